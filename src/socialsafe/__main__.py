@@ -1,0 +1,5 @@
+import sys
+
+from socialsafe.cli import main
+
+sys.exit(main())

@@ -1,0 +1,273 @@
+"""The quiz pack format, as pydantic models.
+
+A pack is a folder holding ``pack.toml`` (the pack and policy metadata and the
+policy text clause by clause) and ``modules/*.toml`` (one module a file, in
+file-name order). ``docs/pack-format.md`` documents every field; these models
+are the single source of truth for what is valid.
+
+The models check everything that can be checked within one object. Checks that
+span the pack (clause ids referenced by questions exist, ids are unique) live
+in :mod:`socialsafe.content.loader`, where the file and line are known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+FORMAT_NAME = "socialsafe-pack"
+FORMAT_VERSION = 1
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Strength(StrEnum):
+    """How strongly the policy words a clause; content must keep it."""
+
+    MUST = "must"
+    SHOULD = "should"
+    ADVISED = "advised"
+    INFO = "info"
+
+
+class Role(StrEnum):
+    """The policy's Scope. The values are the share format's role codes."""
+
+    TEACHER = "teacher"
+    SUPPORT_STAFF = "support_staff"
+    VOLUNTEER = "volunteer"
+    PARENT_HELPER = "parent_helper"
+    TRUSTEE = "trustee"
+    AGENCY_WORKER = "agency_worker"
+    WORK_EXPERIENCE = "work_experience"
+    OTHER = "other"
+
+
+class QuestionType(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    TRUE_FALSE = "true_false"
+    SCENARIO = "scenario"
+
+
+class _Strict(BaseModel):
+    # Unknown keys are almost always typos ("feeback"), so they are errors.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PackInfo(_Strict):
+    id: Id
+    version: Text
+    title: Text
+    language: Text = "en-GB"
+    valid_for_months: Annotated[int, Field(ge=1, le=120)] | None = None
+
+
+class PolicyInfo(_Strict):
+    id: Id
+    title: Text
+    organisation: Text
+    version: Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)*$")]
+    adopted: dt.date
+    review: Text
+
+
+class Clause(_Strict):
+    id: Id
+    section: Text
+    strength: Strength
+    text: Text
+
+
+class Option(_Strict):
+    id: Id
+    text: Text
+    correct: bool = False
+    feedback: Text
+    # Scenario steps only: the step this choice leads to; none ends the scenario.
+    next: Id | None = None
+
+
+class Step(_Strict):
+    id: Id
+    prompt: Text
+    # The clauses quoted in this step's feedback; none means the question's.
+    clauses: list[Id] = []
+    options: Annotated[list[Option], Field(min_length=2)]
+
+    @model_validator(mode="after")
+    def _one_best_choice(self) -> Self:
+        if sum(o.correct for o in self.options) != 1:
+            raise ValueError("a scenario step needs exactly one option with correct = true")
+        _unique([o.id for o in self.options], "option")
+        return self
+
+
+class Question(_Strict):
+    id: Id
+    type: QuestionType
+    prompt: Text
+    clauses: Annotated[list[Id], Field(min_length=1)]
+    options: list[Option] = []
+    # true_false only: the right answer and the feedback for each choice.
+    answer: bool | None = None
+    feedback_true: Text | None = None
+    feedback_false: Text | None = None
+    # scenario only.
+    start: Id | None = None
+    steps: list[Step] = []
+
+    @model_validator(mode="after")
+    def _fits_its_type(self) -> Self:
+        match self.type:
+            case QuestionType.SINGLE | QuestionType.MULTIPLE:
+                self._check_choice()
+            case QuestionType.TRUE_FALSE:
+                if self.answer is None or self.feedback_true is None or self.feedback_false is None:
+                    raise ValueError("a true_false question needs answer, feedback_true and feedback_false")
+                if self.options or self.steps:
+                    raise ValueError("a true_false question takes no options or steps")
+            case QuestionType.SCENARIO:
+                self._check_scenario()
+        return self
+
+    def _check_choice(self) -> None:
+        if len(self.options) < 2:
+            raise ValueError(f"a {self.type} question needs at least 2 options")
+        if self.steps or self.answer is not None:
+            raise ValueError(f"a {self.type} question takes options only, not steps or answer")
+        right = sum(o.correct for o in self.options)
+        if self.type is QuestionType.SINGLE and right != 1:
+            raise ValueError("a single question needs exactly one option with correct = true")
+        if self.type is QuestionType.MULTIPLE and right < 1:
+            raise ValueError("a multiple question needs at least one option with correct = true")
+        if any(o.next for o in self.options):
+            raise ValueError("next is only for scenario steps")
+        _unique([o.id for o in self.options], "option")
+
+    def _check_scenario(self) -> None:
+        if not self.steps or self.start is None:
+            raise ValueError("a scenario needs start and at least one step")
+        if self.options or self.answer is not None:
+            raise ValueError("a scenario takes steps, not options or answer")
+        steps = {s.id: s for s in self.steps}
+        _unique([s.id for s in self.steps], "step")
+        if self.start not in steps:
+            raise ValueError(f"start names step {self.start!r}, which does not exist")
+        for step in self.steps:
+            for option in step.options:
+                if option.next is not None and option.next not in steps:
+                    raise ValueError(f"step {step.id!r} option {option.id!r}: next names unknown step {option.next!r}")
+        # Every path must end: no step may be reached again from itself.
+        reachable = _walk(self.start, steps)
+        unreached = [s for s in steps if s not in reachable]
+        if unreached:
+            raise ValueError(f"steps never reached from start: {', '.join(unreached)}")
+
+    def choices(self) -> list[Option]:
+        """The options shown for a one-step question (true/false as two options)."""
+        if self.type is QuestionType.TRUE_FALSE:
+            assert self.feedback_true is not None and self.feedback_false is not None
+            return [
+                Option(id="true", text="True", correct=self.answer is True, feedback=self.feedback_true),
+                Option(id="false", text="False", correct=self.answer is False, feedback=self.feedback_false),
+            ]
+        return list(self.options)
+
+    def step(self, step_id: str) -> Step:
+        return next(s for s in self.steps if s.id == step_id)
+
+
+class Module(_Strict):
+    id: Id
+    title: Text
+    intro: Text
+    clauses: Annotated[list[Id], Field(min_length=1)]
+    key_points: list[Text] = []
+    # Empty means everyone in scope.
+    roles: list[Role] = []
+    pass_mark: Annotated[float, Field(gt=0, le=1)] = 0.8
+    draw: Annotated[int, Field(ge=1)]
+    questions: list[Question] = []
+
+    @model_validator(mode="after")
+    def _pool_covers_draw(self) -> Self:
+        if len(self.questions) < self.draw:
+            raise ValueError(f"draw is {self.draw} but the module has only {len(self.questions)} questions")
+        return self
+
+    def applies_to(self, role: Role | str) -> bool:
+        return not self.roles or role in self.roles
+
+
+class PackHeader(_Strict):
+    """The whole of ``pack.toml``."""
+
+    format: Literal["socialsafe-pack"]
+    format_version: Literal[1]
+    pack: PackInfo
+    policy: PolicyInfo
+    clauses: Annotated[list[Clause], Field(min_length=1)]
+    # A one-page "policy at a glance" in Markdown, shown before starting.
+    summary: Text | None = None
+
+
+class Pack(BaseModel):
+    """A loaded, fully checked pack."""
+
+    model_config = ConfigDict(frozen=True)
+
+    header: PackHeader
+    modules: list[Module]
+    source: str  # the folder it was read from, for messages
+
+    @property
+    def id(self) -> str:
+        return self.header.pack.id
+
+    @property
+    def version(self) -> str:
+        return self.header.pack.version
+
+    @property
+    def policy(self) -> PolicyInfo:
+        return self.header.policy
+
+    def clause(self, clause_id: str) -> Clause:
+        return next(c for c in self.header.clauses if c.id == clause_id)
+
+    def module(self, module_id: str) -> Module:
+        return next(m for m in self.modules if m.id == module_id)
+
+    def modules_for(self, role: Role | str) -> list[Module]:
+        return [m for m in self.modules if m.applies_to(role)]
+
+
+def _unique(ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise ValueError(f"{what} id {i!r} is used twice")
+        seen.add(i)
+
+
+def _walk(start: str, steps: dict[str, Step]) -> set[str]:
+    """Steps reachable from start; raises on a loop, so every path ends."""
+    done: set[str] = set()
+
+    def visit(step_id: str, path: tuple[str, ...]) -> None:
+        if step_id in path:
+            raise ValueError(f"steps loop back: {' -> '.join((*path, step_id))}")
+        if step_id in done:
+            return
+        for option in steps[step_id].options:
+            if option.next is not None:
+                visit(option.next, (*path, step_id))
+        done.add(step_id)
+
+    visit(start, ())
+    return done

@@ -1,0 +1,58 @@
+"""Where a learner stands on each module: the rules the home screen shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from socialsafe.content.model import Module
+
+
+class ModuleStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    PASSED = "passed"
+    NOT_PASSED = "not_passed"  # finished, below the pass mark, not yet passed since
+
+
+class AttemptRecord(Protocol):
+    module_id: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    score: int | None
+    max_score: int
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    module: Module
+    status: ModuleStatus
+    best_score: float | None  # best finished fraction, None before any finish
+    open_attempt: bool  # an unfinished attempt can be resumed
+
+
+def module_progress(module: Module, attempts: Iterable[AttemptRecord]) -> ModuleProgress:
+    mine = [a for a in attempts if a.module_id == module.id]
+    finished = [a for a in mine if a.finished_at is not None]
+    open_attempt = any(a.finished_at is None for a in mine)
+    fractions = [(a.score or 0) / a.max_score for a in finished if a.max_score]
+    best = max(fractions) if fractions else None
+    if any(a.passed for a in finished):
+        status = ModuleStatus.PASSED
+    elif open_attempt:
+        status = ModuleStatus.IN_PROGRESS
+    elif finished:
+        status = ModuleStatus.NOT_PASSED
+    else:
+        status = ModuleStatus.NOT_STARTED
+    return ModuleProgress(module, status, best, open_attempt)
+
+
+def overall(progress: Iterable[ModuleProgress]) -> tuple[int, int]:
+    """(modules passed, modules in all)."""
+    items = list(progress)
+    return sum(p.status is ModuleStatus.PASSED for p in items), len(items)

@@ -1,0 +1,162 @@
+"""Taking a quiz: drawing questions, marking answers, working out where a learner is.
+
+Pure functions over the pack's models and plain answer records, so the same
+rules serve the app, the command line and the tests. The state of an attempt
+is never kept in memory alone: it is worked out again from the stored answers,
+which is what lets an attempt resume exactly after a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from socialsafe.content.model import Module, Option, Question, QuestionType
+
+ONE_STEP = ""  # the step id stored for questions that are not scenarios
+
+
+@dataclass(frozen=True)
+class PlannedQuestion:
+    """A drawn question and the order its options are shown in, per step."""
+
+    question_id: str
+    orders: dict[str, list[str]]
+
+
+def draw(module: Module, rng: random.Random) -> list[PlannedQuestion]:
+    """A fresh random set of ``module.draw`` questions with shuffled options."""
+    return [_plan(q, rng) for q in rng.sample(module.questions, module.draw)]
+
+
+def _plan(question: Question, rng: random.Random) -> PlannedQuestion:
+    if question.type is QuestionType.SCENARIO:
+        return PlannedQuestion(question.id, {s.id: _shuffled([o.id for o in s.options], rng) for s in question.steps})
+    ids = [o.id for o in question.choices()]
+    # True, then False: the order everyone expects.
+    order = ids if question.type is QuestionType.TRUE_FALSE else _shuffled(ids, rng)
+    return PlannedQuestion(question.id, {ONE_STEP: order})
+
+
+def _shuffled(ids: list[str], rng: random.Random) -> list[str]:
+    copy = list(ids)
+    rng.shuffle(copy)
+    return copy
+
+
+def plan_to_json(plan: Sequence[PlannedQuestion]) -> str:
+    return json.dumps([{"question": p.question_id, "orders": p.orders} for p in plan])
+
+
+def plan_from_json(text: str) -> list[PlannedQuestion]:
+    return [PlannedQuestion(item["question"], item["orders"]) for item in json.loads(text)]
+
+
+class AnswerRecord(Protocol):
+    """What the quiz rules need of a stored answer."""
+
+    question_id: str
+    step_id: str
+    choice: str  # JSON list of option ids
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Verdict:
+    correct: bool
+    # For each option that matters (the chosen ones, and the right ones
+    # missed), in display order: the option and whether it was chosen.
+    explained: list[tuple[Option, bool]]
+    next_step: str | None  # scenarios: the step that follows; None when the question is over
+    clause_ids: list[str]
+
+
+def options_for(question: Question, step_id: str) -> list[Option]:
+    if question.type is QuestionType.SCENARIO:
+        return list(question.step(step_id).options)
+    return question.choices()
+
+
+def mark(question: Question, step_id: str, chosen: Iterable[str]) -> Verdict:
+    """Mark one answer: a set of option ids for one step (or the whole of a one-step question)."""
+    picked = set(chosen)
+    options = options_for(question, step_id)
+    known = {o.id for o in options}
+    if not picked or not picked <= known:
+        raise ValueError(f"choice {sorted(picked)} does not fit question {question.id}")
+    if question.type is not QuestionType.MULTIPLE and len(picked) != 1:
+        raise ValueError(f"question {question.id} takes exactly one choice")
+    right = {o.id for o in options if o.correct}
+    explained = [(o, o.id in picked) for o in options if o.id in picked or o.id in right]
+    next_step = None
+    clause_ids = question.clauses
+    if question.type is QuestionType.SCENARIO:
+        step = question.step(step_id)
+        (only,) = picked
+        next_step = next(o.next for o in step.options if o.id == only)
+        clause_ids = step.clauses or question.clauses
+    return Verdict(picked == right, explained, next_step, clause_ids)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where an attempt stands, worked out from its stored answers."""
+
+    index: int  # the question being asked (== total when all are done)
+    step_id: str  # the step of that question to ask next
+    total: int
+    score: int  # questions fully and correctly answered so far
+    done: frozenset[str]  # question ids finished
+    missed: list[str]  # question ids finished wrongly, in plan order
+
+    @property
+    def finished(self) -> bool:
+        return self.index >= self.total
+
+
+def position(plan: Sequence[PlannedQuestion], questions: dict[str, Question], answers: Iterable[AnswerRecord]) -> Position:
+    """Replay the stored answers over the plan to find the next thing to ask."""
+    by_question: dict[str, dict[str, AnswerRecord]] = {}
+    for answer in answers:
+        by_question.setdefault(answer.question_id, {})[answer.step_id] = answer
+    score = 0
+    done: set[str] = set()
+    missed: list[str] = []
+    for index, planned in enumerate(plan):
+        question = questions[planned.question_id]
+        given = by_question.get(planned.question_id, {})
+        outcome = _replay(question, given)
+        if not isinstance(outcome, bool):
+            return Position(index, outcome, len(plan), score, frozenset(done), missed)
+        done.add(question.id)
+        if outcome:
+            score += 1
+        else:
+            missed.append(question.id)
+    return Position(len(plan), ONE_STEP, len(plan), score, frozenset(done), missed)
+
+
+def _replay(question: Question, given: dict[str, AnswerRecord]) -> bool | str:
+    """Whether a finished question was right, or else the step id to ask next."""
+    if question.type is not QuestionType.SCENARIO:
+        answer = given.get(ONE_STEP)
+        return ONE_STEP if answer is None else bool(answer.correct)
+    step_id = question.start or ONE_STEP
+    all_right = True
+    while True:
+        answer = given.get(step_id)
+        if answer is None:
+            return step_id
+        all_right = all_right and bool(answer.correct)
+        (chosen,) = json.loads(answer.choice)
+        following = next(o.next for o in question.step(step_id).options if o.id == chosen)
+        if following is None:
+            return all_right
+        step_id = following
+
+
+def passed(score: int, max_score: int, pass_mark: float) -> bool:
+    return max_score > 0 and score / max_score >= pass_mark - 1e-9

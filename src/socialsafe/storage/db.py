@@ -1,0 +1,148 @@
+"""Opening the local database: the one place that does it.
+
+SQLite in WAL mode with ``synchronous=FULL``, so a committed answer survives a
+crash or a power cut. The schema is versioned with ``PRAGMA user_version`` and
+moved forward by the migrations below, each in its own transaction, after a
+copy of the old file is kept in the backups folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+from socialsafe.i18n import _
+
+# MIGRATIONS[i] moves a database from schema version i to i + 1. Never edit a
+# released one: add a new one, and keep a database of the old version in
+# tests/fixtures so the step is tested.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE setting (
+        key VARCHAR NOT NULL PRIMARY KEY,
+        value VARCHAR NOT NULL
+    );
+    CREATE TABLE learner (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        email VARCHAR,
+        role VARCHAR NOT NULL,
+        school VARCHAR NOT NULL,
+        created_at VARCHAR NOT NULL,
+        device_id VARCHAR NOT NULL,
+        pin_hash VARCHAR
+    );
+    CREATE TABLE attempt (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        learner_id VARCHAR NOT NULL REFERENCES learner (id),
+        pack_id VARCHAR NOT NULL,
+        pack_version VARCHAR NOT NULL,
+        policy_version VARCHAR NOT NULL,
+        module_id VARCHAR NOT NULL,
+        started_at VARCHAR NOT NULL,
+        finished_at VARCHAR,
+        score INTEGER,
+        max_score INTEGER NOT NULL,
+        pass_mark FLOAT NOT NULL,
+        passed BOOLEAN,
+        source VARCHAR NOT NULL,
+        note VARCHAR,
+        device_id VARCHAR NOT NULL,
+        plan VARCHAR NOT NULL
+    );
+    CREATE INDEX ix_attempt_learner_id ON attempt (learner_id);
+    CREATE TABLE answer (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        attempt_id VARCHAR NOT NULL REFERENCES attempt (id),
+        question_id VARCHAR NOT NULL,
+        step_id VARCHAR NOT NULL,
+        choice VARCHAR NOT NULL,
+        correct BOOLEAN NOT NULL,
+        answered_at VARCHAR NOT NULL,
+        UNIQUE (attempt_id, question_id, step_id)
+    );
+    CREATE INDEX ix_answer_attempt_id ON answer (attempt_id);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class DatabaseError(Exception):
+    """The local database cannot be used; the message is for the person."""
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def open_engine(path: Path, backup_dir: Path | None = None) -> Engine:
+    """Open (creating or migrating) the database at ``path``."""
+    try:
+        _migrate(path, backup_dir or path.parent / "backups")
+    except sqlite3.DatabaseError as error:
+        raise DatabaseError(
+            _("The training records at {path} cannot be opened ({reason}).").format(path=path, reason=error)
+        ) from error
+    # SQLAlchemy's own transaction handling on top of sqlite3's "legacy" mode.
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _on_connect)
+    return engine
+
+
+def schema_version(path: Path) -> int:
+    with sqlite3.connect(path) as connection:
+        return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _migrate(path: Path, backup_dir: Path) -> None:
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        _on_connect(connection, None)
+        version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise DatabaseError(
+                _(
+                    "The training records at {path} were written by a newer version of SocialSafe. "
+                    "Please install the newer version on this PC."
+                ).format(path=path)
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if version > 0:
+            _backup(connection, backup_dir, f"before-migration-v{version}")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            # One transaction per step: a crash leaves the old version, intact.
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(MIGRATIONS[target - 1]):
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {target}")
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+    finally:
+        connection.close()
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def _backup(connection: sqlite3.Connection, folder: Path, label: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = folder / f"socialsafe-{stamp}-{label}.db"
+    with sqlite3.connect(target) as copy:
+        connection.backup(copy)
+    copy.close()
+    return target

@@ -1,0 +1,96 @@
+"""The local database tables.
+
+Rows that become evidence (learners, attempts, answers) are written once and
+never rewritten, with UUIDs so that records from many PCs merge without
+clashes; an attempt is only completed (finished_at, score) once. All times are
+UTC. The schema itself is created and changed only by the migrations in
+:mod:`socialsafe.storage.db`; a test checks these models agree with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import Column, Dialect, String, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores an aware datetime as ISO 8601 UTC text ending in ``Z``, as the share format does."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("times must be timezone-aware")
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Learner(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True)
+    name: str
+    email: str | None = None
+    role: str
+    school: str
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    device_id: str
+    # Local only, never published: a salted scrypt hash of the optional PIN.
+    pin_hash: str | None = None
+
+
+class Attempt(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True)
+    learner_id: str = Field(foreign_key="learner.id", index=True)
+    pack_id: str
+    pack_version: str
+    policy_version: str
+    module_id: str
+    started_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    finished_at: dt.datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    score: int | None = None
+    max_score: int
+    pass_mark: float
+    passed: bool | None = None
+    source: str = "quiz"
+    note: str | None = None
+    device_id: str
+    # The questions drawn and the order their options were shown in (JSON), so
+    # that an attempt resumes exactly as it was.
+    plan: str = "[]"
+
+
+class Answer(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id", "step_id"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    attempt_id: str = Field(foreign_key="attempt.id", index=True)
+    question_id: str
+    # The scenario step answered; empty for one-step questions.
+    step_id: str = ""
+    # The option ids chosen, as a JSON list.
+    choice: str
+    correct: bool
+    answered_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

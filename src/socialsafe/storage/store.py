@@ -1,0 +1,184 @@
+"""The local store: the only code that reads and writes the database.
+
+Every method runs in its own short transaction and commits before it
+returns, so an answer is on disk the moment it is given.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlmodel import Session, col, select
+
+from socialsafe.content.model import Module, Pack, Role
+from socialsafe.domain.pin import hash_pin
+from socialsafe.domain.quiz import PlannedQuestion, plan_to_json
+from socialsafe.i18n import _
+from socialsafe.storage.db import open_engine
+from socialsafe.storage.models import Answer, Attempt, Learner, Setting, utcnow
+
+DEVICE_ID_KEY = "device_id"
+
+
+class InputError(ValueError):
+    """Something a person typed cannot be saved; the message says what to change."""
+
+
+def normalise_name(text: str) -> str:
+    """Trimmed, inner white space collapsed: how names are kept and compared."""
+    return " ".join(text.split())
+
+
+def person_key(name: str, school: str) -> tuple[str, str]:
+    return normalise_name(name).casefold(), normalise_name(school).casefold()
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._engine: Engine = open_engine(path)
+        self.device_id = self._ensure_device_id()
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as session:
+            yield session
+
+    # Settings ---------------------------------------------------------------
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        with self.session() as s:
+            row = s.get(Setting, key)
+            return row.value if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.session() as s:
+            s.merge(Setting(key=key, value=value))
+            s.commit()
+
+    def _ensure_device_id(self) -> str:
+        existing = self.setting(DEVICE_ID_KEY)
+        if existing:
+            return existing
+        with self.session() as s:
+            # A race with another process opening the same folder: first one wins.
+            s.connection().execute(
+                text("INSERT OR IGNORE INTO setting (key, value) VALUES (:key, :value)"),
+                {"key": DEVICE_ID_KEY, "value": str(uuid.uuid4())},
+            )
+            s.commit()
+        device = self.setting(DEVICE_ID_KEY)
+        assert device is not None
+        return device
+
+    # Learners ---------------------------------------------------------------
+
+    def learners(self) -> list[Learner]:
+        with self.session() as s:
+            rows = s.exec(select(Learner)).all()
+        return sorted(rows, key=lambda learner: (learner.name.casefold(), learner.school.casefold()))
+
+    def learner(self, learner_id: str) -> Learner | None:
+        with self.session() as s:
+            return s.get(Learner, learner_id)
+
+    def add_learner(
+        self, name: str, role: Role | str, school: str, email: str | None = None, pin: str | None = None
+    ) -> Learner:
+        name, school = normalise_name(name), normalise_name(school)
+        email = (email or "").strip() or None
+        if not name:
+            raise InputError(_("Please enter your name."))
+        if not school:
+            raise InputError(_("Please enter your school."))
+        if role not in set(Role):
+            raise InputError(_("Please choose your role."))
+        if email is not None and ("@" not in email or " " in email):
+            raise InputError(_("That email address does not look right. Leave it empty if you have none."))
+        key = person_key(name, school)
+        if any(person_key(x.name, x.school) == key for x in self.learners()):
+            raise InputError(
+                _("{name} at {school} is already on this PC: pick the name from the list.").format(
+                    name=name, school=school
+                )
+            )
+        learner = Learner(
+            name=name,
+            role=str(role),
+            school=school,
+            email=email,
+            device_id=self.device_id,
+            pin_hash=hash_pin(pin) if pin else None,
+        )
+        with self.session() as s:
+            s.add(learner)
+            s.commit()
+        return learner
+
+    # Attempts and answers ---------------------------------------------------
+
+    def attempts(self, learner_id: str) -> list[Attempt]:
+        with self.session() as s:
+            query = select(Attempt).where(Attempt.learner_id == learner_id).order_by(col(Attempt.started_at))
+            return list(s.exec(query).all())
+
+    def open_attempt(self, learner_id: str, module_id: str) -> Attempt | None:
+        """The learner's unfinished attempt at the module, to resume; the newest if several."""
+        with self.session() as s:
+            query = (
+                select(Attempt)
+                .where(Attempt.learner_id == learner_id, Attempt.module_id == module_id)
+                .where(col(Attempt.finished_at).is_(None))
+                .order_by(col(Attempt.started_at).desc())
+            )
+            return s.exec(query).first()
+
+    def start_attempt(self, learner_id: str, pack: Pack, module: Module, plan: list[PlannedQuestion]) -> Attempt:
+        attempt = Attempt(
+            learner_id=learner_id,
+            pack_id=pack.id,
+            pack_version=pack.version,
+            policy_version=pack.policy.version,
+            module_id=module.id,
+            max_score=len(plan),
+            pass_mark=module.pass_mark,
+            device_id=self.device_id,
+            plan=plan_to_json(plan),
+        )
+        with self.session() as s:
+            s.add(attempt)
+            s.commit()
+        return attempt
+
+    def answers(self, attempt_id: str) -> list[Answer]:
+        with self.session() as s:
+            query = select(Answer).where(Answer.attempt_id == attempt_id).order_by(col(Answer.answered_at))
+            return list(s.exec(query).all())
+
+    def record_answer(self, attempt_id: str, question_id: str, step_id: str, choice: list[str], correct: bool) -> Answer:
+        answer = Answer(
+            attempt_id=attempt_id, question_id=question_id, step_id=step_id, choice=json.dumps(choice), correct=correct
+        )
+        with self.session() as s:
+            s.add(answer)
+            s.commit()
+        return answer
+
+    def finish_attempt(self, attempt_id: str, score: int, passed: bool) -> Attempt:
+        with self.session() as s:
+            attempt = s.get_one(Attempt, attempt_id)
+            if attempt.finished_at is None:  # finishing twice (a double click) changes nothing
+                attempt.finished_at = utcnow()
+                attempt.score = score
+                attempt.passed = passed
+                s.add(attempt)
+                s.commit()
+            return attempt

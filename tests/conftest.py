@@ -1,0 +1,48 @@
+"""Shared fixtures: every test gets its own data folder and English text."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Real widgets, no display: set before Qt is first imported.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from socialsafe.content.loader import load_pack  # noqa: E402
+from socialsafe.content.model import Pack  # noqa: E402
+from socialsafe.i18n import set_locale  # noqa: E402
+from socialsafe.storage.store import Store  # noqa: E402
+
+PACKS = Path(__file__).parent / "packs"
+MINI = PACKS / "mini"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may touch the real user data folder or inherit a share from the shell."""
+    monkeypatch.setenv("SOCIALSAFE_HOME", str(tmp_path / "home"))
+    for name in ("SOCIALSAFE_SHARE", "SOCIALSAFE_PACKS", "SOCIALSAFE_ADMIN_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+    set_locale("en_GB")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "home"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Iterator[Store]:
+    s = Store(data_dir / "socialsafe.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def mini_pack() -> Pack:
+    return load_pack(MINI)
