@@ -1,0 +1,76 @@
+"""Starting the desktop app."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from types import TracebackType
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from socialsafe.config import Settings
+from socialsafe.i18n import _
+from socialsafe.log import LOG_NAME, log
+from socialsafe.paths import LOG_DIR_NAME, DataDirError, prepare_data_dir
+from socialsafe.storage.db import DatabaseError
+from socialsafe.storage.store import Store
+from socialsafe.ui.main_window import MainWindow
+from socialsafe.ui.style import app_icon, apply_style
+
+
+def make_app() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("SocialSafe")
+    app.setOrganizationName("LeafTrust")
+    app.setApplicationDisplayName(_("SocialSafe"))
+    app.setWindowIcon(app_icon())
+    apply_style(app)
+    return app
+
+
+def run(settings: Settings, startup_check: bool = False) -> int:
+    app = make_app()
+    try:
+        prepare_data_dir(settings.data_dir)
+        store = Store(settings.database)
+    except (DataDirError, DatabaseError) as error:
+        log.error("cannot start: %s", error)
+        if startup_check:
+            print(error, file=sys.stderr)
+        else:
+            QMessageBox.critical(None, _("SocialSafe cannot start"), str(error))
+        return 1
+    content = settings.load_content()
+    for problem in content.problems:
+        log.warning("pack left out: %s", problem)
+    window = MainWindow(store, content)
+    if not startup_check:
+        sys.excepthook = _excepthook_for(settings)
+    window.show()
+    if startup_check:
+        # A zero timer fires once the event loop has shown the window and is idle.
+        QTimer.singleShot(0, app.quit)
+    try:
+        return app.exec()
+    finally:
+        store.close()
+
+
+def _excepthook_for(settings: Settings):  # type: ignore[no-untyped-def]
+    log_path = settings.data_dir / LOG_DIR_NAME / LOG_NAME
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        # Logged in full; the person gets a calm message and the app carries on.
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
+        QMessageBox.warning(
+            None,
+            _("Something went wrong"),
+            _(
+                "Something went wrong, but your answers so far are saved. "
+                "If it happens again, please tell the school office. Details are in {log}."
+            ).format(log=log_path),
+        )
+
+    return hook

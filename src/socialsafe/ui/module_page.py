@@ -1,0 +1,73 @@
+"""A module before its quiz: the introduction, the clauses it covers, the key points."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QWidget
+
+from socialsafe.content.model import Module, Pack, Strength
+from socialsafe.i18n import _
+from socialsafe.ui.widgets import button, label, page_layout
+
+
+def strength_label(strength: Strength) -> str:
+    return {
+        Strength.MUST: _("must"),
+        Strength.SHOULD: _("should"),
+        Strength.ADVISED: _("advised"),
+        Strength.INFO: _("context"),
+    }[strength]
+
+
+def md_escape(text: str) -> str:
+    """Show policy text verbatim inside Markdown."""
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", text)
+
+
+def module_markdown(pack: Pack, module: Module) -> str:
+    parts = [module.intro.strip(), "", "## " + _("What the policy says"), ""]
+    for clause_id in module.clauses:
+        clause = pack.clause(clause_id)
+        parts += [f"> **{clause.id}** ({strength_label(clause.strength)}): {md_escape(clause.text)}", ""]
+    if module.key_points:
+        parts += ["## " + _("Key points"), ""]
+        parts += [f"- {point}" for point in module.key_points]
+    return "\n".join(parts)
+
+
+class ModulePage(QWidget):
+    start_quiz = Signal()
+    back = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = page_layout(self)
+        self.title = label("", "h1")
+        layout.addWidget(self.title)
+        self.reader = QTextBrowser()
+        self.reader.setOpenLinks(False)
+        self.reader.setAccessibleName(_("Module introduction and policy clauses"))
+        self.reader.setAccessibleDescription(_("Read this before the quiz. Use the arrow keys to scroll."))
+        layout.addWidget(self.reader, 1)
+        row = QHBoxLayout()
+        self.start_button = button(_("Start the quiz"), _("Start the quiz"), primary=True)
+        self.start_button.clicked.connect(self.start_quiz)
+        back = button(_("Back to my modules"), _("Back to my modules"))
+        back.clicked.connect(self.back)
+        row.addWidget(self.start_button)
+        row.addWidget(back)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+    def show_module(self, pack: Pack, module: Module, resume_at: int | None) -> None:
+        self.title.setText(module.title)
+        self.reader.setMarkdown(module_markdown(pack, module))
+        if resume_at is None:
+            text = _("Start the quiz")
+        else:
+            text = _("Continue the quiz (question {n} of {total})").format(n=resume_at, total=module.draw)
+        self.start_button.setText(text)
+        self.start_button.setAccessibleName(text)
+        self.start_button.setFocus()

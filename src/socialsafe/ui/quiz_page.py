@@ -1,0 +1,288 @@
+"""The quiz, one question at a time, and the results at the end.
+
+Keys: 1–9 pick an option (tick or untick it in a "tick all" question), Enter
+checks the answer and then moves on. Every answer is saved by the QuizRun
+before its feedback is shown.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
+
+from socialsafe.content.model import Clause, QuestionType
+from socialsafe.domain.quiz import Verdict
+from socialsafe.i18n import _, format_percent
+from socialsafe.training import Asked, QuizRun, Result
+from socialsafe.ui.module_page import strength_label
+from socialsafe.ui.style import set_role
+from socialsafe.ui.widgets import ChoiceRow, button, card, clear, esc, label, page_layout, scrolling
+
+
+def clause_html(clauses: list[Clause]) -> str:
+    quoted = "".join(
+        f"<p style='margin-left:12px'><b>{esc(c.id)}</b> ({esc(strength_label(c.strength))}): "
+        f"<i>“{esc(c.text)}”</i></p>"
+        for c in clauses
+    )
+    return f"<p><b>{esc(_('What the policy says'))}</b></p>{quoted}"
+
+
+class QuizPage(QWidget):
+    finished = Signal(object)  # Result
+    leave = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.run: QuizRun | None = None
+        self.asked: Asked | None = None
+        self.verdict: Verdict | None = None
+        self.rows: list[ChoiceRow] = []
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        body = QWidget()
+        layout = page_layout(body)
+        top = QHBoxLayout()
+        self.module_title = label("", "muted")
+        self.counter = label("")
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignRight)
+        top.addWidget(self.module_title, 1)
+        top.addWidget(self.counter)
+        layout.addLayout(top)
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.bar.setAccessibleName(_("Quiz progress"))
+        layout.addWidget(self.bar)
+        self.scene, scene_layout = card()
+        self.scene_text = label("", rich=True)
+        scene_layout.addWidget(self.scene_text)
+        layout.addWidget(self.scene)
+        self.prompt = label("", "h2")
+        self.prompt.setTextFormat(Qt.TextFormat.MarkdownText)
+        layout.addWidget(self.prompt)
+        self.instruction = label("", "muted")
+        layout.addWidget(self.instruction)
+        self.choices = QVBoxLayout()
+        self.choices.setSpacing(8)
+        layout.addLayout(self.choices)
+        self.feedback, feedback_layout = card("feedback-right")
+        self.feedback_text = label("", rich=True)
+        self.feedback_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        feedback_layout.addWidget(self.feedback_text)
+        layout.addWidget(self.feedback)
+        layout.addStretch(1)
+        self.scroll = scrolling(body, _("Question"))
+        outer.addWidget(self.scroll, 1)
+
+        # The buttons stay in view below the scrolling question.
+        footer = QWidget()
+        row = QHBoxLayout(footer)
+        row.setContentsMargins(32, 8, 32, 16)
+        self.check_button = button(_("Check my answer"), _("Check my answer"), primary=True, description=_("or press Enter"))
+        self.check_button.clicked.connect(self.check)
+        self.next_button = button(_("Next question"), _("Next question"), primary=True, description=_("or press Enter"))
+        self.next_button.clicked.connect(self.advance)
+        self.leave_button = button(
+            _("Leave and come back later"),
+            _("Leave the quiz"),
+            description=_("Your answers are saved. You will carry on from this question."),
+        )
+        self.leave_button.clicked.connect(self.leave)
+        row.addWidget(self.check_button)
+        row.addWidget(self.next_button)
+        row.addStretch(1)
+        row.addWidget(self.leave_button)
+        outer.addWidget(footer)
+
+    # Flow ---------------------------------------------------------------------
+
+    def start(self, run: QuizRun) -> None:
+        self.run = run
+        self.module_title.setText(run.module.title)
+        self._show_current()
+
+    def _show_current(self) -> None:
+        assert self.run is not None
+        self.verdict = None
+        self.asked = self.run.current()
+        if self.asked is None:
+            self.finished.emit(self.run.finish())
+            return
+        asked = self.asked
+        question = asked.question
+        self.counter.setText(_("Question {n} of {total}").format(n=asked.number, total=asked.total))
+        self.bar.setRange(0, asked.total)
+        self.bar.setValue(asked.number - 1)
+        self.bar.setAccessibleDescription(self.counter.text())
+        scenario = question.type is QuestionType.SCENARIO
+        self.scene.setVisible(scenario)
+        if scenario:
+            self.scene_text.setText(f"<b>{esc(_('Scenario'))}</b><br>{esc(question.prompt)}")
+        self.prompt.setText(asked.prompt)
+        self.instruction.setText(
+            {
+                QuestionType.SINGLE: _("Choose one answer, then press Enter."),
+                QuestionType.MULTIPLE: _("Tick every answer that applies, then press Enter."),
+                QuestionType.TRUE_FALSE: _("Is this true or false? Choose one, then press Enter."),
+                QuestionType.SCENARIO: _("Choose one, then press Enter."),
+            }[question.type]
+        )
+        clear(self.choices)
+        self.rows = []
+        multiple = question.type is QuestionType.MULTIPLE
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(not multiple)
+        for number, option in enumerate(asked.options, start=1):
+            text = option.text
+            if question.type is QuestionType.TRUE_FALSE:
+                text = _("True") if option.id == "true" else _("False")
+            row = ChoiceRow(number, text, multiple)
+            row.button.setProperty("option_id", option.id)
+            row.toggled.connect(lambda _checked: self._update_buttons())
+            self.group.addButton(row.button)
+            self.choices.addWidget(row)
+            self.rows.append(row)
+        self.feedback.hide()
+        self.check_button.show()
+        self.next_button.hide()
+        self._update_buttons()
+        self.scroll.verticalScrollBar().setValue(0)
+        if self.rows:
+            self.rows[0].button.setFocus()
+
+    def _chosen(self) -> list[str]:
+        return [str(r.button.property("option_id")) for r in self.rows if r.button.isChecked()]
+
+    def _update_buttons(self) -> None:
+        self.check_button.setEnabled(self.verdict is None and bool(self._chosen()))
+
+    def pick(self, number: int) -> None:
+        """Select (or, in a 'tick all' question, toggle) option ``number``, 1-based."""
+        if self.verdict is not None or not 1 <= number <= len(self.rows):
+            return
+        row = self.rows[number - 1]
+        row.button.click()  # picks a radio button, toggles a tick box
+        row.button.setFocus()
+
+    def check(self) -> None:
+        if self.run is None or self.asked is None or self.verdict is not None or not self._chosen():
+            return
+        self.verdict = self.run.answer(self._chosen())
+        for row in self.rows:
+            row.button.setEnabled(False)
+            row.setEnabled(False)
+        self._show_feedback(self.verdict)
+        self.check_button.hide()
+        last = self.asked.number == self.asked.total and self.verdict.next_step is None
+        if self.verdict.next_step is not None:
+            text = _("Continue the scenario")
+        elif last:
+            text = _("See my results")
+        else:
+            text = _("Next question")
+        self.next_button.setText(text)
+        self.next_button.setAccessibleName(text)
+        self.next_button.show()
+        self.next_button.setFocus()
+        # Once the feedback is laid out, bring it into view.
+        QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.feedback, 0, 0))
+
+    def _show_feedback(self, verdict: Verdict) -> None:
+        assert self.run is not None
+        set_role(self.feedback, "feedback-right" if verdict.correct else "feedback-wrong")
+        headline = _("✔ That's right.") if verdict.correct else _("✖ Not quite.")
+        parts = [f"<p style='font-size:large'><b>{esc(headline)}</b></p>"]
+        for option, chosen in verdict.explained:
+            if chosen:
+                who = _("Your answer") if not option.correct or verdict.correct else _("You chose (right)")
+            else:
+                who = _("You missed") if self._multiple() else _("The right answer")
+            text = option.text
+            if self.asked is not None and self.asked.question.type is QuestionType.TRUE_FALSE:
+                text = _("True") if option.id == "true" else _("False")
+            parts.append(f"<p><b>{esc(who)}:</b> {esc(text)}<br>{esc(option.feedback)}</p>")
+        parts.append(clause_html(self.run.clauses(verdict.clause_ids)))
+        self.feedback_text.setText("".join(parts))
+        self.feedback_text.setAccessibleName(headline)
+        self.feedback.show()
+
+    def _multiple(self) -> bool:
+        return self.asked is not None and self.asked.question.type is QuestionType.MULTIPLE
+
+    def advance(self) -> None:
+        if self.verdict is not None:
+            self._show_current()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if Qt.Key.Key_1 <= key <= Qt.Key.Key_9 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.pick(key - Qt.Key.Key_0)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.verdict is None:
+                self.check()
+            else:
+                self.advance()
+        else:
+            super().keyPressEvent(event)
+
+
+class ResultsPage(QWidget):
+    retry = Signal()
+    home = Signal()
+    reread = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        body = QWidget()
+        self.body = page_layout(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolling(body, _("Your results")))
+
+    def show_result(self, title: str, result: Result) -> None:
+        clear(self.body)
+        self.body.addWidget(label(title, "muted"))
+        fraction = result.score / result.max_score if result.max_score else 0.0
+        self.body.addWidget(
+            label(
+                _("You scored {score} out of {total} ({percent}).").format(
+                    score=result.score, total=result.max_score, percent=format_percent(fraction)
+                ),
+                "h1",
+            )
+        )
+        frame, layout = card("feedback-right" if result.passed else "feedback-wrong")
+        if result.passed:
+            verdict = _("✔ Passed. The pass mark is {mark}. Well done.").format(mark=format_percent(result.pass_mark))
+        else:
+            verdict = _(
+                "✖ Not passed yet: the pass mark is {mark}. Read the points below and try again: "
+                "you will get a fresh set of questions."
+            ).format(mark=format_percent(result.pass_mark))
+        outcome = label(verdict)
+        outcome.setAccessibleName(verdict)
+        layout.addWidget(outcome)
+        self.body.addWidget(frame)
+        if result.missed:
+            self.body.addWidget(label(_("To look at again"), "h2"))
+            for missed in result.missed:
+                item, item_layout = card()
+                item_layout.addWidget(label(missed.question.prompt))
+                item_layout.addWidget(label(clause_html(missed.clauses), rich=True))
+                self.body.addWidget(item)
+        row = QHBoxLayout()
+        home = button(_("Back to my modules"), _("Back to my modules"), primary=result.passed)
+        home.clicked.connect(self.home)
+        retry = button(_("Try again"), _("Try again with a fresh set of questions"), primary=not result.passed)
+        retry.clicked.connect(self.retry)
+        reread = button(_("Read the module again"), _("Read the module again"))
+        reread.clicked.connect(self.reread)
+        for b in (home, retry, reread) if result.passed else (retry, reread, home):
+            row.addWidget(b)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.body.addStretch(1)
+        (home if result.passed else retry).setFocus()

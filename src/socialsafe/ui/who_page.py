@@ -1,0 +1,254 @@
+"""'Who are you?': pick your name on a shared PC, or add yourself."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from socialsafe.content.model import Role
+from socialsafe.domain.pin import check_pin
+from socialsafe.i18n import _
+from socialsafe.storage.models import Learner
+from socialsafe.storage.store import InputError, Store
+from socialsafe.ui.widgets import button, label, page_layout, role_label, scrolling
+
+SEARCH_FROM = 6  # people on the PC before a search box is worth its space
+
+
+class WhoPage(QWidget):
+    """Emits ``chosen`` with a learner id once the person is known (and their PIN checked)."""
+
+    chosen = Signal(str)
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.stack = QStackedWidget()
+        self.stack.addWidget(scrolling(self._build_pick(), _("Choose your name")))
+        self.stack.addWidget(scrolling(self._build_add(), _("Add yourself")))
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+
+    # Picking ------------------------------------------------------------------
+
+    def _build_pick(self) -> QWidget:
+        page = QWidget()
+        layout = page_layout(page)
+        layout.addWidget(label(_("Who are you?"), "h1"))
+        self.pick_hint = label("", "muted")
+        layout.addWidget(self.pick_hint)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Type to find your name"))
+        self.search.setAccessibleName(_("Find your name"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._filter)
+        layout.addWidget(self.search)
+        self.people = QListWidget()
+        self.people.setAccessibleName(_("People on this PC"))
+        self.people.setAccessibleDescription(_("Pick your name, then press Enter."))
+        self.people.itemActivated.connect(lambda _item: self._continue())
+        self.people.currentItemChanged.connect(lambda *_: self._update_buttons())
+        layout.addWidget(self.people, 10)
+        self.empty = label(_("Nobody has used SocialSafe on this PC yet. Add yourself to begin."), "muted")
+        layout.addWidget(self.empty)
+        row = QHBoxLayout()
+        self.continue_button = button(_("Continue"), _("Continue as the selected person"), primary=True)
+        self.continue_button.clicked.connect(self._continue)
+        self.add_button = button(_("I'm new: add me"), _("Add yourself as a new person"))
+        self.add_button.clicked.connect(self.show_add)
+        row.addWidget(self.continue_button)
+        row.addWidget(self.add_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        return page
+
+    def refresh(self) -> None:
+        """Show the pick list afresh: called whenever the screen is shown."""
+        learners = self.store.learners()
+        self.people.clear()
+        for learner in learners:
+            item = QListWidgetItem(f"{learner.name}  ·  {learner.school}  ·  {role_label(learner.role)}")
+            item.setData(Qt.ItemDataRole.UserRole, learner.id)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{learner.name}, {learner.school}, {role_label(learner.role)}")
+            self.people.addItem(item)
+        has_people = bool(learners)
+        self.people.setVisible(has_people)
+        self.empty.setVisible(not has_people)
+        self.search.clear()
+        self.search.setVisible(len(learners) >= SEARCH_FROM)
+        self.pick_hint.setText(
+            _("Pick your name to carry on where you left off, or add yourself if you are new.")
+            if has_people
+            else _("SocialSafe walks you through the trust's Use of Social Media policy, a short module at a time.")
+        )
+        self.stack.setCurrentIndex(0)
+        self._update_buttons()
+        (self.people if has_people else self.add_button).setFocus()
+        if has_people:
+            self.people.setCurrentRow(-1)
+
+    def _filter(self, text: str) -> None:
+        needle = text.casefold().strip()
+        first_visible = None
+        for row in range(self.people.count()):
+            item = self.people.item(row)
+            hidden = bool(needle) and needle not in item.text().casefold()
+            item.setHidden(hidden)
+            if not hidden and first_visible is None:
+                first_visible = item
+        if needle and first_visible is not None:
+            self.people.setCurrentItem(first_visible)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        item = self.people.currentItem()
+        self.continue_button.setEnabled(item is not None and not item.isHidden())
+        self.continue_button.setVisible(self.people.count() > 0)
+
+    def _continue(self) -> None:
+        item = self.people.currentItem()
+        if item is None:
+            return
+        learner = self.store.learner(item.data(Qt.ItemDataRole.UserRole))
+        if learner is None:
+            return
+        if learner.pin_hash and not PinDialog(learner, self).exec():
+            return
+        self.chosen.emit(learner.id)
+
+    # Adding -------------------------------------------------------------------
+
+    def _build_add(self) -> QWidget:
+        page = QWidget()
+        layout = page_layout(page)
+        layout.addWidget(label(_("Add yourself"), "h1"))
+        layout.addWidget(
+            label(_("Your progress is kept on this PC under your name. Only your name, role and school are needed."), "muted")
+        )
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setVerticalSpacing(12)
+        self.name = QLineEdit()
+        self.name.setAccessibleName(_("Your name"))
+        self.name.setMaxLength(120)
+        self.role = QComboBox()
+        self.role.setAccessibleName(_("Your role"))
+        self.role.addItem(_("Choose your role…"), "")
+        for role in Role:
+            self.role.addItem(role_label(role), str(role))
+        self.school = QLineEdit()
+        self.school.setAccessibleName(_("Your school"))
+        self.school.setMaxLength(120)
+        self.email = QLineEdit()
+        self.email.setAccessibleName(_("Your email (optional)"))
+        self.email.setPlaceholderText(_("Optional"))
+        self.pin = QLineEdit()
+        self.pin.setAccessibleName(_("A 4-digit PIN (optional)"))
+        self.pin.setAccessibleDescription(_("On a shared PC, a PIN stops others opening your training by mistake."))
+        self.pin.setPlaceholderText(_("Optional, 4 digits"))
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(4)
+        self.pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,4}"), self.pin))
+        form.addRow(_("&Name"), self.name)
+        form.addRow(_("&Role"), self.role)
+        form.addRow(_("&School"), self.school)
+        form.addRow(_("&Email"), self.email)
+        form.addRow(_("&PIN"), self.pin)
+        layout.addLayout(form)
+        self.add_error = label("", "error")
+        self.add_error.setAccessibleName(_("Problem"))
+        self.add_error.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.add_error.hide()
+        layout.addWidget(self.add_error)
+        row = QHBoxLayout()
+        self.save_button = button(_("Save and start"), _("Save and start your training"), primary=True)
+        self.save_button.clicked.connect(self._save)
+        cancel = button(_("Cancel"), _("Cancel and go back to the list of names"))
+        cancel.clicked.connect(self.refresh)
+        row.addWidget(self.save_button)
+        row.addWidget(cancel)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        for field in (self.name, self.school, self.email, self.pin):
+            field.returnPressed.connect(self._save)
+        return page
+
+    def show_add(self) -> None:
+        for field in (self.name, self.school, self.email, self.pin):
+            field.clear()
+        self.role.setCurrentIndex(0)
+        schools = sorted({learner.school for learner in self.store.learners()})
+        if len(schools) == 1:
+            self.school.setText(schools[0])  # most shared PCs serve one school
+        self.add_error.hide()
+        self.stack.setCurrentIndex(1)
+        self.name.setFocus()
+
+    def _save(self) -> None:
+        pin = self.pin.text()
+        if pin and len(pin) != 4:
+            self._show_error(_("A PIN has exactly 4 digits. Leave it empty if you do not want one."))
+            return
+        try:
+            learner = self.store.add_learner(
+                self.name.text(), self.role.currentData() or "", self.school.text(), self.email.text(), pin or None
+            )
+        except InputError as error:
+            self._show_error(str(error))
+            return
+        self.chosen.emit(learner.id)
+
+    def _show_error(self, message: str) -> None:
+        self.add_error.setText(message)
+        self.add_error.show()
+
+
+class PinDialog(QDialog):
+    """Asks for a person's PIN; accepts only the right one."""
+
+    def __init__(self, learner: Learner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.learner = learner
+        self.setWindowTitle(_("Enter your PIN"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(label(_("Enter the 4-digit PIN for {name}.").format(name=learner.name)))
+        self.pin = QLineEdit()
+        self.pin.setAccessibleName(_("PIN"))
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setMaxLength(4)
+        layout.addWidget(self.pin)
+        self.error = label("")
+        self.error.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName(_("Open my training"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(_("Cancel"))
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _check(self) -> None:
+        if self.learner.pin_hash and check_pin(self.pin.text(), self.learner.pin_hash):
+            self.accept()
+            return
+        self.error.setText(_("That PIN is not right. Try again, or ask the office to help."))
+        self.error.show()
+        self.pin.selectAll()
+        self.pin.setFocus()

@@ -1,0 +1,151 @@
+"""Small building blocks shared by the screens."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from socialsafe.content.model import Role
+from socialsafe.domain.progress import ModuleStatus
+from socialsafe.i18n import _
+from socialsafe.ui.style import set_role
+
+
+def label(text: str = "", role: str | None = None, rich: bool = False) -> QLabel:
+    widget = QLabel(text)
+    widget.setWordWrap(True)
+    widget.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    if rich:
+        widget.setOpenExternalLinks(False)
+    if role:
+        set_role(widget, role)
+    return widget
+
+
+def button(text: str, name: str, primary: bool = False, description: str = "") -> QPushButton:
+    widget = QPushButton(text)
+    widget.setAccessibleName(name)
+    if description:
+        widget.setAccessibleDescription(description)
+        widget.setToolTip(description)
+    widget.setAutoDefault(False)
+    if primary:
+        set_role(widget, "primary")
+    return widget
+
+
+def card(role: str = "card") -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    set_role(frame, role)
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(16, 14, 16, 14)
+    layout.setSpacing(8)
+    return frame, layout
+
+
+def scrolling(inner: QWidget, name: str) -> QScrollArea:
+    """Wrap a page body so it scrolls rather than clips on small screens or large text."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(inner)
+    area.setAccessibleName(name)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return area
+
+
+def page_layout(widget: QWidget) -> QVBoxLayout:
+    layout = QVBoxLayout(widget)
+    layout.setContentsMargins(32, 24, 32, 24)
+    layout.setSpacing(14)
+    return layout
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def clear(layout: QVBoxLayout | QHBoxLayout) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.widget() is not None:
+            item.widget().deleteLater()
+        elif item.layout() is not None:
+            clear(item.layout())  # type: ignore[arg-type]
+
+
+def role_label(role: str) -> str:
+    labels = {
+        Role.TEACHER: _("Teacher"),
+        Role.SUPPORT_STAFF: _("Support staff"),
+        Role.VOLUNTEER: _("Volunteer"),
+        Role.PARENT_HELPER: _("Parent helper"),
+        Role.TRUSTEE: _("Trustee"),
+        Role.AGENCY_WORKER: _("Agency worker"),
+        Role.WORK_EXPERIENCE: _("Work experience"),
+        Role.OTHER: _("Other"),
+    }
+    return labels.get(Role(role), role) if role in set(Role) else role
+
+
+def status_text(status: ModuleStatus) -> str:
+    """Status in words with a symbol, so it never relies on colour alone."""
+    return {
+        ModuleStatus.NOT_STARTED: _("○ Not started"),
+        ModuleStatus.IN_PROGRESS: _("◐ In progress"),
+        ModuleStatus.PASSED: _("✔ Passed"),
+        ModuleStatus.NOT_PASSED: _("✖ Not passed yet"),
+    }[status]
+
+
+class ChoiceRow(QFrame):
+    """One answer option: a radio button or tick box with its text wrapped beside it.
+
+    Qt's own buttons do not wrap long text, and options are often a sentence
+    or two. The button carries the accessible name; clicking the text clicks it.
+    """
+
+    toggled = Signal(bool)
+
+    def __init__(self, number: int, text: str, multiple: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        set_role(self, "choice")
+        self.setProperty("checked", False)
+        self.button: QAbstractButton = QCheckBox() if multiple else QRadioButton()
+        self.button.setAccessibleName(_("Option {number}: {text}").format(number=number, text=text))
+        key = label(str(number), "key")
+        key.setAccessibleName(_("Key {number}").format(number=number))
+        self.text = label(text)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 10, 12, 10)
+        row.setSpacing(10)
+        row.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(key, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.text, 1)
+        self.button.toggled.connect(self._on_toggled)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def _on_toggled(self, checked: bool) -> None:
+        self.setProperty("checked", checked)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.toggled.emit(checked)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self.isEnabled() and event.button() == Qt.MouseButton.LeftButton:
+            self.button.click()
+        super().mouseReleaseEvent(event)
