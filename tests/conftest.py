@@ -11,10 +11,10 @@ import pytest
 # Real widgets, no display: set before Qt is first imported.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from socialsafe.content.loader import load_pack  # noqa: E402
-from socialsafe.content.model import Pack  # noqa: E402
-from socialsafe.i18n import set_locale  # noqa: E402
-from socialsafe.storage.store import Store  # noqa: E402
+from socialsafe.content.loader import load_pack
+from socialsafe.content.model import Pack
+from socialsafe.i18n import set_locale
+from socialsafe.storage.store import Store
 
 PACKS = Path(__file__).parent / "packs"
 MINI = PACKS / "mini"

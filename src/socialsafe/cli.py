@@ -35,8 +35,12 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="socialsafe", description=_("Use of Social Media policy training for school staff."))
     parser.add_argument("--version", action="version", version=f"socialsafe {__version__}")
-    parser.add_argument("--data-dir", metavar="DIR", help=_("local data folder (default: SOCIALSAFE_HOME, else the user data folder)"))
-    parser.add_argument("--share", metavar="DIR", help=_("shared folder (default: SOCIALSAFE_SHARE, else the saved one)"))
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help=_("local data folder (default: SOCIALSAFE_HOME, else the user data folder)")
+    )
+    parser.add_argument(
+        "--share", metavar="DIR", help=_("shared folder (default: SOCIALSAFE_SHARE, else the saved one)")
+    )
     parser.add_argument(
         "--packs", metavar="DIR", action="append", help=_("extra quiz packs (repeatable; default: SOCIALSAFE_PACKS)")
     )
@@ -48,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     validate = commands.add_parser("validate", help=_("check quiz packs and print every problem"))
-    validate.add_argument("paths", nargs="*", metavar="PATH", help=_("pack folders or files (default: every pack the app loads)"))
+    validate.add_argument(
+        "paths", nargs="*", metavar="PATH", help=_("pack folders or files (default: every pack the app loads)")
+    )
     return parser
 
 
@@ -69,7 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         log.exception("unexpected error in %s", args.command or "gui")
         where = str(log_file) if log_file else _("the log file")
-        _say(_("Something went wrong ({error}). The details are in {log}.").format(error=type(error).__name__, log=where))
+        _say(
+            _("Something went wrong ({error}). The details are in {log}.").format(error=type(error).__name__, log=where)
+        )
         return EXIT_PROBLEMS
 
 

@@ -21,7 +21,9 @@ def bundled(name: str) -> Path:
     checkout = Path(__file__).resolve().parents[2] / name
     if checkout.is_dir():
         return checkout
-    raise FileNotFoundError(_("SocialSafe's bundled folder {name} is missing: please reinstall the app.").format(name=name))
+    raise FileNotFoundError(
+        _("SocialSafe's bundled folder {name} is missing: please reinstall the app.").format(name=name)
+    )
 
 
 def asset(name: str) -> Path:

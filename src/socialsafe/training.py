@@ -71,7 +71,9 @@ class QuizRun:
         self._questions = {q.id: q for q in module.questions}
 
     @classmethod
-    def begin(cls, store: Store, learner_id: str, pack: Pack, module: Module, rng: random.Random | None = None) -> QuizRun:
+    def begin(
+        cls, store: Store, learner_id: str, pack: Pack, module: Module, rng: random.Random | None = None
+    ) -> QuizRun:
         """Resume the learner's unfinished attempt at this module, or start a fresh draw."""
         existing = store.open_attempt(learner_id, module.id)
         if existing is not None and cls._still_fits(existing, pack, module):
@@ -80,7 +82,9 @@ class QuizRun:
         return cls(store, pack, module, store.start_attempt(learner_id, pack, module, plan))
 
     @classmethod
-    def start_new(cls, store: Store, learner_id: str, pack: Pack, module: Module, rng: random.Random | None = None) -> QuizRun:
+    def start_new(
+        cls, store: Store, learner_id: str, pack: Pack, module: Module, rng: random.Random | None = None
+    ) -> QuizRun:
         plan = quiz.draw(module, rng or random.Random())
         return cls(store, pack, module, store.start_attempt(learner_id, pack, module, plan))
 

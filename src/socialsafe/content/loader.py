@@ -297,9 +297,9 @@ class _Lines:
                         prefix += (counters[names[: i + 1]],)
                 self._where.setdefault(prefix, number)
                 continue
-            key = self._KEY.match(line)
-            if key:
-                self._where.setdefault((*prefix, key.group(1)), number)
+            assignment = self._KEY.match(line)
+            if assignment:
+                self._where.setdefault((*prefix, assignment.group(1)), number)
                 for quote in ('"""', "'''"):
                     if line.count(quote) % 2 == 1:
                         in_string = quote

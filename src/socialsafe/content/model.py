@@ -171,7 +171,9 @@ class Question(_Strict):
     def choices(self) -> list[Option]:
         """The options shown for a one-step question (true/false as two options)."""
         if self.type is QuestionType.TRUE_FALSE:
-            assert self.feedback_true is not None and self.feedback_false is not None
+            # The validator guarantees both feedbacks for true_false.
+            assert self.feedback_true is not None
+            assert self.feedback_false is not None
             return [
                 Option(id="true", text="True", correct=self.answer is True, feedback=self.feedback_true),
                 Option(id="false", text="False", correct=self.answer is False, feedback=self.feedback_false),

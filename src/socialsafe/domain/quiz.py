@@ -117,7 +117,9 @@ class Position:
         return self.index >= self.total
 
 
-def position(plan: Sequence[PlannedQuestion], questions: dict[str, Question], answers: Iterable[AnswerRecord]) -> Position:
+def position(
+    plan: Sequence[PlannedQuestion], questions: dict[str, Question], answers: Iterable[AnswerRecord]
+) -> Position:
     """Replay the stored answers over the plan to find the next thing to ask."""
     by_question: dict[str, dict[str, AnswerRecord]] = {}
     for answer in answers:

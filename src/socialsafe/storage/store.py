@@ -163,7 +163,9 @@ class Store:
             query = select(Answer).where(Answer.attempt_id == attempt_id).order_by(col(Answer.answered_at))
             return list(s.exec(query).all())
 
-    def record_answer(self, attempt_id: str, question_id: str, step_id: str, choice: list[str], correct: bool) -> Answer:
+    def record_answer(
+        self, attempt_id: str, question_id: str, step_id: str, choice: list[str], correct: bool
+    ) -> Answer:
         answer = Answer(
             attempt_id=attempt_id, question_id=question_id, step_id=step_id, choice=json.dumps(choice), correct=correct
         )

@@ -58,7 +58,7 @@ def run(settings: Settings, startup_check: bool = False) -> int:
         store.close()
 
 
-def _excepthook_for(settings: Settings):  # type: ignore[no-untyped-def]
+def _excepthook_for(settings: Settings):
     log_path = settings.data_dir / LOG_DIR_NAME / LOG_NAME
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:

@@ -83,14 +83,18 @@ class MainWindow(QMainWindow):
         self.quiz.finished.connect(self.show_results)
         self.results.home.connect(self.show_home)
         self.results.retry.connect(self.retry)
-        self.results.reread.connect(lambda: self.open_module(self.pack.id, self.module.id) if self.pack and self.module else None)
+        self.results.reread.connect(
+            lambda: self.open_module(self.pack.id, self.module.id) if self.pack and self.module else None
+        )
 
         # Shared PCs: after a quiet spell, hand the PC back to the next person.
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.timeout.connect(self.switch_person)
-        QApplication.instance().installEventFilter(self)
-        QShortcut(QKeySequence("Ctrl+Shift+S"), self, activated=self.switch_person)
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
+        QShortcut(QKeySequence("Ctrl+Shift+S"), self, self.switch_person)
         self.switch_person()
 
     def _build_header(self) -> QWidget:
@@ -140,6 +144,7 @@ class MainWindow(QMainWindow):
         self.pack = self.module = None
         self.person_line.setText("")
         self.person_line.setAccessibleName("")
+        self.policy_line.show()
         self.switch_button.hide()
         self.idle.stop()
         self.who.refresh()
@@ -152,6 +157,8 @@ class MainWindow(QMainWindow):
             return
         self.person_line.setText(self.learner.name)
         self.person_line.setAccessibleName(_("Signed in as {name}").format(name=self.learner.name))
+        # Home shows the policy; the header keeps room for the person and their buttons.
+        self.policy_line.hide()
         self.switch_button.show()
         self._restart_idle()
         self.show_home()
@@ -216,7 +223,9 @@ class MainWindow(QMainWindow):
             self._restart_idle()
 
     def closeEvent(self, event) -> None:
-        QApplication.instance().removeEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         super().closeEvent(event)
 
 

@@ -74,14 +74,16 @@ class QuizPage(QWidget):
         feedback_layout.addWidget(self.feedback_text)
         layout.addWidget(self.feedback)
         layout.addStretch(1)
-        self.scroll = scrolling(body, _("Question"))
-        outer.addWidget(self.scroll, 1)
+        self.scroller = scrolling(body, _("Question"))
+        outer.addWidget(self.scroller, 1)
 
         # The buttons stay in view below the scrolling question.
         footer = QWidget()
         row = QHBoxLayout(footer)
         row.setContentsMargins(32, 8, 32, 16)
-        self.check_button = button(_("Check my answer"), _("Check my answer"), primary=True, description=_("or press Enter"))
+        self.check_button = button(
+            _("Check my answer"), _("Check my answer"), primary=True, description=_("or press Enter")
+        )
         self.check_button.clicked.connect(self.check)
         self.next_button = button(_("Next question"), _("Next question"), primary=True, description=_("or press Enter"))
         self.next_button.clicked.connect(self.advance)
@@ -149,7 +151,7 @@ class QuizPage(QWidget):
         self.check_button.show()
         self.next_button.hide()
         self._update_buttons()
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroller.verticalScrollBar().setValue(0)
         if self.rows:
             self.rows[0].button.setFocus()
 
@@ -188,7 +190,7 @@ class QuizPage(QWidget):
         self.next_button.show()
         self.next_button.setFocus()
         # Once the feedback is laid out, bring it into view.
-        QTimer.singleShot(0, lambda: self.scroll.ensureWidgetVisible(self.feedback, 0, 0))
+        QTimer.singleShot(0, lambda: self.scroller.ensureWidgetVisible(self.feedback, 0, 0))
 
     def _show_feedback(self, verdict: Verdict) -> None:
         assert self.run is not None

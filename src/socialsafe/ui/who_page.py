@@ -84,7 +84,9 @@ class WhoPage(QWidget):
         for learner in learners:
             item = QListWidgetItem(f"{learner.name}  ·  {learner.school}  ·  {role_label(learner.role)}")
             item.setData(Qt.ItemDataRole.UserRole, learner.id)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{learner.name}, {learner.school}, {role_label(learner.role)}")
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole, f"{learner.name}, {learner.school}, {role_label(learner.role)}"
+            )
             self.people.addItem(item)
         has_people = bool(learners)
         self.people.setVisible(has_people)
@@ -138,7 +140,10 @@ class WhoPage(QWidget):
         layout = page_layout(page)
         layout.addWidget(label(_("Add yourself"), "h1"))
         layout.addWidget(
-            label(_("Your progress is kept on this PC under your name. Only your name, role and school are needed."), "muted")
+            label(
+                _("Your progress is kept on this PC under your name. Only your name, role and school are needed."),
+                "muted",
+            )
         )
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)

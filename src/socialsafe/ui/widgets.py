@@ -81,10 +81,13 @@ def esc(text: str) -> str:
 def clear(layout: QVBoxLayout | QHBoxLayout) -> None:
     while layout.count():
         item = layout.takeAt(0)
-        if item.widget() is not None:
-            item.widget().deleteLater()
-        elif item.layout() is not None:
-            clear(item.layout())  # type: ignore[arg-type]
+        if item is None:
+            break
+        widget, inner = item.widget(), item.layout()
+        if widget is not None:
+            widget.deleteLater()
+        elif isinstance(inner, QHBoxLayout | QVBoxLayout):
+            clear(inner)
 
 
 def role_label(role: str) -> str:

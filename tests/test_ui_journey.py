@@ -1,0 +1,251 @@
+"""The learner's journey through the real widgets, offscreen."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QProgressBar
+from pytestqt.qtbot import QtBot
+
+from conftest import MINI
+from socialsafe.storage.store import Store
+from socialsafe.ui.who_page import PinDialog
+from ui_helpers import add_person, answer_all, answer_current, button_named, labels_text, open_window, press
+
+TEACHER = 1  # index in the role list, after "Choose your role…"
+VOLUNTEER = 3
+
+
+def test_new_person_passes_a_module_and_home_shows_it(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, [MINI])
+    assert window.stack.currentWidget() is window.who
+
+    add_person(qtbot, window, "Amina Okafor", TEACHER, "Oak Hill Primary")
+
+    assert window.stack.currentWidget() is window.home
+    (learner,) = store.learners()
+    assert (learner.name, learner.role, learner.school) == ("Amina Okafor", "teacher", "Oak Hill Primary")
+    home = labels_text(window.home)
+    assert "Hello, Amina Okafor" in home
+    assert "Example: social media basics" not in home  # the policy title is shown, not the pack's
+    assert "Use of Social Media Policy, version 1.0" in home
+    assert window.home.findChildren(QProgressBar)[0].format() == "0 of 2 modules passed"
+
+    qtbot.mouseClick(button_named(window.home, "Start: Friend requests from pupils"), Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.module_page
+    reader = window.module_page.reader.toPlainText()
+    assert "Pupils sometimes try to contact staff online" in reader
+    assert "USE-3 (must): Any student-initiated communication" in reader  # the clause, verbatim with its id
+    assert "Decline it." in reader  # key points
+
+    qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.quiz
+    assert window.quiz.counter.text() == "Question 1 of 2"
+    answer_current(qtbot, window, right=True)
+    answer_all(qtbot, window, right=True)
+
+    assert window.stack.currentWidget() is window.results
+    assert "You scored 2 out of 2 (100%)." in labels_text(window.results)
+    assert "Passed" in labels_text(window.results)
+
+    qtbot.mouseClick(button_named(window.results, "Back to my modules"), Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.home
+    assert "✔ Passed" in labels_text(window.home)
+    assert button_named(window.home, "Practise again: Friend requests from pupils")
+
+
+def test_failing_shows_what_to_revisit_and_retry_draws_afresh(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, [MINI])
+    add_person(qtbot, window, "Ben Hughes", TEACHER, "Oak Hill Primary")
+    qtbot.mouseClick(button_named(window.home, "Start: Photographs"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
+    first_attempt = window.quiz.run.attempt.id
+
+    answer_all(qtbot, window, right=False)
+
+    results = labels_text(window.results)
+    assert "You scored 0 out of 2 (0%)." in results
+    assert "Not passed yet" in results
+    assert "To look at again" in results
+    assert "USE-9" in results  # the clause to revisit
+
+    qtbot.mouseClick(button_named(window.results, "Try again"), Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.quiz
+    assert window.quiz.run.attempt.id != first_attempt
+    assert window.quiz.counter.text() == "Question 1 of 2"
+    answer_all(qtbot, window, right=True)
+    assert "Passed" in labels_text(window.results)
+    statuses = [a.passed for a in store.attempts(store.learners()[0].id)]
+    assert statuses == [False, True]
+
+
+def test_feedback_quotes_the_clause_and_says_why(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, [MINI])
+    add_person(qtbot, window, "Cat Lewis", TEACHER, "Oak Hill Primary")
+    qtbot.mouseClick(button_named(window.home, "Start: Photographs"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
+    asked = window.quiz.asked
+    assert asked is not None
+    wrong = next(n for n, o in enumerate(asked.options, start=1) if not o.correct)
+    press(qtbot, Qt.Key(Qt.Key.Key_0 + wrong))
+    press(qtbot, Qt.Key.Key_Return)
+
+    feedback = window.quiz.feedback_text.text()
+    assert window.quiz.feedback.isVisible()
+    assert "Not quite" in feedback
+    assert asked.options[wrong - 1].feedback in feedback
+    assert "USE-9" in feedback
+    assert "Staff should not post photographs of pupils under any circumstances." in feedback
+    # The answer was on disk before the feedback was shown.
+    assert len(store.answers(window.quiz.run.attempt.id)) == 1
+
+
+def test_leaving_mid_quiz_resumes_at_the_same_question(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, [MINI])
+    add_person(qtbot, window, "Dev Patel", VOLUNTEER, "Oak Hill Primary")
+    qtbot.mouseClick(button_named(window.home, "Start: Friend requests from pupils"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
+    while window.quiz.asked is not None and window.quiz.asked.number == 1:  # a scenario takes several steps
+        answer_current(qtbot, window, right=True)
+    second = window.quiz.asked
+    assert second is not None
+
+    qtbot.mouseClick(window.quiz.leave_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.home
+    assert "◐ In progress" in labels_text(window.home)
+
+    # A new window on the same data folder: as after closing the app.
+    window.close()
+    again = open_window(qtbot, store, [MINI])
+    again.who.people.setCurrentRow(0)
+    press(qtbot, Qt.Key.Key_Return)
+    assert again.stack.currentWidget() is again.home
+    qtbot.mouseClick(button_named(again.home, "Continue: Friend requests from pupils"), Qt.MouseButton.LeftButton)
+    assert again.module_page.start_button.text() == "Continue the quiz (question 2 of 2)"
+    qtbot.mouseClick(again.module_page.start_button, Qt.MouseButton.LeftButton)
+    assert again.quiz.counter.text() == "Question 2 of 2"
+    assert again.quiz.asked is not None
+    assert again.quiz.asked.question.id == second.question.id
+    assert again.quiz.asked.step_id == second.step_id
+    assert [o.id for o in again.quiz.asked.options] == [o.id for o in second.options]
+
+
+def test_roles_see_only_their_modules(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, [MINI])
+    add_person(qtbot, window, "Eve Volunteer", VOLUNTEER, "Oak Hill Primary")
+    home = labels_text(window.home)
+    assert "Friend requests from pupils" in home
+    assert "Photographs" not in home  # the mini pack gives it to teachers and support staff only
+
+
+def test_switch_person_and_idle_return_to_who_are_you(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, [MINI])
+    add_person(qtbot, window, "Fay Green", TEACHER, "Oak Hill Primary")
+    assert window.idle.isActive()
+    assert window.idle.interval() == 5 * 60_000
+
+    qtbot.mouseClick(window.switch_button, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.who
+    assert window.learner is None
+    assert not window.switch_button.isVisible()
+
+    window.who.people.setCurrentRow(0)
+    press(qtbot, Qt.Key.Key_Return)
+    assert window.learner is not None
+
+    with qtbot.waitSignal(window.idle.timeout, timeout=2000):
+        window.idle.start(10)  # as if the idle minutes had passed
+    assert window.stack.currentWidget() is window.who
+    assert window.learner is None
+
+
+def test_second_person_on_the_same_pc_has_their_own_progress(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, [MINI])
+    add_person(qtbot, window, "Gus Ward", TEACHER, "Oak Hill Primary")
+    qtbot.mouseClick(button_named(window.home, "Start: Photographs"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
+    answer_all(qtbot, window, right=True)
+
+    qtbot.mouseClick(window.switch_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.who.add_button, Qt.MouseButton.LeftButton)
+    assert window.who.school.text() == "Oak Hill Primary"  # the PC's one school, filled in
+    add_person(qtbot, window, "Hana Ali", TEACHER, "Oak Hill Primary")
+    assert sorted(x.school for x in store.learners()) == ["Oak Hill Primary", "Oak Hill Primary"]
+    home = labels_text(window.home)
+    assert "Hello, Hana Ali" in home
+    assert "✔ Passed" not in home
+
+
+def test_pin_is_asked_and_checked(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, [MINI])
+    add_person(qtbot, window, "Ivy Stone", TEACHER, "Oak Hill Primary", pin="4821")
+    (learner,) = store.learners()
+    assert learner.pin_hash
+    assert "4821" not in learner.pin_hash
+    qtbot.mouseClick(window.switch_button, Qt.MouseButton.LeftButton)
+
+    tries = iter(["1111", "4821"])
+    seen_errors: list[str] = []
+
+    def enter_pin() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, PinDialog):
+            QTimer.singleShot(20, enter_pin)
+            return
+        if dialog.error.isVisible():
+            seen_errors.append(dialog.error.text())
+        dialog.pin.setText(next(tries, "4821"))
+        qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
+        if dialog.isVisible():
+            QTimer.singleShot(20, enter_pin)
+
+    window.who.people.setCurrentRow(0)
+    QTimer.singleShot(20, enter_pin)
+    press(qtbot, Qt.Key.Key_Return)
+    assert seen_errors == ["That PIN is not right. Try again, or ask the office to help."]
+    assert window.learner is not None
+    assert window.stack.currentWidget() is window.home
+
+
+def test_add_person_errors_are_shown_not_raised(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, [MINI])
+    qtbot.mouseClick(window.who.add_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.who.save_button, Qt.MouseButton.LeftButton)
+    assert window.who.add_error.isVisible()
+    assert window.who.add_error.text() == "Please enter your name."
+    window.who.name.setText("Jo")
+    window.who.school.setText("Oak Hill")
+    qtbot.mouseClick(window.who.save_button, Qt.MouseButton.LeftButton)
+    assert window.who.add_error.text() == "Please choose your role."
+    assert store.learners() == []
+
+
+def test_a_broken_pack_is_left_out_with_a_visible_warning(qtbot: QtBot, store: Store, tmp_path: Path) -> None:
+    broken = tmp_path / "packs" / "broken"
+    shutil.copytree(MINI, broken)
+    header = (broken / "pack.toml").read_text()
+    (broken / "pack.toml").write_text(header.replace('id = "example"', 'id = "other"\nbogus = 1'))
+    window = open_window(qtbot, store, [MINI, tmp_path / "packs"])
+    add_person(qtbot, window, "Kit Moss", TEACHER, "Oak Hill Primary")
+    warning = labels_text(window.home)
+    assert "Some training content could not be loaded" in warning
+    assert str(broken / "pack.toml") in warning
+    assert "unknown key" in warning
+    assert "Friend requests from pupils" in warning  # the good pack still works
+
+
+@pytest.mark.parametrize("count", [0, 7])
+def test_who_page_search_appears_only_when_useful(qtbot: QtBot, store: Store, count: int) -> None:
+    for i in range(count):
+        store.add_learner(f"Person {i}", "volunteer", "Oak Hill Primary")
+    window = open_window(qtbot, store, [MINI])
+    assert window.who.search.isVisible() is (count >= 6)
+    if count:
+        window.who.search.setFocus()
+        qtbot.keyClicks(window.who.search, "Person 3")
+        visible = [window.who.people.item(i) for i in range(count) if not window.who.people.item(i).isHidden()]
+        assert [item.text().split("  ")[0] for item in visible] == ["Person 3"]
+        assert window.who.people.currentItem() is visible[0]
