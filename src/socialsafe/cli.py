@@ -15,6 +15,7 @@ from socialsafe import __version__
 from socialsafe.config import Settings
 from socialsafe.i18n import _, ngettext, set_locale
 from socialsafe.log import log, setup_logging
+from socialsafe.paths import is_network_path
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -62,7 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     set_locale()
     args = build_parser().parse_args(argv)
     settings = Settings.resolve(args.data_dir, args.share, args.packs)
-    log_file = setup_logging(settings.data_dir)
+    # Never create folders on a refused (network) data folder just to log there.
+    log_file = None if is_network_path(settings.data_dir) else setup_logging(settings.data_dir)
     try:
         if args.command == "validate":
             return cmd_validate(settings, [Path(p) for p in args.paths])
