@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help=_("check quiz packs and print every problem"))
     validate.add_argument(
+        "--coverage", action="store_true", help=_("also print which questions test each policy clause")
+    )
+    validate.add_argument(
         "paths", nargs="*", metavar="PATH", help=_("pack folders or files (default: every pack the app loads)")
     )
     return parser
@@ -67,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file = None if is_network_path(settings.data_dir) else setup_logging(settings.data_dir)
     try:
         if args.command == "validate":
-            return cmd_validate(settings, [Path(p) for p in args.paths])
+            return cmd_validate(settings, [Path(p) for p in args.paths], coverage=args.coverage)
         return cmd_gui(settings, startup_check=getattr(args, "startup_check", False))
     except UserError as error:
         _say(str(error))
@@ -87,12 +90,16 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def cmd_validate(settings: Settings, targets: list[Path]) -> int:
+def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False) -> int:
+    from socialsafe.content.coverage import coverage_report
     from socialsafe.content.loader import load_all
 
     content = load_all(targets) if targets else settings.load_content()
     for problem in content.problems:
         print(problem)
+    if coverage:
+        for pack in content.packs:
+            print(coverage_report(pack))
     checked = len(content.packs)
     bad = len(content.problems)
     summary = ngettext("{n} pack is valid.", "{n} packs are valid.", checked).format(n=checked)

@@ -7,14 +7,13 @@ so killing the process at any point loses nothing that was answered.
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 
 from socialsafe.content.model import Clause, Module, Option, Pack, Question, QuestionType
 from socialsafe.domain import quiz
 from socialsafe.domain.progress import ModuleProgress, module_progress
-from socialsafe.storage.models import Attempt
+from socialsafe.storage.models import Attempt, Learner
 from socialsafe.storage.store import Store
 
 
@@ -68,30 +67,29 @@ class QuizRun:
         self.module = module
         self.attempt = attempt
         self.plan = quiz.plan_from_json(attempt.plan)
-        self._questions = {q.id: q for q in module.questions}
+        self._questions = pack.questions()
 
     @classmethod
     def begin(
-        cls, store: Store, learner_id: str, pack: Pack, module: Module, rng: random.Random | None = None
+        cls, store: Store, learner: Learner, pack: Pack, module: Module, rng: random.Random | None = None
     ) -> QuizRun:
         """Resume the learner's unfinished attempt at this module, or start a fresh draw."""
-        existing = store.open_attempt(learner_id, module.id)
-        if existing is not None and cls._still_fits(existing, pack, module):
+        existing = store.open_attempt(learner.id, module.id)
+        if existing is not None and cls._still_fits(existing, pack):
             return cls(store, pack, module, existing)
-        plan = quiz.draw(module, rng or random.Random())
-        return cls(store, pack, module, store.start_attempt(learner_id, pack, module, plan))
+        return cls.start_new(store, learner, pack, module, rng)
 
     @classmethod
     def start_new(
-        cls, store: Store, learner_id: str, pack: Pack, module: Module, rng: random.Random | None = None
+        cls, store: Store, learner: Learner, pack: Pack, module: Module, rng: random.Random | None = None
     ) -> QuizRun:
-        plan = quiz.draw(module, rng or random.Random())
-        return cls(store, pack, module, store.start_attempt(learner_id, pack, module, plan))
+        plan = quiz.draw(pack.pool(module, learner.role), module.draw, rng or random.Random())
+        return cls(store, pack, module, store.start_attempt(learner.id, pack, module, plan))
 
     @staticmethod
-    def _still_fits(attempt: Attempt, pack: Pack, module: Module) -> bool:
+    def _still_fits(attempt: Attempt, pack: Pack) -> bool:
         # A pack updated since the attempt began may have dropped its questions.
-        ids = {q.id for q in module.questions}
+        ids = pack.questions()
         planned = quiz.plan_from_json(attempt.plan)
         return attempt.pack_id == pack.id and all(p.question_id in ids for p in planned)
 
@@ -129,7 +127,3 @@ class QuizRun:
         missed = [Missed(self._questions[q], self.clauses(self._questions[q].clauses)) for q in where.missed]
         score = self.attempt.score if self.attempt.score is not None else where.score
         return Result(score, where.total, self.module.pass_mark, bool(self.attempt.passed), missed)
-
-
-def chosen_ids(choice_json: str) -> list[str]:
-    return list(json.loads(choice_json))

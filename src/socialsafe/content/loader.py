@@ -16,7 +16,8 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from socialsafe.content.model import Module, Pack, PackHeader, Question
+from socialsafe.content.model import Module, ModuleKind, Pack, PackHeader, Question, Role
+from socialsafe.i18n import _
 
 M = TypeVar("M", PackHeader, Module)
 
@@ -242,6 +243,24 @@ def _cross_checks(header: PackHeader, header_path: Path, modules: list[tuple[Pat
             question_ids.setdefault(question.id, path)
             unknown(path, lines, ("questions", qi, "clauses"), question.clauses, where)
             problems.extend(_step_checks(path, lines, qi, question, clause_ids))
+    problems.extend(_mixed_checks(modules))
+    return problems
+
+
+def _mixed_checks(modules: list[tuple[Path, Module, _Lines]]) -> list[Problem]:
+    """A mixed module must find enough questions for every role it serves."""
+    problems = []
+    for path, module, lines in modules:
+        if module.kind is not ModuleKind.MIXED:
+            continue
+        for role in module.roles or list(Role):
+            pool = sum(len(m.questions) for _, m, _ in modules if m.applies_to(role))
+            if pool < module.draw:
+                message = _("draw is {draw} but only {pool} questions apply to the role {role}").format(
+                    draw=module.draw, pool=pool, role=role
+                )
+                problems.append(Problem(path, message, line=lines.find(("draw",))))
+                break
     return problems
 
 

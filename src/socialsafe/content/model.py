@@ -184,11 +184,17 @@ class Question(_Strict):
         return next(s for s in self.steps if s.id == step_id)
 
 
+class ModuleKind(StrEnum):
+    QUIZ = "quiz"  # asks from its own questions
+    MIXED = "mixed"  # a final check: draws from every other module that applies to the person
+
+
 class Module(_Strict):
     id: Id
     title: Text
+    kind: ModuleKind = ModuleKind.QUIZ
     intro: Text
-    clauses: Annotated[list[Id], Field(min_length=1)]
+    clauses: list[Id] = []
     key_points: list[Text] = []
     # Empty means everyone in scope.
     roles: list[Role] = []
@@ -198,6 +204,12 @@ class Module(_Strict):
 
     @model_validator(mode="after")
     def _pool_covers_draw(self) -> Self:
+        if self.kind is ModuleKind.MIXED:
+            if self.questions:
+                raise ValueError("a mixed module draws from the other modules and has no questions of its own")
+            return self
+        if not self.clauses:
+            raise ValueError("a quiz module names the clauses it covers")
         if len(self.questions) < self.draw:
             raise ValueError(f"draw is {self.draw} but the module has only {len(self.questions)} questions")
         return self
@@ -247,6 +259,16 @@ class Pack(BaseModel):
 
     def modules_for(self, role: Role | str) -> list[Module]:
         return [m for m in self.modules if m.applies_to(role)]
+
+    def questions(self) -> dict[str, Question]:
+        """Every question of the pack by id (ids are unique across a pack)."""
+        return {q.id: q for m in self.modules for q in m.questions}
+
+    def pool(self, module: Module, role: Role | str) -> list[Question]:
+        """The questions an attempt at ``module`` draws from, for a person in ``role``."""
+        if module.kind is ModuleKind.MIXED:
+            return [q for m in self.modules_for(role) for q in m.questions]
+        return list(module.questions)
 
 
 def _unique(ids: list[str], what: str) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from socialsafe.content.model import Module, Option, Question, QuestionType
+from socialsafe.content.model import Option, Question, QuestionType
 
 ONE_STEP = ""  # the step id stored for questions that are not scenarios
 
@@ -27,9 +27,9 @@ class PlannedQuestion:
     orders: dict[str, list[str]]
 
 
-def draw(module: Module, rng: random.Random) -> list[PlannedQuestion]:
-    """A fresh random set of ``module.draw`` questions with shuffled options."""
-    return [_plan(q, rng) for q in rng.sample(module.questions, module.draw)]
+def draw(pool: Sequence[Question], count: int, rng: random.Random) -> list[PlannedQuestion]:
+    """A fresh random set of ``count`` questions from the pool, with shuffled options."""
+    return [_plan(q, rng) for q in rng.sample(list(pool), min(count, len(pool)))]
 
 
 def _plan(question: Question, rng: random.Random) -> PlannedQuestion:

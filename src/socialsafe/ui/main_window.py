@@ -185,13 +185,13 @@ class MainWindow(QMainWindow):
     def start_quiz(self) -> None:
         if self.learner is None or self.pack is None or self.module is None:
             return
-        self.quiz.start(QuizRun.begin(self.store, self.learner.id, self.pack, self.module))
+        self.quiz.start(QuizRun.begin(self.store, self.learner, self.pack, self.module))
         self.stack.setCurrentWidget(self.quiz)
 
     def retry(self) -> None:
         if self.learner is None or self.pack is None or self.module is None:
             return
-        self.quiz.start(QuizRun.start_new(self.store, self.learner.id, self.pack, self.module))
+        self.quiz.start(QuizRun.start_new(self.store, self.learner, self.pack, self.module))
         self.stack.setCurrentWidget(self.quiz)
 
     def show_results(self, result: Result) -> None:
