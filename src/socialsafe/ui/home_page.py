@@ -19,6 +19,7 @@ SHOWN_PROBLEMS = 4
 
 class HomePage(QWidget):
     open_module = Signal(str, str)  # pack id, module id
+    open_summary = Signal(str)  # pack id
 
     def __init__(self, store: Store, content: Content, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +59,17 @@ class HomePage(QWidget):
                     "h2",
                 )
             )
+            if pack.header.summary:
+                glance = button(
+                    _("Read the policy at a glance"),
+                    _("Read the policy at a glance"),
+                    description=_("A one-page summary to read before you start"),
+                )
+                glance.clicked.connect(lambda _checked=False, pid=pack.id: self.open_summary.emit(pid))
+                row = QHBoxLayout()
+                row.addWidget(glance)
+                row.addStretch(1)
+                self.body.addLayout(row)
             done, total = overall(progress)
             summary = ngettext("{done} of {total} module passed", "{done} of {total} modules passed", total).format(
                 done=done, total=total

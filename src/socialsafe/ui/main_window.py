@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
         self.who.chosen.connect(self.sign_in)
         self.home.open_module.connect(self.open_module)
+        self.home.open_summary.connect(self.open_summary)
         self.module_page.start_quiz.connect(self.start_quiz)
         self.module_page.back.connect(self.show_home)
         self.quiz.leave.connect(self.show_home)
@@ -180,6 +181,13 @@ class MainWindow(QMainWindow):
         if open_attempt is not None:
             resume_at = QuizRun(self.store, pack, self.module, open_attempt).position().index + 1
         self.module_page.show_module(pack, self.module, resume_at)
+        self.stack.setCurrentWidget(self.module_page)
+
+    def open_summary(self, pack_id: str) -> None:
+        pack = next((p for p in self.content.current if p.id == pack_id), None)
+        if pack is None or not pack.header.summary:
+            return
+        self.module_page.show_reading(_("The policy at a glance"), pack.header.summary)
         self.stack.setCurrentWidget(self.module_page)
 
     def start_quiz(self) -> None:

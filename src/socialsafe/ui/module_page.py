@@ -27,7 +27,9 @@ def md_escape(text: str) -> str:
 
 
 def module_markdown(pack: Pack, module: Module) -> str:
-    parts = [module.intro.strip(), "", "## " + _("What the policy says"), ""]
+    parts = [module.intro.strip(), ""]
+    if module.clauses:
+        parts += ["## " + _("What the policy says"), ""]
     for clause_id in module.clauses:
         clause = pack.clause(clause_id)
         parts += [f"> **{clause.id}** ({strength_label(clause.strength)}): {md_escape(clause.text)}", ""]
@@ -61,9 +63,17 @@ class ModulePage(QWidget):
         row.addStretch(1)
         layout.addLayout(row)
 
+    def show_reading(self, title: str, markdown: str) -> None:
+        """A page to read, with no quiz: the policy at a glance."""
+        self.title.setText(title)
+        self.reader.setMarkdown(markdown)
+        self.start_button.hide()
+        self.reader.setFocus()
+
     def show_module(self, pack: Pack, module: Module, resume_at: int | None) -> None:
         self.title.setText(module.title)
         self.reader.setMarkdown(module_markdown(pack, module))
+        self.start_button.show()
         if resume_at is None:
             text = _("Start the quiz")
         else:
