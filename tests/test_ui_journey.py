@@ -249,3 +249,15 @@ def test_who_page_search_appears_only_when_useful(qtbot: QtBot, store: Store, co
         visible = [window.who.people.item(i) for i in range(count) if not window.who.people.item(i).isHidden()]
         assert [item.text().split("  ")[0] for item in visible] == ["Person 3"]
         assert window.who.people.currentItem() is visible[0]
+
+
+def test_the_policy_at_a_glance_can_be_read_before_starting(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, [MINI])
+    add_person(qtbot, window, "Lou Reed", TEACHER, "Oak Hill Primary")
+    qtbot.mouseClick(button_named(window.home, "Read the policy at a glance"), Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.module_page
+    assert window.module_page.title.text() == "The policy at a glance"
+    assert "Decline and report any contact a pupil starts." in window.module_page.reader.toPlainText()
+    assert not window.module_page.start_button.isVisible()
+    qtbot.mouseClick(button_named(window.module_page, "Back to my modules"), Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.home
