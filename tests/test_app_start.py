@@ -48,7 +48,7 @@ def test_a_damaged_database_is_reported_not_crashed_on(tmp_path: Path) -> None:
 def test_an_unexpected_error_goes_to_the_log_not_the_screen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def broken(*_args: object) -> int:
+    def broken(*_args: object, **_kwargs: object) -> int:
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(cli, "cmd_validate", broken)

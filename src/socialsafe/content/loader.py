@@ -101,7 +101,7 @@ def _pack_folders(roots: Iterable[Path], problems: list[Problem]) -> Iterator[Pa
         if root.is_file():
             pack = _pack_of_file(root)
             if pack is None:
-                problems.append(Problem(root, "this file is not part of a quiz pack (no pack.toml beside it)"))
+                problems.append(Problem(root, _("this file is not part of a quiz pack (no pack.toml beside it)")))
             else:
                 yield pack
         elif (root / PACK_FILE).is_file():
@@ -110,11 +110,11 @@ def _pack_folders(roots: Iterable[Path], problems: list[Problem]) -> Iterator[Pa
             try:
                 children = sorted(p for p in root.iterdir() if (p / PACK_FILE).is_file())
             except OSError as error:
-                problems.append(Problem(root, f"cannot read this folder ({error.strerror})"))
+                problems.append(Problem(root, _("cannot read this folder ({reason})").format(reason=error.strerror)))
                 continue
             yield from children
         else:
-            problems.append(Problem(root, "no such file or folder"))
+            problems.append(Problem(root, _("no such file or folder")))
 
 
 def _pack_of_file(path: Path) -> Path | None:
@@ -132,7 +132,7 @@ def load_pack(folder: Path) -> Pack:
     modules: list[tuple[Path, Module, _Lines]] = []
     module_files = sorted((folder / MODULES_DIR).glob("*.toml"))
     if not module_files:
-        problems.append(Problem(folder / MODULES_DIR, "the pack has no module files (modules/*.toml)"))
+        problems.append(Problem(folder / MODULES_DIR, _("the pack has no module files (modules/*.toml)")))
     for path in module_files:
         module = _read_model(path, Module, problems)
         if module is not None:
@@ -148,13 +148,13 @@ def _read_model(path: Path, model: type[M], problems: list[Problem]) -> M | None
     try:
         raw = path.read_bytes()
     except OSError as error:
-        problems.append(Problem(path, f"cannot read the file ({error.strerror})"))
+        problems.append(Problem(path, _("cannot read the file ({reason})").format(reason=error.strerror)))
         return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        problems.append(Problem(path, "the file is not UTF-8 text", line=line))
+        problems.append(Problem(path, _("the file is not UTF-8 text"), line=line))
         return None
     try:
         data = tomllib.loads(text)
@@ -173,16 +173,16 @@ def _toml_problem(path: Path, error: tomllib.TOMLDecodeError) -> Problem:
     text = str(error)
     found = re.search(r"\s*\(at line (\d+), column \d+\)", text)
     if found is None:
-        return Problem(path, f"not valid TOML: {text}")
+        return Problem(path, _("not valid TOML: {reason}").format(reason=text))
     message = text[: found.start()] + text[found.end() :]
-    return Problem(path, f"not valid TOML: {message.strip()}", line=int(found.group(1)))
+    return Problem(path, _("not valid TOML: {reason}").format(reason=message.strip()), line=int(found.group(1)))
 
 
 def _validation_problem(path: Path, lines: _Lines, data: dict[str, Any], error: Any) -> Problem:
     loc: tuple[str | int, ...] = tuple(error["loc"])
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
-        message = "unknown key (a typo?)"
+        message = _("unknown key (a typo?)")
     where = _describe(loc, data)
     return Problem(path, message, line=lines.find(loc), where=where or None)
 
@@ -195,7 +195,7 @@ def _describe(loc: tuple[str | int, ...], data: dict[str, Any]) -> str:
         if isinstance(questions, list) and loc[1] < len(questions) and isinstance(questions[loc[1]], dict):
             qid = str(questions[loc[1]].get("id", qid))
         rest = _dotted(loc[2:])
-        return f"question {qid}" + (f": {rest}" if rest else "")
+        return _("question {id}").format(id=qid) + (f": {rest}" if rest else "")
     return _dotted(loc)
 
 
@@ -216,29 +216,33 @@ def _cross_checks(header: PackHeader, header_path: Path, modules: list[tuple[Pat
     for i, clause in enumerate(header.clauses):
         if clause.id in clause_ids:
             line = header_lines.find(("clauses", i, "id"))
-            problems.append(Problem(header_path, f"clause id {clause.id!r} is used twice", line=line))
+            problems.append(
+                Problem(header_path, _("clause id {id} is used twice").format(id=repr(clause.id)), line=line)
+            )
         clause_ids.add(clause.id)
 
     def unknown(path: Path, lines: _Lines, loc: tuple[str | int, ...], ids: list[str], where: str) -> None:
         for clause_id in ids:
             if clause_id not in clause_ids:
-                message = f"clause {clause_id!r} is not in pack.toml"
+                message = _("clause {id} is not in pack.toml").format(id=repr(clause_id))
                 problems.append(Problem(path, message, line=lines.find(loc), where=where or None))
 
     module_ids: dict[str, Path] = {}
     question_ids: dict[str, Path] = {}
     for path, module, lines in modules:
         if module.id in module_ids:
-            message = f"module id {module.id!r} is also used in {module_ids[module.id].name}"
+            message = _("module id {id} is also used in {file}").format(
+                id=repr(module.id), file=module_ids[module.id].name
+            )
             problems.append(Problem(path, message, line=lines.find(("id",))))
         module_ids.setdefault(module.id, path)
         unknown(path, lines, ("clauses",), module.clauses, "")
         for qi, question in enumerate(module.questions):
-            where = f"question {question.id}"
+            where = _("question {id}").format(id=question.id)
             if question.id in question_ids:
-                message = f"question id {question.id!r} is used twice"
+                message = _("question id {id} is used twice").format(id=repr(question.id))
                 if question_ids[question.id] != path:
-                    message += f" (also in {question_ids[question.id].name})"
+                    message += " " + _("(also in {file})").format(file=question_ids[question.id].name)
                 problems.append(Problem(path, message, line=lines.find(("questions", qi, "id")), where=where))
             question_ids.setdefault(question.id, path)
             unknown(path, lines, ("questions", qi, "clauses"), question.clauses, where)
@@ -272,9 +276,9 @@ def _step_checks(path: Path, lines: _Lines, qi: int, question: Question, clause_
                 problems.append(
                     Problem(
                         path,
-                        f"clause {clause_id!r} is not in pack.toml",
+                        _("clause {id} is not in pack.toml").format(id=repr(clause_id)),
                         line=lines.find(("questions", qi, "steps", si, "clauses")),
-                        where=f"question {question.id}: steps[{si + 1}].clauses",
+                        where=_("question {id}").format(id=question.id) + f": steps[{si + 1}].clauses",
                     )
                 )
     return problems

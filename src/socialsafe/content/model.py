@@ -18,6 +18,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from socialsafe.i18n import _
+
 FORMAT_NAME = "socialsafe-pack"
 FORMAT_VERSION = 1
 
@@ -102,7 +104,7 @@ class Step(_Strict):
     @model_validator(mode="after")
     def _one_best_choice(self) -> Self:
         if sum(o.correct for o in self.options) != 1:
-            raise ValueError("a scenario step needs exactly one option with correct = true")
+            raise ValueError(_("a scenario step needs exactly one option with correct = true"))
         _unique([o.id for o in self.options], "option")
         return self
 
@@ -128,45 +130,49 @@ class Question(_Strict):
                 self._check_choice()
             case QuestionType.TRUE_FALSE:
                 if self.answer is None or self.feedback_true is None or self.feedback_false is None:
-                    raise ValueError("a true_false question needs answer, feedback_true and feedback_false")
+                    raise ValueError(_("a true_false question needs answer, feedback_true and feedback_false"))
                 if self.options or self.steps:
-                    raise ValueError("a true_false question takes no options or steps")
+                    raise ValueError(_("a true_false question takes no options or steps"))
             case QuestionType.SCENARIO:
                 self._check_scenario()
         return self
 
     def _check_choice(self) -> None:
         if len(self.options) < 2:
-            raise ValueError(f"a {self.type} question needs at least 2 options")
+            raise ValueError(_("a {type} question needs at least 2 options").format(type=self.type))
         if self.steps or self.answer is not None:
-            raise ValueError(f"a {self.type} question takes options only, not steps or answer")
+            raise ValueError(_("a {type} question takes options only, not steps or answer").format(type=self.type))
         right = sum(o.correct for o in self.options)
         if self.type is QuestionType.SINGLE and right != 1:
-            raise ValueError("a single question needs exactly one option with correct = true")
+            raise ValueError(_("a single question needs exactly one option with correct = true"))
         if self.type is QuestionType.MULTIPLE and right < 1:
-            raise ValueError("a multiple question needs at least one option with correct = true")
+            raise ValueError(_("a multiple question needs at least one option with correct = true"))
         if any(o.next for o in self.options):
-            raise ValueError("next is only for scenario steps")
+            raise ValueError(_("next is only for scenario steps"))
         _unique([o.id for o in self.options], "option")
 
     def _check_scenario(self) -> None:
         if not self.steps or self.start is None:
-            raise ValueError("a scenario needs start and at least one step")
+            raise ValueError(_("a scenario needs start and at least one step"))
         if self.options or self.answer is not None:
-            raise ValueError("a scenario takes steps, not options or answer")
+            raise ValueError(_("a scenario takes steps, not options or answer"))
         steps = {s.id: s for s in self.steps}
         _unique([s.id for s in self.steps], "step")
         if self.start not in steps:
-            raise ValueError(f"start names step {self.start!r}, which does not exist")
+            raise ValueError(_("start names step {start}, which does not exist").format(start=self.start))
         for step in self.steps:
             for option in step.options:
                 if option.next is not None and option.next not in steps:
-                    raise ValueError(f"step {step.id!r} option {option.id!r}: next names unknown step {option.next!r}")
+                    raise ValueError(
+                        _("step {id} option {id1}: next names unknown step {next}").format(
+                            id=step.id, id1=option.id, next=option.next
+                        )
+                    )
         # Every path must end: no step may be reached again from itself.
         reachable = _walk(self.start, steps)
         unreached = [s for s in steps if s not in reachable]
         if unreached:
-            raise ValueError(f"steps never reached from start: {', '.join(unreached)}")
+            raise ValueError(_("steps never reached from start: {steps}").format(steps=", ".join(unreached)))
 
     def choices(self) -> list[Option]:
         """The options shown for a one-step question (true/false as two options)."""
@@ -206,12 +212,16 @@ class Module(_Strict):
     def _pool_covers_draw(self) -> Self:
         if self.kind is ModuleKind.MIXED:
             if self.questions:
-                raise ValueError("a mixed module draws from the other modules and has no questions of its own")
+                raise ValueError(_("a mixed module draws from the other modules and has no questions of its own"))
             return self
         if not self.clauses:
-            raise ValueError("a quiz module names the clauses it covers")
+            raise ValueError(_("a quiz module names the clauses it covers"))
         if len(self.questions) < self.draw:
-            raise ValueError(f"draw is {self.draw} but the module has only {len(self.questions)} questions")
+            raise ValueError(
+                _("draw is {draw} but the module has only {questions} questions").format(
+                    draw=self.draw, questions=len(self.questions)
+                )
+            )
         return self
 
     def applies_to(self, role: Role | str) -> bool:
@@ -275,7 +285,7 @@ def _unique(ids: list[str], what: str) -> None:
     seen: set[str] = set()
     for i in ids:
         if i in seen:
-            raise ValueError(f"{what} id {i!r} is used twice")
+            raise ValueError(_("{what} id {id} is used twice").format(what=what, id=i))
         seen.add(i)
 
 
@@ -285,7 +295,7 @@ def _walk(start: str, steps: dict[str, Step]) -> set[str]:
 
     def visit(step_id: str, path: tuple[str, ...]) -> None:
         if step_id in path:
-            raise ValueError(f"steps loop back: {' -> '.join((*path, step_id))}")
+            raise ValueError(_("steps loop back: {path}").format(path=" -> ".join((*path, step_id))))
         if step_id in done:
             return
         for option in steps[step_id].options:
