@@ -92,16 +92,24 @@ def _say(message: str) -> None:
 
 def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False) -> int:
     from socialsafe.content.coverage import coverage_report
-    from socialsafe.content.loader import load_all
+    from socialsafe.content.loader import Content, Problem, load_all
 
-    content = load_all(targets) if targets else settings.load_content()
-    for problem in content.problems:
+    content = settings.load_content() if not targets else Content()
+    for target in targets:
+        found = load_all([target])
+        content.packs.extend(found.packs)
+        content.problems.extend(found.problems)
+        if not found.packs and not found.problems:
+            # A folder named on purpose but holding no pack is a mistake (a misnamed pack.toml).
+            content.problems.append(Problem(target, _("no quiz pack here (a pack is a folder holding pack.toml)")))
+    problems = content.problems
+    for problem in problems:
         print(problem)
     if coverage:
         for pack in content.packs:
             print(coverage_report(pack))
     checked = len(content.packs)
-    bad = len(content.problems)
+    bad = len(problems)
     summary = ngettext("{n} pack is valid.", "{n} packs are valid.", checked).format(n=checked)
     if bad:
         summary += " " + ngettext("{n} problem found.", "{n} problems found.", bad).format(n=bad)

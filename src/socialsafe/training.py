@@ -88,10 +88,12 @@ class QuizRun:
 
     @staticmethod
     def _still_fits(attempt: Attempt, pack: Pack) -> bool:
-        # A pack updated since the attempt began may have dropped its questions.
+        # A pack updated since the attempt began may have dropped its questions, and an
+        # attempt begun under an older policy version would not count for the new one.
         ids = pack.questions()
         planned = quiz.plan_from_json(attempt.plan)
-        return attempt.pack_id == pack.id and all(p.question_id in ids for p in planned)
+        same_content = (attempt.pack_id, attempt.policy_version) == (pack.id, pack.policy.version)
+        return same_content and all(p.question_id in ids for p in planned)
 
     def position(self) -> quiz.Position:
         return quiz.position(self.plan, self._questions, self.store.answers(self.attempt.id))

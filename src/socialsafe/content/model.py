@@ -16,7 +16,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from socialsafe.i18n import _
 
@@ -205,23 +205,29 @@ class Module(_Strict):
     # Empty means everyone in scope.
     roles: list[Role] = []
     pass_mark: Annotated[float, Field(gt=0, le=1)] = 0.8
-    draw: Annotated[int, Field(ge=1)]
+    # Declared before draw so that draw's check can see them.
     questions: list[Question] = []
+    draw: Annotated[int, Field(ge=1)]
 
-    @model_validator(mode="after")
-    def _pool_covers_draw(self) -> Self:
-        if self.kind is ModuleKind.MIXED:
-            if self.questions:
-                raise ValueError(_("a mixed module draws from the other modules and has no questions of its own"))
-            return self
-        if not self.clauses:
-            raise ValueError(_("a quiz module names the clauses it covers"))
-        if len(self.questions) < self.draw:
+    @field_validator("draw")
+    @classmethod
+    def _pool_covers_draw(cls, draw: int, info: ValidationInfo) -> int:
+        # A check on the field itself, so the problem points at the draw line.
+        questions = info.data.get("questions")
+        if info.data.get("kind") is not ModuleKind.MIXED and questions is not None and len(questions) < draw:
             raise ValueError(
                 _("draw is {draw} but the module has only {questions} questions").format(
-                    draw=self.draw, questions=len(self.questions)
+                    draw=draw, questions=len(questions)
                 )
             )
+        return draw
+
+    @model_validator(mode="after")
+    def _fits_its_kind(self) -> Self:
+        if self.kind is ModuleKind.MIXED and self.questions:
+            raise ValueError(_("a mixed module draws from the other modules and has no questions of its own"))
+        if self.kind is ModuleKind.QUIZ and not self.clauses:
+            raise ValueError(_("a quiz module names the clauses it covers"))
         return self
 
     def applies_to(self, role: Role | str) -> bool:

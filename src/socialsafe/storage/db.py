@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -75,12 +76,25 @@ class DatabaseError(Exception):
     """The local database cannot be used; the message is for the person."""
 
 
+BUSY_TIMEOUT_S = 10.0
+
+
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+    # Switching a fresh file to WAL does not wait on the busy timeout while another
+    # process is writing it (two PCs' worth of processes starting at once), so retry.
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
@@ -123,6 +137,10 @@ def _migrate(path: Path, backup_dir: Path) -> None:
             # One transaction per step: a crash leaves the old version, intact.
             connection.execute("BEGIN IMMEDIATE")
             try:
+                # Another process may have migrated while we waited for the lock.
+                if int(connection.execute("PRAGMA user_version").fetchone()[0]) >= target:
+                    connection.execute("COMMIT")
+                    continue
                 for statement in _statements(MIGRATIONS[target - 1]):
                     connection.execute(statement)
                 connection.execute(f"PRAGMA user_version = {target}")

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
 from socialsafe.content.model import Module, Pack, Role
-from socialsafe.domain.pin import hash_pin
+from socialsafe.domain.pin import hash_pin, is_valid_pin
 from socialsafe.domain.quiz import PlannedQuestion, plan_to_json
 from socialsafe.i18n import _
 from socialsafe.storage.db import open_engine
@@ -103,6 +103,8 @@ class Store:
             raise InputError(_("Please choose your role."))
         if email is not None and ("@" not in email or " " in email):
             raise InputError(_("That email address does not look right. Leave it empty if you have none."))
+        if pin and not is_valid_pin(pin):
+            raise InputError(_("A PIN has exactly 4 digits. Leave it empty if you do not want one."))
         key = person_key(name, school)
         if any(person_key(x.name, x.school) == key for x in self.learners()):
             raise InputError(

@@ -1,0 +1,535 @@
+"""The local store on a real SQLite file: durability settings, identity, input checks, records, migrations."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
+
+from fixtures import make_schema_v1 as v1
+from socialsafe.content.model import Pack, Role
+from socialsafe.domain.pin import check_pin
+from socialsafe.domain.quiz import draw
+from socialsafe.storage import db
+from socialsafe.storage.db import SCHEMA_VERSION, DatabaseError, schema_version
+from socialsafe.storage.models import Attempt, Learner
+from socialsafe.storage.store import InputError, Store
+
+FIXTURE_V1 = Path(__file__).parent / "fixtures" / "schema-v1.db"
+
+
+@pytest.fixture
+def db_path(data_dir: Path) -> Path:
+    return data_dir / "socialsafe.db"
+
+
+@pytest.fixture
+def opened() -> Iterator[list[Store]]:
+    """Stores opened by a test, closed after it."""
+    stores: list[Store] = []
+    yield stores
+    for s in stores:
+        s.close()
+
+
+def _open(path: Path, opened: list[Store]) -> Store:
+    s = Store(path)
+    opened.append(s)
+    return s
+
+
+def _raw(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(sql, params).fetchall()
+    finally:
+        connection.close()
+
+
+# Durability ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pragma", "value"),
+    [("journal_mode", "wal"), ("synchronous", 2), ("foreign_keys", 1)],
+    ids=["WAL", "synchronous=FULL", "foreign keys"],
+)
+def test_the_store_s_connections_are_durable(store: Store, pragma: str, value: object) -> None:
+    with store.session() as s:
+        assert s.connection().execute(text(f"PRAGMA {pragma}")).scalar() == value
+
+
+def test_every_pooled_connection_gets_the_pragmas(store: Store) -> None:
+    # Two sessions at once need two connections: the second must be set up like the first.
+    with store.session() as first, store.session() as second:
+        first.connection()
+        assert second.connection().execute(text("PRAGMA synchronous")).scalar() == 2
+        assert second.connection().execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_the_database_file_is_in_wal_mode_on_disk(store: Store, db_path: Path) -> None:
+    store.add_learner("Amina Okafor", Role.TEACHER, "Oak Hill Primary")
+
+    assert _raw(db_path, "PRAGMA journal_mode") == [("wal",)]
+
+
+# Device id -----------------------------------------------------------------
+
+
+def test_the_device_id_is_created_once_and_kept_across_reopening(db_path: Path, opened: list[Store]) -> None:
+    first = _open(db_path, opened)
+    device = first.device_id
+    first.close()
+
+    again = _open(db_path, opened)
+
+    assert device
+    assert again.device_id == device
+    assert _raw(db_path, "SELECT value FROM setting WHERE key = 'device_id'") == [(device,)]
+
+
+def test_two_stores_on_one_file_share_the_device_id(db_path: Path, opened: list[Store]) -> None:
+    first, second = _open(db_path, opened), _open(db_path, opened)
+
+    assert first.device_id == second.device_id
+
+
+def test_different_folders_get_different_device_ids(tmp_path: Path, opened: list[Store]) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+
+    assert _open(tmp_path / "a" / "s.db", opened).device_id != _open(tmp_path / "b" / "s.db", opened).device_id
+
+
+OPEN_STORE = """
+import sys, time
+from pathlib import Path
+from socialsafe.storage.store import Store
+print("ready", flush=True)
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.0005)
+store = Store(Path(sys.argv[1]))
+print(store.device_id, flush=True)
+store.close()
+"""
+
+
+@pytest.mark.parametrize("round_", range(2))
+def test_processes_opening_a_fresh_folder_at_once_agree_on_one_device_id(tmp_path: Path, round_: int) -> None:
+    path = tmp_path / "fresh" / "socialsafe.db"
+    path.parent.mkdir()
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_STORE, str(path), str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    try:
+        for proc in procs:
+            assert proc.stdout is not None
+            assert proc.stdout.readline().strip() == "ready"
+        go.touch()
+        results = [proc.communicate(timeout=60) for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+
+    errors = [err for _, err in results if err.strip()]
+    assert errors == []
+    assert [proc.returncode for proc in procs] == [0, 0, 0, 0]
+    ids = {out.strip() for out, _ in results}
+    assert len(ids) == 1
+    assert _raw(path, "SELECT value FROM setting WHERE key = 'device_id'") == [(ids.pop(),)]
+
+
+def test_opening_while_another_pc_process_is_creating_the_schema_waits_for_it(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, opened: list[Store]
+) -> None:
+    """The same race as above, made certain: the schema is being created, uncommitted, as the store opens."""
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("PRAGMA journal_mode=WAL")
+    other.execute("BEGIN IMMEDIATE")
+    for version, script in enumerate(db.MIGRATIONS, start=1):
+        for statement in db._statements(script):
+            other.execute(statement)
+        other.execute(f"PRAGMA user_version = {version}")
+
+    wants_write_lock = threading.Event()
+    real_connect = sqlite3.connect
+
+    class Watched(sqlite3.Connection):
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+            if sql.startswith("BEGIN"):
+                wants_write_lock.set()  # by now the store has read the schema version
+            return super().execute(sql, *args)
+
+    def watched_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        return real_connect(*args, factory=Watched, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", watched_connect)
+    outcome: dict[str, Any] = {}
+
+    def open_store() -> None:
+        try:
+            outcome["store"] = _open(db_path, opened)
+        except Exception as error:
+            outcome["error"] = error
+
+    opener = threading.Thread(target=open_store)
+    try:
+        opener.start()
+        assert wants_write_lock.wait(30)
+        other.execute("COMMIT")
+        opener.join(30)
+    finally:
+        other.close()
+
+    assert not opener.is_alive()
+    assert "error" not in outcome, outcome.get("error")
+    assert outcome["store"].device_id
+    assert schema_version(db_path) == SCHEMA_VERSION
+
+
+# Learners ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "school", "email", "says"),
+    [
+        ("", Role.TEACHER, "Oak Hill Primary", None, "name"),
+        ("   ", Role.TEACHER, "Oak Hill Primary", None, "name"),
+        ("Amina Okafor", Role.TEACHER, "", None, "school"),
+        ("Amina Okafor", Role.TEACHER, " \t ", None, "school"),
+        ("Amina Okafor", "headteacher", "Oak Hill Primary", None, "role"),
+        ("Amina Okafor", "", "Oak Hill Primary", None, "role"),
+        ("Amina Okafor", Role.TEACHER, "Oak Hill Primary", "amina.oakhill.sch.uk", "email"),
+        ("Amina Okafor", Role.TEACHER, "Oak Hill Primary", "amina okafor@oakhill.sch.uk", "email"),
+    ],
+    ids=["empty name", "blank name", "empty school", "blank school", "unknown role", "no role", "no @", "space"],
+)
+def test_add_learner_refuses_bad_input(
+    store: Store, name: str, role: str, school: str, email: str | None, says: str
+) -> None:
+    with pytest.raises(InputError, match=says):
+        store.add_learner(name, role, school, email=email)
+
+    assert store.learners() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "school"),
+    [
+        ("Amina Okafor", "Oak Hill Primary"),
+        ("amina okafor", "OAK HILL PRIMARY"),
+        ("  Amina   Okafor ", "Oak  Hill\tPrimary "),
+    ],
+    ids=["same", "other case", "other spacing"],
+)
+def test_add_learner_refuses_the_same_person_at_the_same_school_twice(store: Store, name: str, school: str) -> None:
+    store.add_learner("Amina Okafor", Role.TEACHER, "Oak Hill Primary")
+
+    with pytest.raises(InputError, match="already on this PC"):
+        store.add_learner(name, Role.SUPPORT_STAFF, school)
+
+    assert len(store.learners()) == 1
+
+
+def test_the_same_name_at_another_school_is_another_person(store: Store) -> None:
+    store.add_learner("Amina Okafor", Role.TEACHER, "Oak Hill Primary")
+    store.add_learner("Amina Okafor", Role.TEACHER, "Riverside Academy")
+
+    assert [x.school for x in store.learners()] == ["Oak Hill Primary", "Riverside Academy"]
+
+
+def test_add_learner_keeps_tidied_text_and_reads_back(store: Store, db_path: Path, opened: list[Store]) -> None:
+    added = store.add_learner("  Amina   Okafor ", "teacher", " Oak Hill Primary", email="  a.okafor@oakhill.sch.uk ")
+
+    again = _open(db_path, opened)
+    (learner,) = again.learners()
+    assert learner.id == added.id
+    assert (learner.name, learner.school, learner.email, learner.role) == (
+        "Amina Okafor",
+        "Oak Hill Primary",
+        "a.okafor@oakhill.sch.uk",
+        "teacher",
+    )
+    assert learner.device_id == store.device_id
+    assert learner.pin_hash is None
+    assert learner.created_at.utcoffset() is not None
+    assert again.learner(added.id) == learner
+    assert again.learner("no-such-id") is None
+
+
+def test_an_empty_email_is_kept_as_none(store: Store) -> None:
+    learner = store.add_learner("Amina Okafor", Role.TEACHER, "Oak Hill Primary", email="   ")
+
+    assert learner.email is None
+
+
+def test_a_pin_is_stored_hashed_not_plain(store: Store, db_path: Path) -> None:
+    learner = store.add_learner("Amina Okafor", Role.TEACHER, "Oak Hill Primary", pin="4821")
+
+    ((stored,),) = _raw(db_path, "SELECT pin_hash FROM learner WHERE id = ?", learner.id)
+    assert stored != "4821"
+    assert stored.startswith("scrypt$")
+    assert check_pin("4821", stored)
+    assert not check_pin("4822", stored)
+
+
+def test_a_bad_pin_is_an_input_error_and_saves_nobody(store: Store) -> None:
+    with pytest.raises(InputError):
+        store.add_learner("Amina Okafor", Role.TEACHER, "Oak Hill Primary", pin="12")
+
+    assert store.learners() == []
+
+
+# Attempts and answers ------------------------------------------------------
+
+
+@pytest.fixture
+def learner(store: Store) -> Learner:
+    return store.add_learner("Amina Okafor", Role.TEACHER, "Oak Hill Primary")
+
+
+@pytest.fixture
+def attempt(store: Store, learner: Learner, mini_pack: Pack) -> Attempt:
+    module = mini_pack.module("friend-requests")
+    return store.start_attempt(learner.id, mini_pack, module, draw(module.questions, module.draw, random.Random(3)))
+
+
+def test_an_attempt_round_trips(
+    store: Store, learner: Learner, attempt: Attempt, mini_pack: Pack, db_path: Path, opened: list[Store]
+) -> None:
+    again = _open(db_path, opened)
+
+    (read,) = again.attempts(learner.id)
+    assert read.id == attempt.id
+    assert (read.pack_id, read.pack_version, read.policy_version, read.module_id) == (
+        "example",
+        "1.0.0",
+        "1.0",
+        "friend-requests",
+    )
+    assert (read.max_score, read.pass_mark, read.source, read.device_id) == (2, 0.8, "quiz", store.device_id)
+    assert read.finished_at is None
+    assert read.score is None
+    assert read.passed is None
+    assert read.plan == attempt.plan
+    assert [q["question"] for q in json.loads(read.plan)] == [q["question"] for q in json.loads(attempt.plan)]
+    assert read.started_at == attempt.started_at
+    assert read.started_at.utcoffset() is not None
+    assert again.open_attempt(learner.id, "friend-requests") == read
+    assert again.open_attempt(learner.id, "photos") is None
+
+
+def test_answers_round_trip_in_the_order_given(
+    store: Store, attempt: Attempt, db_path: Path, opened: list[Store]
+) -> None:
+    store.record_answer(attempt.id, "fr-3", "s1", ["decline"], True)
+    store.record_answer(attempt.id, "fr-3", "s2", ["nobody"], False)
+    store.record_answer(attempt.id, "fr-1", "", ["a"], True)
+
+    answers = _open(db_path, opened).answers(attempt.id)
+
+    assert [(a.question_id, a.step_id, json.loads(a.choice), a.correct) for a in answers] == [
+        ("fr-3", "s1", ["decline"], True),
+        ("fr-3", "s2", ["nobody"], False),
+        ("fr-1", "", ["a"], True),
+    ]
+    assert all(a.attempt_id == attempt.id for a in answers)
+
+
+def test_an_answer_for_a_step_is_recorded_once(store: Store, attempt: Attempt) -> None:
+    store.record_answer(attempt.id, "fr-1", "", ["a"], True)
+
+    with pytest.raises(IntegrityError):
+        store.record_answer(attempt.id, "fr-1", "", ["b"], False)
+
+    assert [json.loads(a.choice) for a in store.answers(attempt.id)] == [["a"]]
+
+
+def test_an_answer_needs_a_real_attempt(store: Store) -> None:
+    with pytest.raises(IntegrityError):
+        store.record_answer("no-such-attempt", "fr-1", "", ["a"], True)
+
+
+def test_finishing_twice_keeps_the_first_result(store: Store, learner: Learner, attempt: Attempt) -> None:
+    first = store.finish_attempt(attempt.id, 2, True)
+    second = store.finish_attempt(attempt.id, 0, False)
+
+    (stored,) = store.attempts(learner.id)
+    assert (stored.score, stored.passed) == (2, True)
+    assert stored.finished_at == first.finished_at
+    assert (second.score, second.passed, second.finished_at) == (2, True, first.finished_at)
+    assert store.open_attempt(learner.id, "friend-requests") is None
+
+
+def test_settings_round_trip(store: Store) -> None:
+    assert store.setting("share") is None
+    assert store.setting("share", "none") == "none"
+
+    store.set_setting("share", "/mnt/a")
+    store.set_setting("share", "/mnt/b")
+
+    assert store.setting("share") == "/mnt/b"
+
+
+# Schema and migrations -----------------------------------------------------
+
+
+def test_a_fresh_database_is_at_the_current_schema_version(store: Store, db_path: Path) -> None:
+    assert schema_version(db_path) == SCHEMA_VERSION == len(db.MIGRATIONS)
+
+
+def test_the_migrated_schema_matches_the_models(store: Store) -> None:
+    found = inspect(store._engine)
+
+    assert set(SQLModel.metadata.tables) <= set(found.get_table_names())
+    for table in SQLModel.metadata.sorted_tables:
+        columns = {c["name"]: c for c in found.get_columns(table.name)}
+        for column in table.columns:
+            assert column.name in columns, f"{table.name}.{column.name} is not in the database"
+            actual = columns[column.name]
+            assert actual["nullable"] == column.nullable, f"{table.name}.{column.name} nullability"
+            assert str(actual["type"]) == str(column.type.compile(store._engine.dialect)), f"{table.name}.{column.name}"
+        primary = found.get_pk_constraint(table.name)["constrained_columns"]
+        assert primary == [c.name for c in table.primary_key.columns], table.name
+        foreign = {(tuple(f["constrained_columns"]), f["referred_table"]) for f in found.get_foreign_keys(table.name)}
+        assert foreign == {((k.parent.name,), k.column.table.name) for k in table.foreign_keys}, table.name
+        indexed = {tuple(i["column_names"]) for i in found.get_indexes(table.name)}
+        assert {tuple(c.name for c in i.columns) for i in table.indexes} <= indexed, table.name
+        unique = {tuple(u["column_names"]) for u in found.get_unique_constraints(table.name)}
+        wanted = {tuple(c.name for c in u.columns) for u in table.constraints if type(u).__name__ == "UniqueConstraint"}
+        assert wanted <= unique, table.name
+
+
+def test_a_database_from_a_newer_version_is_refused(db_path: Path) -> None:
+    connection = sqlite3.connect(db_path)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.close()
+
+    with pytest.raises(DatabaseError, match="newer version"):
+        Store(db_path)
+
+    assert schema_version(db_path) == SCHEMA_VERSION + 1  # left as it was
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x00\x01garbage bytes, not a database\xff" * 200, b"SQLite format 3\x00" + b"\xff" * 4000],
+    ids=["garbage", "damaged header"],
+)
+def test_a_file_that_is_not_a_database_gives_a_database_error(db_path: Path, content: bytes) -> None:
+    db_path.write_bytes(content)
+
+    with pytest.raises(DatabaseError, match="cannot be opened") as raised:
+        Store(db_path)
+
+    assert type(raised.value) is DatabaseError
+    assert str(db_path) in str(raised.value)
+    assert db_path.read_bytes() == content  # nothing written over it
+
+
+def _v1_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the v1 tables, by the v1 columns only (later versions may add columns)."""
+    rows = {}
+    for table in ("setting", "learner", "attempt", "answer"):
+        columns = [r[1] for r in _raw(FIXTURE_V1, f"PRAGMA table_info({table})")]
+        rows[table] = sorted(_raw(path, f"SELECT {', '.join(columns)} FROM {table}"), key=repr)
+    return rows
+
+
+def test_the_v1_fixture_is_what_its_script_says(tmp_path: Path) -> None:
+    assert _raw(FIXTURE_V1, "PRAGMA user_version") == [(1,)]
+    rebuilt = tmp_path / "rebuilt.db"
+    v1.build(rebuilt)
+
+    assert _v1_rows(rebuilt) == _v1_rows(FIXTURE_V1)
+
+
+def test_a_v1_database_opens_with_every_row_intact(data_dir: Path, opened: list[Store]) -> None:
+    path = data_dir / "socialsafe.db"
+    shutil.copyfile(FIXTURE_V1, path)
+    before = _v1_rows(path)
+
+    store = _open(path, opened)
+
+    assert schema_version(path) == SCHEMA_VERSION
+    assert _v1_rows(path) == before
+    assert store.device_id == v1.DEVICE
+    assert store.setting("share") == "/mnt/trust-share"
+    learners = store.learners()
+    assert [x.id for x in learners] == [row[0] for row in v1.LEARNERS]
+    amina, tom = learners
+    assert tom.email is None
+    assert tom.pin_hash is not None
+    assert check_pin(v1.PIN, tom.pin_hash)
+    (finished,) = store.attempts(amina.id)
+    assert (finished.score, finished.passed, finished.max_score) == (2, True, 2)
+    assert finished.finished_at is not None
+    assert finished.finished_at.utcoffset() is not None
+    assert [(a.question_id, a.step_id) for a in store.answers(finished.id)] == [
+        ("fr-1", ""),
+        ("fr-3", "s1"),
+        ("fr-3", "s2"),
+    ]
+    resumable = store.open_attempt(tom.id, "friend-requests")
+    assert resumable is not None
+    assert [json.loads(a.choice) for a in store.answers(resumable.id)] == [["b"]]
+    assert _raw(path, "PRAGMA integrity_check") == [("ok",)]
+    # A copy is kept before migrating, and only then.
+    assert bool(list((data_dir / "backups").glob("*.db"))) == (SCHEMA_VERSION > 1)
+
+
+def test_a_migration_keeps_a_backup_and_the_rows(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = data_dir / "socialsafe.db"
+    shutil.copyfile(FIXTURE_V1, path)
+    before = _v1_rows(path)
+    monkeypatch.setattr(db, "MIGRATIONS", [*db.MIGRATIONS, "ALTER TABLE learner ADD COLUMN nickname VARCHAR"])
+    monkeypatch.setattr(db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+
+    store = Store(path)
+    store.close()
+
+    assert schema_version(path) == SCHEMA_VERSION + 1
+    assert _v1_rows(path) == before
+    (backup,) = (data_dir / "backups").glob("*.db")
+    assert "before-migration-v1" in backup.name
+    assert _raw(backup, "PRAGMA user_version") == [(1,)]
+    assert _v1_rows(backup) == before
+
+
+def test_a_failed_migration_leaves_the_old_version_intact(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = data_dir / "socialsafe.db"
+    shutil.copyfile(FIXTURE_V1, path)
+    Store(path).close()  # up to the current version
+    before = _v1_rows(path)
+    broken = "CREATE TABLE half_done (x INTEGER); INSERT INTO half_done VALUES (1); CREATE TABLE learner (y INTEGER)"
+    monkeypatch.setattr(db, "MIGRATIONS", [*db.MIGRATIONS, broken])
+    monkeypatch.setattr(db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+
+    with pytest.raises(DatabaseError):
+        Store(path)
+
+    assert schema_version(path) == SCHEMA_VERSION
+    assert _v1_rows(path) == before
+    assert _raw(path, "SELECT name FROM sqlite_master WHERE name = 'half_done'") == []
