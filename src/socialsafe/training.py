@@ -7,14 +7,18 @@ so killing the process at any point loses nothing that was answered.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 
-from socialsafe.content.model import Clause, Module, Option, Pack, Question, QuestionType
+from socialsafe.content.loader import Content
+from socialsafe.content.model import Clause, Module, ModuleKind, Option, Pack, Question, QuestionType
 from socialsafe.domain import quiz
-from socialsafe.domain.progress import ModuleProgress, module_progress
-from socialsafe.storage.models import Attempt, Learner
-from socialsafe.storage.store import Store
+from socialsafe.domain.progress import ModuleProgress, ModuleStatus, module_progress
+from socialsafe.domain.status import PersonStatus, PolicyPacks, person_status
+from socialsafe.i18n import _
+from socialsafe.storage.models import Acknowledgement, Attempt, Learner
+from socialsafe.storage.store import InputError, Store, normalise_name
 
 
 @dataclass(frozen=True)
@@ -53,9 +57,53 @@ class Result:
     missed: list[Missed]
 
 
-def progress_for(store: Store, learner_id: str, pack: Pack, role: str) -> list[ModuleProgress]:
-    attempts = [a for a in store.attempts(learner_id) if a.pack_id == pack.id]
-    return [module_progress(m, attempts) for m in pack.modules_for(role)]
+def status_of(
+    store: Store, content: Content, learner: Learner, pack: Pack, today: dt.date | None = None
+) -> PersonStatus:
+    """The learner's training status for the policy of ``pack``, by the shared rules."""
+    return person_status(
+        PolicyPacks.of(content.packs, pack.policy.id),
+        learner.role,
+        store.attempts(learner.id),
+        store.acknowledgements(learner.id),
+        today or dt.date.today(),
+    )
+
+
+def progress_for(store: Store, learner: Learner, pack: Pack, status: PersonStatus) -> list[ModuleProgress]:
+    """Each module for the learner's role under the current policy version, as the home screen shows it."""
+    attempts = [
+        a for a in store.attempts(learner.id) if a.pack_id == pack.id and a.policy_version == pack.policy.version
+    ]
+    carried = {r.module.id for r in status.modules if r.carried_over}
+    rows = []
+    for module in pack.modules_for(learner.role):
+        row = module_progress(module, attempts)
+        if module.id in carried and row.status is not ModuleStatus.PASSED:
+            row = ModuleProgress(module, ModuleStatus.PASSED, row.best_score, row.open_attempt, carried_over=True)
+        rows.append(row)
+    return rows
+
+
+def declaration(pack: Pack) -> str:
+    return _("I have read and understood the {title}, version {version}, and I will follow it.").format(
+        title=pack.policy.title, version=pack.policy.version
+    )
+
+
+def sign_off(store: Store, content: Content, learner: Learner, pack: Pack, typed_name: str) -> Acknowledgement:
+    """Record the learner's sign-off of the current policy version, once every module is passed."""
+    status = status_of(store, content, learner, pack)
+    if not status.all_modules_passed:
+        raise InputError(_("Pass every module first: then you can sign the policy."))
+    if normalise_name(typed_name).casefold() != normalise_name(learner.name).casefold():
+        raise InputError(_("To sign, type your name as it is shown: {name}").format(name=learner.name))
+    return store.acknowledge(learner.id, pack, learner.name)
+
+
+def refresher_of(pack: Pack) -> Module | None:
+    refresher = pack.header.pack.refresher
+    return pack.module(refresher) if refresher else None
 
 
 class QuizRun:
@@ -83,7 +131,9 @@ class QuizRun:
     def start_new(
         cls, store: Store, learner: Learner, pack: Pack, module: Module, rng: random.Random | None = None
     ) -> QuizRun:
-        plan = quiz.draw(pack.pool(module, learner.role), module.draw, rng or random.Random())
+        # Spaced review: in a mixed check, what the person got wrong before comes back first.
+        first = quiz.review_queue(store.answers_of_learner(learner.id)) if module.kind is ModuleKind.MIXED else []
+        plan = quiz.draw(pack.pool(module, learner.role), module.draw, rng or random.Random(), first)
         return cls(store, pack, module, store.start_attempt(learner.id, pack, module, plan))
 
     @staticmethod

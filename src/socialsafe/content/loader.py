@@ -248,6 +248,10 @@ def _cross_checks(header: PackHeader, header_path: Path, modules: list[tuple[Pat
             unknown(path, lines, ("questions", qi, "clauses"), question.clauses, where)
             problems.extend(_step_checks(path, lines, qi, question, clause_ids))
     problems.extend(_mixed_checks(modules))
+    refresher = header.pack.refresher
+    if refresher is not None and not any(m.id == refresher and m.kind is ModuleKind.MIXED for _, m, _ in modules):
+        message = _("refresher names {id}, which is not a mixed module of this pack").format(id=repr(refresher))
+        problems.append(Problem(header_path, message, line=header_lines.find(("pack", "refresher"))))
     return problems
 
 

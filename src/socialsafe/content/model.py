@@ -67,6 +67,8 @@ class PackInfo(_Strict):
     title: Text
     language: Text = "en-GB"
     valid_for_months: Annotated[int, Field(ge=1, le=120)] | None = None
+    # The mixed module whose pass, with a new sign-off, renews a completion.
+    refresher: Id | None = None
 
 
 class PolicyInfo(_Strict):

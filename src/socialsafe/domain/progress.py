@@ -33,6 +33,7 @@ class ModuleProgress:
     status: ModuleStatus
     best_score: float | None  # best finished fraction, None before any finish
     open_attempt: bool  # an unfinished attempt can be resumed
+    carried_over: bool = False  # passed under an earlier policy version whose clauses did not change
 
 
 def module_progress(module: Module, attempts: Iterable[AttemptRecord]) -> ModuleProgress:

@@ -8,6 +8,7 @@ which is what lets an attempt resume exactly after a crash.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 from collections.abc import Iterable, Sequence
@@ -27,9 +28,40 @@ class PlannedQuestion:
     orders: dict[str, list[str]]
 
 
-def draw(pool: Sequence[Question], count: int, rng: random.Random) -> list[PlannedQuestion]:
-    """A fresh random set of ``count`` questions from the pool, with shuffled options."""
-    return [_plan(q, rng) for q in rng.sample(list(pool), min(count, len(pool)))]
+def draw(pool: Sequence[Question], count: int, rng: random.Random, first: Sequence[str] = ()) -> list[PlannedQuestion]:
+    """A fresh random set of ``count`` questions from the pool, with shuffled options.
+
+    Questions named in ``first`` (spaced review: the ones a person missed
+    before) come first, as many as fit; random others fill the rest.
+    """
+    by_id = {q.id: q for q in pool}
+    chosen = [by_id[i] for i in dict.fromkeys(first) if i in by_id][:count]
+    rest = [q for q in pool if q not in chosen]
+    chosen += rng.sample(rest, min(count - len(chosen), len(rest)))
+    return [_plan(q, rng) for q in chosen]
+
+
+class TimedAnswer(Protocol):
+    attempt_id: str
+    question_id: str
+    correct: bool
+    answered_at: dt.datetime
+
+
+def review_queue(answers: Iterable[TimedAnswer]) -> list[str]:
+    """Questions whose latest outcome was wrong, most recently missed first."""
+    # One outcome per attempt and question: a scenario is right only if every step was.
+    outcomes: dict[tuple[str, str], tuple[dt.datetime, bool]] = {}
+    for answer in answers:
+        key = (answer.attempt_id, answer.question_id)
+        when, right = outcomes.get(key, (answer.answered_at, True))
+        outcomes[key] = (max(when, answer.answered_at), right and answer.correct)
+    latest: dict[str, tuple[dt.datetime, bool]] = {}
+    for (_attempt, question), (when, right) in outcomes.items():
+        if question not in latest or when > latest[question][0]:
+            latest[question] = (when, right)
+    missed = [(when, q) for q, (when, right) in latest.items() if not right]
+    return [q for _when, q in sorted(missed, reverse=True)]
 
 
 def _plan(question: Question, rng: random.Random) -> PlannedQuestion:

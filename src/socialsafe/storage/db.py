@@ -68,6 +68,23 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX ix_answer_attempt_id ON answer (attempt_id);
     """,
+    # 2: sign-offs of the policy (in the app, or a signed paper copy recorded by an admin).
+    """
+    CREATE TABLE acknowledgement (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        learner_id VARCHAR NOT NULL REFERENCES learner (id),
+        policy_id VARCHAR NOT NULL,
+        policy_version VARCHAR NOT NULL,
+        pack_id VARCHAR NOT NULL,
+        pack_version VARCHAR NOT NULL,
+        acknowledged_at VARCHAR NOT NULL,
+        signed_name VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        note VARCHAR,
+        device_id VARCHAR NOT NULL
+    );
+    CREATE INDEX ix_acknowledgement_learner_id ON acknowledgement (learner_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

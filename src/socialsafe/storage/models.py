@@ -94,3 +94,20 @@ class Answer(SQLModel, table=True):
     choice: str
     correct: bool
     answered_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Acknowledgement(SQLModel, table=True):
+    """A person's sign-off of one version of a policy."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    learner_id: str = Field(foreign_key="learner.id", index=True)
+    policy_id: str
+    policy_version: str
+    pack_id: str
+    pack_version: str
+    acknowledged_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    # The name as the person typed it to sign, or as on the paper copy.
+    signed_name: str
+    source: str = "app"  # "app", or "manual" for a signed paper copy recorded by an admin
+    note: str | None = None
+    device_id: str

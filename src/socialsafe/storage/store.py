@@ -6,6 +6,7 @@ returns, so an answer is on disk the moment it is given.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from socialsafe.domain.pin import hash_pin, is_valid_pin
 from socialsafe.domain.quiz import PlannedQuestion, plan_to_json
 from socialsafe.i18n import _
 from socialsafe.storage.db import open_engine
-from socialsafe.storage.models import Answer, Attempt, Learner, Setting, utcnow
+from socialsafe.storage.models import Acknowledgement, Answer, Attempt, Learner, Setting, utcnow
 
 DEVICE_ID_KEY = "device_id"
 
@@ -186,3 +187,85 @@ class Store:
                 s.add(attempt)
                 s.commit()
             return attempt
+
+    def answers_of_learner(self, learner_id: str) -> list[Answer]:
+        """Every answer the learner gave, oldest first: their history and spaced review."""
+        with self.session() as s:
+            query = (
+                select(Answer)
+                .join(Attempt, col(Attempt.id) == col(Answer.attempt_id))
+                .where(Attempt.learner_id == learner_id)
+                .order_by(col(Answer.answered_at))
+            )
+            return list(s.exec(query).all())
+
+    def record_manual(
+        self,
+        learner_id: str,
+        pack: Pack,
+        module: Module,
+        score: int,
+        max_score: int,
+        finished_at: dt.datetime,
+        note: str | None = None,
+    ) -> Attempt:
+        """A completion done outside the app (a face-to-face session), marked manual."""
+        if max_score <= 0 or not 0 <= score <= max_score:
+            raise InputError(_("The score must be between 0 and the maximum score, which must be above 0."))
+        attempt = Attempt(
+            learner_id=learner_id,
+            pack_id=pack.id,
+            pack_version=pack.version,
+            policy_version=pack.policy.version,
+            module_id=module.id,
+            started_at=finished_at,
+            finished_at=finished_at,
+            score=score,
+            max_score=max_score,
+            pass_mark=module.pass_mark,
+            passed=score / max_score >= module.pass_mark - 1e-9,
+            source="manual",
+            note=(note or "").strip() or None,
+            device_id=self.device_id,
+        )
+        with self.session() as s:
+            s.add(attempt)
+            s.commit()
+        return attempt
+
+    # Sign-offs ---------------------------------------------------------------
+
+    def acknowledgements(self, learner_id: str) -> list[Acknowledgement]:
+        with self.session() as s:
+            query = (
+                select(Acknowledgement)
+                .where(Acknowledgement.learner_id == learner_id)
+                .order_by(col(Acknowledgement.acknowledged_at))
+            )
+            return list(s.exec(query).all())
+
+    def acknowledge(
+        self,
+        learner_id: str,
+        pack: Pack,
+        signed_name: str,
+        at: dt.datetime | None = None,
+        source: str = "app",
+        note: str | None = None,
+    ) -> Acknowledgement:
+        signoff = Acknowledgement(
+            learner_id=learner_id,
+            policy_id=pack.policy.id,
+            policy_version=pack.policy.version,
+            pack_id=pack.id,
+            pack_version=pack.version,
+            acknowledged_at=at or utcnow(),
+            signed_name=normalise_name(signed_name),
+            source=source,
+            note=(note or "").strip() or None,
+            device_id=self.device_id,
+        )
+        with self.session() as s:
+            s.add(signoff)
+            s.commit()
+        return signoff

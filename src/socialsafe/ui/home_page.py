@@ -10,7 +10,7 @@ from socialsafe.domain.progress import ModuleProgress, ModuleStatus, overall
 from socialsafe.i18n import _, format_date, format_percent, ngettext
 from socialsafe.storage.models import Learner
 from socialsafe.storage.store import Store
-from socialsafe.training import progress_for
+from socialsafe.training import progress_for, status_of
 from socialsafe.ui.widgets import button, card, clear, esc, label, page_layout, scrolling, status_text
 
 # At most this many pack problems are listed; the rest are counted.
@@ -49,7 +49,8 @@ class HomePage(QWidget):
             )
         first_button = None
         for pack in packs:
-            progress = progress_for(self.store, learner.id, pack, learner.role)
+            status = status_of(self.store, self.content, learner, pack)
+            progress = progress_for(self.store, learner, pack, status)
             policy = pack.policy
             self.body.addWidget(
                 label(
