@@ -15,7 +15,8 @@ from socialsafe.content.loader import Content
 from socialsafe.content.model import Clause, Module, ModuleKind, Option, Pack, Question, QuestionType
 from socialsafe.domain import quiz
 from socialsafe.domain.progress import ModuleProgress, ModuleStatus, module_progress
-from socialsafe.domain.status import PersonStatus, PolicyPacks, person_status
+from socialsafe.domain.certificate import CertificateData, ModuleLine, verification_code
+from socialsafe.domain.status import PersonStatus, PolicyPacks, is_pass, local_date, person_status
 from socialsafe.i18n import _
 from socialsafe.storage.models import Acknowledgement, Attempt, Learner
 from socialsafe.storage.store import InputError, Store, normalise_name
@@ -179,3 +180,43 @@ class QuizRun:
         missed = [Missed(self._questions[q], self.clauses(self._questions[q].clauses)) for q in where.missed]
         score = self.attempt.score if self.attempt.score is not None else where.score
         return Result(score, where.total, self.module.pass_mark, bool(self.attempt.passed), missed)
+
+
+def certificate_for(
+    store: Store, content: Content, learner: Learner, pack: Pack, today: dt.date | None = None
+) -> CertificateData | None:
+    """The certificate for the learner's latest completion of the current policy version, if any."""
+    status = status_of(store, content, learner, pack, today)
+    if status.completed_at is None or status.expires_on is None:
+        return None
+    attempts = store.attempts(learner.id)
+    lines, record_ids = [], []
+    for result in status.modules:
+        if result.passed_at is None:
+            continue
+        passing = next(
+            a for a in attempts if a.module_id == result.module.id and a.finished_at == result.passed_at and is_pass(a)
+        )
+        record_ids.append(passing.id)
+        lines.append(
+            ModuleLine(
+                result.module.title,
+                passing.score or 0,
+                passing.max_score,
+                local_date(result.passed_at),
+                result.carried_over,
+            )
+        )
+    record_ids += [a.id for a in store.acknowledgements(learner.id) if a.policy_version == pack.policy.version]
+    return CertificateData(
+        name=learner.name,
+        role=learner.role,
+        school=learner.school,
+        organisation=pack.policy.organisation,
+        policy_title=pack.policy.title,
+        policy_version=pack.policy.version,
+        completed_on=status.completed_at,
+        expires_on=status.expires_on,
+        modules=lines,
+        code=verification_code(learner.id, pack.policy.version, status.completed_at, record_ids),
+    )
