@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Clause, Module, ModuleKind, Option, Pack, Question, QuestionType
 from socialsafe.domain import quiz
-from socialsafe.domain.progress import ModuleProgress, ModuleStatus, module_progress
 from socialsafe.domain.certificate import CertificateData, ModuleLine, verification_code
+from socialsafe.domain.progress import ModuleProgress, ModuleStatus, module_progress
 from socialsafe.domain.status import PersonStatus, PolicyPacks, is_pass, local_date, person_status
 from socialsafe.i18n import _
 from socialsafe.storage.models import Acknowledgement, Attempt, Learner
