@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -22,10 +23,11 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from socialsafe.content.model import ModuleKind
 from socialsafe.resources import bundled
 from socialsafe.storage.store import Store
 from socialsafe.ui.main_window import MainWindow
-from ui_helpers import add_person, answer_current, button_named, open_window
+from ui_helpers import add_person, answer_all, answer_current, button_named, open_window, press, type_text
 
 TEACHER = 1
 
@@ -55,6 +57,21 @@ def screens(qtbot: QtBot, window: MainWindow) -> Iterator[str]:
     yield "results"
     window.show_home()
     yield "home-after"
+    for module in pack.modules[1:]:
+        if module.kind is ModuleKind.QUIZ:
+            window.open_module(pack.id, module.id)
+            window.start_quiz()
+            answer_all(qtbot, window, right=True)
+    yield "results-sign-now"
+    window.open_signoff(pack.id)
+    yield "sign-off"
+    type_text(qtbot, "Priya Sharma-Whitfield")
+    press(qtbot, Qt.Key.Key_Return)
+    yield "home-complete"
+    window.open_record(pack.id)
+    yield "my-record"
+    window.open_summary(pack.id)
+    yield "policy-at-a-glance"
     window.switch_person()
     yield "who"
 

@@ -6,7 +6,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
 from socialsafe.content.loader import Content
-from socialsafe.domain.progress import ModuleProgress, ModuleStatus, overall
+from socialsafe.content.model import ModuleKind, Pack
+from socialsafe.domain.progress import ModuleProgress, ModuleStatus
+from socialsafe.domain.status import PersonStatus, Status
 from socialsafe.i18n import _, format_date, format_percent, ngettext
 from socialsafe.storage.models import Learner
 from socialsafe.storage.store import Store
@@ -20,6 +22,10 @@ SHOWN_PROBLEMS = 4
 class HomePage(QWidget):
     open_module = Signal(str, str)  # pack id, module id
     open_summary = Signal(str)  # pack id
+    sign_off = Signal(str)
+    refresher = Signal(str)
+    what_changed = Signal(str)
+    my_record = Signal(str)
 
     def __init__(self, store: Store, content: Content, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,7 +53,7 @@ class HomePage(QWidget):
                     "muted",
                 )
             )
-        first_button = None
+        focus: QWidget | None = None
         for pack in packs:
             status = status_of(self.store, self.content, learner, pack)
             progress = progress_for(self.store, learner, pack, status)
@@ -60,24 +66,15 @@ class HomePage(QWidget):
                     "h2",
                 )
             )
-            if pack.header.summary:
-                glance = button(
-                    _("Read the policy at a glance"),
-                    _("Read the policy at a glance"),
-                    description=_("A one-page summary to read before you start"),
-                )
-                glance.clicked.connect(lambda _checked=False, pid=pack.id: self.open_summary.emit(pid))
-                row = QHBoxLayout()
-                row.addWidget(glance)
-                row.addStretch(1)
-                self.body.addLayout(row)
-            done, total = overall(progress)
-            summary = ngettext("{done} of {total} module passed", "{done} of {total} modules passed", total).format(
-                done=done, total=total
-            )
+            panel, action = self._status_panel(pack, status)
+            self.body.addWidget(panel)
+            focus = focus or action
             bar = QProgressBar()
-            bar.setRange(0, max(total, 1))
-            bar.setValue(done)
+            bar.setRange(0, max(status.modules_total, 1))
+            bar.setValue(status.modules_passed)
+            summary = ngettext(
+                "{done} of {total} module passed", "{done} of {total} modules passed", status.modules_total
+            ).format(done=status.modules_passed, total=status.modules_total)
             bar.setFormat(summary)
             bar.setAccessibleName(_("Your progress"))
             bar.setAccessibleDescription(summary)
@@ -87,10 +84,73 @@ class HomePage(QWidget):
             for item in progress:
                 frame, start = self._module_card(pack.id, item)
                 self.body.addWidget(frame)
-                first_button = first_button or start
+                focus = focus or start
         self.body.addStretch(1)
-        if first_button is not None:
-            first_button.setFocus()
+        if focus is not None:
+            focus.setFocus()
+
+    def _status_panel(self, pack: Pack, status: PersonStatus) -> tuple[QWidget, QWidget | None]:
+        """Where the person stands, in words and colour, with the next thing to do."""
+        frame, layout = card("banner" if status.status in _ATTENTION else "card")
+        expires = format_date(status.expires_on) if status.expires_on else ""
+        text = {
+            Status.COMPLETE: _("✔ Your training is complete. It is valid until {date}.").format(date=expires),
+            Status.DUE_SOON: _("◷ Your training runs out on {date}. Take the short refresher to renew it.").format(
+                date=expires
+            ),
+            Status.EXPIRED: _("✖ Your training ran out on {date}. Take the short refresher to renew it.").format(
+                date=expires
+            ),
+            Status.UPDATE_NEEDED: _(
+                "⟳ The policy has changed to version {version}. Redo the modules marked below, "
+                "then sign the new version."
+            ).format(version=status.policy_version),
+            Status.IN_PROGRESS: _("When you have passed every module, you sign the policy to complete your training."),
+            Status.NOT_STARTED: _(
+                "Start with the policy at a glance, then work through the modules. Each takes 5 to 10 minutes."
+            ),
+            Status.EXEMPT: _("You are exempt from this training for now."),
+        }[status.status]
+        if status.awaiting_signoff:
+            text = _("✍ One step left: sign the policy to complete your training.")
+        headline = label(text)
+        headline.setStyleSheet(f"font-weight: 600; color: {_STATUS_COLOURS_TRAINING[status.status]};")
+        headline.setAccessibleName(text)
+        layout.addWidget(headline)
+        row = QHBoxLayout()
+        action: QWidget | None = None
+        pid = pack.id
+        if status.awaiting_signoff:
+            action = button(_("Sign the policy"), _("Sign the policy"), primary=True)
+            action.clicked.connect(lambda: self.sign_off.emit(pid))
+            row.addWidget(action)
+        elif status.status in (Status.DUE_SOON, Status.EXPIRED) and pack.header.pack.refresher:
+            action = button(_("Take the refresher"), _("Take the short refresher"), primary=True)
+            action.clicked.connect(lambda: self.refresher.emit(pid))
+            row.addWidget(action)
+        if status.status is Status.UPDATE_NEEDED:
+            changed = button(_("See what changed"), _("See what changed in the policy"))
+            changed.clicked.connect(lambda: self.what_changed.emit(pid))
+            row.addWidget(changed)
+            action = action or changed
+        if pack.header.summary:
+            glance = button(
+                _("Read the policy at a glance"),
+                _("Read the policy at a glance"),
+                description=_("A one-page summary to read before you start"),
+            )
+            glance.clicked.connect(lambda: self.open_summary.emit(pid))
+            row.addWidget(glance)
+        record = button(
+            _("My record and certificate") if status.completed_at else _("My record"),
+            _("My record"),
+            description=_("Your attempts, sign-offs and certificate"),
+        )
+        record.clicked.connect(lambda: self.my_record.emit(pid))
+        row.addWidget(record)
+        row.addStretch(1)
+        layout.addLayout(row)
+        return frame, action
 
     def _module_card(self, pack_id: str, item: ModuleProgress) -> tuple[QWidget, QWidget]:
         module = item.module
@@ -103,6 +163,10 @@ class HomePage(QWidget):
         facts += "  ·  " + _("pass mark {mark}").format(mark=format_percent(module.pass_mark))
         if item.best_score is not None:
             facts += "  ·  " + _("your best {score}").format(score=format_percent(item.best_score))
+        if module.kind is ModuleKind.MIXED:
+            facts += "  ·  " + _("a mix from every module")
+        if item.carried_over:
+            facts += "  ·  " + _("carried over: its part of the policy did not change")
         text.addWidget(label(facts, "muted"))
         row.addLayout(text, 1)
         side = QVBoxLayout()
@@ -145,6 +209,17 @@ class HomePage(QWidget):
         layout.addWidget(text)
         return frame
 
+
+_ATTENTION = {Status.DUE_SOON, Status.EXPIRED, Status.UPDATE_NEEDED}
+_STATUS_COLOURS_TRAINING = {
+    Status.COMPLETE: "#1e6b34",
+    Status.DUE_SOON: "#6b4400",
+    Status.EXPIRED: "#a1231b",
+    Status.UPDATE_NEEDED: "#6b4400",
+    Status.IN_PROGRESS: "#1b1f1d",
+    Status.NOT_STARTED: "#1b1f1d",
+    Status.EXEMPT: "#1b1f1d",
+}
 
 # Darker shades that keep 4.5:1 contrast on white; the words carry the meaning too.
 _STATUS_COLOURS = {

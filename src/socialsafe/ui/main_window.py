@@ -22,13 +22,24 @@ from PySide6.QtWidgets import (
 from socialsafe import __version__
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Module, Pack
+from socialsafe.domain.status import PolicyPacks
 from socialsafe.i18n import _
 from socialsafe.storage.models import Learner
-from socialsafe.storage.store import Store
-from socialsafe.training import QuizRun, Result
+from socialsafe.storage.store import InputError, Store
+from socialsafe.training import (
+    QuizRun,
+    Result,
+    certificate_for,
+    declaration,
+    refresher_of,
+    sign_off,
+    status_of,
+)
 from socialsafe.ui.home_page import HomePage
-from socialsafe.ui.module_page import ModulePage
+from socialsafe.ui.module_page import ModulePage, what_changed_markdown
 from socialsafe.ui.quiz_page import QuizPage, ResultsPage
+from socialsafe.ui.record_page import RecordPage
+from socialsafe.ui.signoff_page import SignOffPage
 from socialsafe.ui.style import app_icon
 from socialsafe.ui.who_page import WhoPage
 from socialsafe.ui.widgets import button, label
@@ -73,11 +84,23 @@ class MainWindow(QMainWindow):
         self.module_page = ModulePage()
         self.quiz = QuizPage()
         self.results = ResultsPage()
-        for page in (self.who, self.home, self.module_page, self.quiz, self.results):
+        self.signoff = SignOffPage()
+        self.record = RecordPage()
+        for page in (self.who, self.home, self.module_page, self.quiz, self.results, self.signoff, self.record):
             self.stack.addWidget(page)
         self.who.chosen.connect(self.sign_in)
         self.home.open_module.connect(self.open_module)
         self.home.open_summary.connect(self.open_summary)
+        self.home.sign_off.connect(self.open_signoff)
+        self.home.refresher.connect(self.open_refresher)
+        self.home.what_changed.connect(self.open_what_changed)
+        self.home.my_record.connect(self.open_record)
+        self.signoff.sign.connect(self.sign)
+        self.signoff.back.connect(self.show_home)
+        self.record.back.connect(self.show_home)
+        self.record.save_certificate.connect(lambda: self._certificate(print_it=False))
+        self.record.print_certificate.connect(lambda: self._certificate(print_it=True))
+        self.results.sign.connect(lambda: self.open_signoff(self.pack.id) if self.pack else None)
         self.module_page.start_quiz.connect(self.start_quiz)
         self.module_page.back.connect(self.show_home)
         self.quiz.leave.connect(self.show_home)
@@ -190,6 +213,67 @@ class MainWindow(QMainWindow):
         self.module_page.show_reading(_("The policy at a glance"), pack.header.summary)
         self.stack.setCurrentWidget(self.module_page)
 
+    def _pack(self, pack_id: str) -> Pack | None:
+        return next((p for p in self.content.current if p.id == pack_id), None)
+
+    def open_signoff(self, pack_id: str) -> None:
+        pack = self._pack(pack_id)
+        if pack is None or self.learner is None:
+            return
+        self.pack = pack
+        status = status_of(self.store, self.content, self.learner, pack)
+        self.signoff.show_declaration(declaration(pack), self.learner.name, renewal=bool(status.completions))
+        self.stack.setCurrentWidget(self.signoff)
+
+    def sign(self, typed_name: str) -> None:
+        if self.learner is None or self.pack is None:
+            return
+        try:
+            sign_off(self.store, self.content, self.learner, self.pack, typed_name)
+        except InputError as error:
+            self.signoff.show_error(str(error))
+            return
+        self.show_home()
+
+    def open_refresher(self, pack_id: str) -> None:
+        pack = self._pack(pack_id)
+        refresher = refresher_of(pack) if pack else None
+        if pack is not None and refresher is not None:
+            self.open_module(pack.id, refresher.id)
+
+    def open_what_changed(self, pack_id: str) -> None:
+        pack = self._pack(pack_id)
+        if pack is None:
+            return
+        older = PolicyPacks.of(self.content.packs, pack.policy.id).older
+        if not older:
+            return
+        self.module_page.show_reading(_("What changed in the policy"), what_changed_markdown(older[0], pack))
+        self.stack.setCurrentWidget(self.module_page)
+
+    def open_record(self, pack_id: str) -> None:
+        pack = self._pack(pack_id)
+        if pack is None or self.learner is None:
+            return
+        self.pack = pack
+        status = status_of(self.store, self.content, self.learner, pack)
+        self.record.show_record(self.store, self.content, self.learner, pack, status)
+        self.stack.setCurrentWidget(self.record)
+
+    def _certificate(self, print_it: bool) -> None:
+        if self.learner is None or self.pack is None:
+            return
+        data = certificate_for(self.store, self.content, self.learner, self.pack)
+        if data is None:
+            return
+        # Loaded on first use: printing support is not needed to start the app.
+        from socialsafe.ui import certificate
+
+        if print_it:
+            certificate.print_certificate(data, self)
+        else:
+            certificate.save_certificate(data, self)
+
     def start_quiz(self) -> None:
         if self.learner is None or self.pack is None or self.module is None:
             return
@@ -203,7 +287,10 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.quiz)
 
     def show_results(self, result: Result) -> None:
-        self.results.show_result(self.module.title if self.module else "", result)
+        can_sign = False
+        if self.learner is not None and self.pack is not None and result.passed:
+            can_sign = status_of(self.store, self.content, self.learner, self.pack).awaiting_signoff
+        self.results.show_result(self.module.title if self.module else "", result, can_sign)
         self.stack.setCurrentWidget(self.results)
 
     # Idle sign-out ------------------------------------------------------------

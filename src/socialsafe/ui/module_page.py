@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QWidget
 
 from socialsafe.content.model import Module, Pack, Strength
+from socialsafe.domain.status import changed_clause_ids
 from socialsafe.i18n import _
 from socialsafe.ui.widgets import button, label, page_layout
 
@@ -36,6 +37,34 @@ def module_markdown(pack: Pack, module: Module) -> str:
     if module.key_points:
         parts += ["## " + _("Key points"), ""]
         parts += [f"- {point}" for point in module.key_points]
+    return "\n".join(parts)
+
+
+def what_changed_markdown(old: Pack, new: Pack) -> str:
+    """The clauses whose text changed between two policy versions, and the modules to redo."""
+    changed = changed_clause_ids(old, new)
+    before = {c.id: c for c in old.header.clauses}
+    after = {c.id: c for c in new.header.clauses}
+    parts = [
+        _("The {title} has changed from version {old} to version {new}. These parts are different:").format(
+            title=new.policy.title, old=old.policy.version, new=new.policy.version
+        ),
+        "",
+    ]
+    for clause in new.header.clauses + [c for c in old.header.clauses if c.id not in after]:
+        if clause.id not in changed:
+            continue
+        parts += [f"### {clause.id}", ""]
+        was, now = before.get(clause.id), after.get(clause.id)
+        parts.append("**" + _("Before:") + "** " + (md_escape(was.text) if was else _("(not in the old version)")))
+        parts.append("")
+        parts.append("**" + _("Now:") + "** " + (md_escape(now.text) if now else _("(removed)")))
+        parts.append("")
+    redo = [m.title for m in new.modules if set(m.clauses) & changed]
+    if redo:
+        parts += ["## " + _("Modules to take again"), ""] + [f"- {title}" for title in redo]
+    else:
+        parts.append(_("None of the modules covers a changed part: you only need to sign the new version."))
     return "\n".join(parts)
 
 

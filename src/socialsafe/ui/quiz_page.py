@@ -235,6 +235,7 @@ class ResultsPage(QWidget):
     retry = Signal()
     home = Signal()
     reread = Signal()
+    sign = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -244,7 +245,7 @@ class ResultsPage(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scrolling(body, _("Your results")))
 
-    def show_result(self, title: str, result: Result) -> None:
+    def show_result(self, title: str, result: Result, can_sign: bool = False) -> None:
         clear(self.body)
         self.body.addWidget(label(title, "muted"))
         fraction = result.score / result.max_score if result.max_score else 0.0
@@ -276,15 +277,20 @@ class ResultsPage(QWidget):
                 item_layout.addWidget(label(clause_html(missed.clauses), rich=True))
                 self.body.addWidget(item)
         row = QHBoxLayout()
-        home = button(_("Back to my modules"), _("Back to my modules"), primary=result.passed)
+        home = button(_("Back to my modules"), _("Back to my modules"), primary=result.passed and not can_sign)
         home.clicked.connect(self.home)
         retry = button(_("Try again"), _("Try again with a fresh set of questions"), primary=not result.passed)
         retry.clicked.connect(self.retry)
         reread = button(_("Read the module again"), _("Read the module again"))
         reread.clicked.connect(self.reread)
-        for b in (home, retry, reread) if result.passed else (retry, reread, home):
+        buttons = [home, retry, reread] if result.passed else [retry, reread, home]
+        if can_sign:
+            sign = button(_("Sign the policy now"), _("Sign the policy now"), primary=True)
+            sign.clicked.connect(self.sign)
+            buttons.insert(0, sign)
+        for b in buttons:
             row.addWidget(b)
         row.addStretch(1)
         self.body.addLayout(row)
         self.body.addStretch(1)
-        (home if result.passed else retry).setFocus()
+        buttons[0].setFocus()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -72,6 +73,12 @@ def page_layout(widget: QWidget) -> QVBoxLayout:
     layout.setContentsMargins(32, 24, 32, 24)
     layout.setSpacing(14)
     return layout
+
+
+def announce(widget: QWidget, text: str) -> None:
+    """Tell assistive technology about new text (feedback, an error), not only show it."""
+    widget.setAccessibleDescription(text)
+    QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.Alert))
 
 
 def esc(text: str) -> str:

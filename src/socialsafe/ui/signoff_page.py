@@ -1,0 +1,73 @@
+"""Signing the policy: the declaration, signed by typing one's name."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from socialsafe.i18n import _
+from socialsafe.ui.widgets import announce, button, card, label, page_layout, scrolling
+
+
+class SignOffPage(QWidget):
+    sign = Signal(str)  # the name as typed
+    back = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        body = QWidget()
+        layout = page_layout(body)
+        layout.addWidget(label(_("Sign the policy"), "h1"))
+        self.intro = label("", "muted")
+        layout.addWidget(self.intro)
+        frame, inner = card()
+        self.declaration = label("", "h2")
+        self.declaration.setAccessibleName(_("The declaration you are signing"))
+        inner.addWidget(self.declaration)
+        layout.addWidget(frame)
+        self.name_hint = label("")
+        layout.addWidget(self.name_hint)
+        self.name = QLineEdit()
+        self.name.setAccessibleName(_("Type your full name to sign"))
+        self.name.setMaxLength(120)
+        self.name.returnPressed.connect(self._sign)
+        layout.addWidget(self.name)
+        self.error = label("")
+        self.error.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.error.setAccessibleName(_("Problem"))
+        self.error.hide()
+        layout.addWidget(self.error)
+        row = QHBoxLayout()
+        self.sign_button = button(_("Sign"), _("Sign the policy"), primary=True)
+        self.sign_button.clicked.connect(self._sign)
+        back = button(_("Not now"), _("Back to my modules without signing"))
+        back.clicked.connect(self.back)
+        row.addWidget(self.sign_button)
+        row.addWidget(back)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolling(body, _("Sign the policy")))
+
+    def show_declaration(self, declaration: str, name: str, renewal: bool) -> None:
+        self.intro.setText(
+            _("You have passed the refresher. Sign the policy again to renew your training.")
+            if renewal
+            else _("You have passed every module. Signing the policy completes your training.")
+        )
+        self.declaration.setText(declaration)
+        self.name_hint.setText(_("To sign, type your name as it is shown: {name}").format(name=name))
+        self.name.clear()
+        self.error.hide()
+        self.name.setFocus()
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+        announce(self.error, message)
+        self.name.setFocus()
+
+    def _sign(self) -> None:
+        self.sign.emit(self.name.text())
