@@ -10,13 +10,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidgetItemIterator
 from pytestqt.qtbot import QtBot
-from ui_helpers import add_person, answer_all, button_named, labels_text, open_window, press, type_text
 
 from conftest import MINI
 from socialsafe.content.loader import load_pack
 from socialsafe.domain.status import add_months
 from socialsafe.i18n import format_date
 from socialsafe.storage.store import Store
+from ui_helpers import add_person, answer_all, button_named, labels_text, open_window, press, type_text
 
 TEACHER = 1
 CHECK = """id = "check"
@@ -200,3 +200,23 @@ def test_my_record_shows_my_answers_and_nobody_elses(qtbot: QtBot, store: Store,
     assert "Photographs" not in text  # Zed's face-to-face record is not Pat's
     assert "Not completed yet" in text
     assert not window.record.save_button.isEnabled()
+
+
+def test_save_certificate_from_my_record(qtbot: QtBot, store: Store, packs: Path, tmp_path: Path, monkeypatch) -> None:
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtWidgets import QFileDialog
+
+    backdate_completion(store, packs, days_ago=10)
+    window = open_window(qtbot, store, [packs])
+    window.sign_in(store.learners()[0].id)
+    qtbot.mouseClick(button_named(window.home, "My record"), Qt.MouseButton.LeftButton)
+    assert window.record.save_button.isEnabled()
+    target = tmp_path / "certificate.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "PDF (*.pdf)")))
+    qtbot.mouseClick(window.record.save_button, Qt.MouseButton.LeftButton)
+
+    document = QPdfDocument()
+    document.load(str(target))
+    text = document.getAllText(0).text()
+    assert "Nia Evans" in " ".join(text.split())
+    assert "version 1.0" in text
