@@ -7,23 +7,38 @@ clear sentence on standard error; tracebacks go only to the log file.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from socialsafe import __version__
 from socialsafe.config import Settings
+from socialsafe.content.model import Role
 from socialsafe.i18n import _, ngettext, set_locale
 from socialsafe.log import log, setup_logging
 from socialsafe.paths import is_network_path
+
+if TYPE_CHECKING:
+    from socialsafe.content.loader import Content
+    from socialsafe.content.model import Pack
+    from socialsafe.storage.models import Learner
+    from socialsafe.storage.store import Store
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 
+ROLES = [role.value for role in Role]
+
 
 class UserError(Exception):
     """A failure the person can act on; the message is the whole story."""
+
+
+class UsageError(UserError):
+    """A bad value on the command line that argparse cannot see (exit 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,7 +74,66 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "paths", nargs="*", metavar="PATH", help=_("pack folders or files (default: every pack the app loads)")
     )
+
+    by_help = _("one row per person (the default) or per person and module")
+    export = commands.add_parser("export", help=_("write the completion list to a file"))
+    export.add_argument("--out", metavar="FILE", required=True, help=_("the file to write"))
+    export.add_argument("--by", choices=["person", "module"], default="person", help=by_help)
+    export.add_argument(
+        "--format", choices=["csv", "xlsx", "json"], help=_("the file format (default: from the file's suffix)")
+    )
+
+    report = commands.add_parser("report", help=_("print the completion list as a table"))
+    report.add_argument("--by", choices=["person", "module"], default="person", help=by_help)
+
+    record = commands.add_parser("record", help=_("admin: record a completion done outside the app"))
+    _person_arguments(record)
+    record.add_argument("--role", required=True, choices=ROLES, help=_("the person's role"))
+    record.add_argument("--module", metavar="M", required=True, help=_("the module id"))
+    record.add_argument("--score", metavar="X", required=True, type=_count, help=_("the score"))
+    record.add_argument("--max-score", metavar="Y", required=True, type=_count, help=_("the maximum score"))
+    record.add_argument("--note", metavar="T", help=_("a note, such as where the session took place"))
+    _date_and_policy_arguments(record)
+
+    acknowledge = commands.add_parser("acknowledge", help=_("admin: record a signed paper acknowledgement"))
+    _person_arguments(acknowledge)
+    _date_and_policy_arguments(acknowledge)
     return parser
+
+
+def _person_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--name", metavar="N", required=True, help=_("the person's name"))
+    command.add_argument("--school", metavar="S", required=True, help=_("the person's school"))
+    command.add_argument("--email", metavar="E", help=_("the person's email address, if they have one"))
+
+
+def _date_and_policy_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--date", metavar="YYYY-MM-DD", type=_past_date, help=_("the day it happened (default: now)"))
+    command.add_argument(
+        "--policy", metavar="ID", help=_("the policy id, needed only when this PC has packs for several policies")
+    )
+
+
+def _past_date(text: str) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a date: write it as YYYY-MM-DD, for example 2026-03-01").format(text=text)
+        ) from None
+    if day > dt.date.today():
+        raise argparse.ArgumentTypeError(_("{text} is in the future").format(text=text))
+    return day
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(_("{text} is not a whole number of 0 or more").format(text=text))
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,7 +145,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return cmd_validate(settings, [Path(p) for p in args.paths], coverage=args.coverage)
+        if args.command == "export":
+            return cmd_export(settings, Path(args.out), args.by, args.format)
+        if args.command == "report":
+            return cmd_report(settings, args.by)
+        if args.command == "record":
+            return cmd_record(settings, args)
+        if args.command == "acknowledge":
+            return cmd_acknowledge(settings, args)
         return cmd_gui(settings, startup_check=getattr(args, "startup_check", False))
+    except UsageError as error:
+        _say(str(error))
+        return EXIT_USAGE
     except UserError as error:
         _say(str(error))
         return EXIT_PROBLEMS
@@ -115,6 +200,239 @@ def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False
         summary += " " + ngettext("{n} problem found.", "{n} problems found.", bad).format(n=bad)
     _say(summary)
     return EXIT_PROBLEMS if bad else EXIT_OK
+
+
+def require_admin(settings: Settings) -> None:
+    """The gate in front of every admin command (``record``, ``acknowledge``, later ``erase`` and ``roster``).
+
+    HOOK, does nothing yet: the admin area comes later. Once a passphrase can be
+    configured, this checks ``SOCIALSAFE_ADMIN_PASSPHRASE`` (or asks on a
+    terminal) and refuses with exit status 4 when it is missing or wrong. Until
+    then no passphrase is configured, and admin commands proceed.
+    """
+
+
+def _open_store(settings: Settings) -> Store:
+    """The local database, opened exactly as the app opens it."""
+    from socialsafe.paths import DataDirError, prepare_data_dir
+    from socialsafe.storage.db import DatabaseError
+    from socialsafe.storage.store import Store
+
+    try:
+        prepare_data_dir(settings.data_dir)
+        return Store(settings.database)
+    except (DataDirError, DatabaseError) as error:
+        raise UserError(str(error)) from error
+
+
+def _load_content(settings: Settings) -> Content:
+    content = settings.load_content()
+    for problem in content.problems:
+        log.warning("pack left out: %s", problem)
+    if not content.current:
+        raise UserError(_("No quiz pack could be loaded, so there is nothing to report on: run socialsafe validate."))
+    return content
+
+
+def cmd_export(settings: Settings, out: Path, by: str, format_name: str | None) -> int:
+    from socialsafe import export, reports
+
+    try:
+        fmt = export.format_for(out, format_name)
+    except export.UnknownFormatError as error:
+        raise UsageError(str(error)) from error
+    try:
+        export.ensure_available(fmt)
+    except export.FormatNotAvailableError as error:
+        raise UserError(str(error)) from error
+    content = _load_content(settings)
+    store = _open_store(settings)
+    try:
+        header, rows = reports.rows_by(by, store, content)
+    finally:
+        store.close()
+    try:
+        export.write_rows(out, header, rows, fmt)
+    except OSError as error:
+        raise UserError(_("Cannot write {file}: {reason}.").format(file=out, reason=error.strerror or error)) from error
+    print(ngettext("Wrote {n} row to {file}.", "Wrote {n} rows to {file}.", len(rows)).format(n=len(rows), file=out))
+    return EXIT_OK
+
+
+def cmd_report(settings: Settings, by: str) -> int:
+    from socialsafe import export, reports
+
+    content = _load_content(settings)
+    store = _open_store(settings)
+    try:
+        tables = [(pack, *reports.rows_by(by, store, content, policy_id=pack.policy.id)) for pack in content.current]
+    finally:
+        store.close()
+    if not any(rows for _pack, _header, rows in tables):
+        print(_("No one has used SocialSafe on this PC yet."))
+        return EXIT_OK
+    for number, (pack, header, rows) in enumerate(tables):
+        if len(tables) > 1:
+            # Several policies: a heading says which one each table is about.
+            print(
+                ("\n" if number else "")
+                + _("{title}, version {version} ({policy})").format(
+                    title=pack.policy.title, version=pack.policy.version, policy=pack.policy.id
+                )
+            )
+        sys.stdout.write(export.to_table(header, rows))
+    return EXIT_OK
+
+
+def _policy_pack(content: Content, policy: str | None) -> Pack:
+    """The current pack of the policy named with ``--policy``, or of the only policy there is."""
+    current = content.current
+    if policy is not None:
+        pack = next((p for p in current if p.policy.id == policy), None)
+        if pack is None:
+            raise UserError(
+                _("There is no policy {policy} in the quiz packs here; the policies are: {known}.").format(
+                    policy=policy, known=", ".join(p.policy.id for p in current)
+                )
+            )
+        return pack
+    if len(current) > 1:
+        raise UsageError(
+            _("This PC has packs for several policies ({known}): say which one with --policy.").format(
+                known=", ".join(p.policy.id for p in current)
+            )
+        )
+    return current[0]
+
+
+def _find_or_add(store: Store, name: str, school: str, email: str | None, role: str) -> tuple[Learner, bool]:
+    """The learner this person already is on this PC ("Who is a person"), or a new one; True when added."""
+    from socialsafe.reports import person_identity
+    from socialsafe.storage.store import InputError, person_key
+
+    learners = store.learners()
+    wanted = person_identity(name, school, email)
+    same = [x for x in learners if person_identity(x.name, x.school, x.email) == wanted]
+    if not same:
+        # One learner per name and school on a PC: a record without an email is the same person.
+        by_name = [x for x in learners if person_key(x.name, x.school) == person_key(name, school)]
+        if by_name and email and by_name[0].email:
+            raise UserError(
+                _("{name} at {school} is on this PC with another email address, {email}.").format(
+                    name=by_name[0].name, school=by_name[0].school, email=by_name[0].email
+                )
+            )
+        same = by_name
+    if same:
+        return max(same, key=lambda x: x.created_at), False
+    try:
+        return store.add_learner(name, role, school, email), True
+    except InputError as error:
+        raise UsageError(str(error)) from error
+
+
+def _moment(day: dt.date | None) -> dt.datetime:
+    """Noon on that day, this PC's time, in UTC; now when no day is given."""
+    if day is None:
+        return dt.datetime.now(dt.UTC)
+    return dt.datetime.combine(day, dt.time(12)).astimezone().astimezone(dt.UTC)
+
+
+def _added(learner: Learner) -> str:
+    return _("Added {name} ({school}, {role}) to this PC.").format(
+        name=learner.name, school=learner.school, role=learner.role
+    )
+
+
+def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
+    from socialsafe.domain.status import local_date
+    from socialsafe.i18n import format_date
+    from socialsafe.storage.store import InputError
+    from socialsafe.training import status_of
+
+    if args.max_score < 1 or args.score > args.max_score:
+        raise UsageError(_("The score must be between 0 and the maximum score, which must be above 0."))
+    require_admin(settings)
+    content = _load_content(settings)
+    packs = [_policy_pack(content, args.policy)] if args.policy else content.current
+    found = [(p, m) for p in packs for m in p.modules if m.id == args.module]
+    if not found:
+        known = ", ".join(m.id for p in packs for m in p.modules)
+        raise UserError(
+            _("There is no module {module} in the current quiz pack; the modules are: {known}.").format(
+                module=args.module, known=known
+            )
+        )
+    if len(found) > 1:
+        raise UsageError(
+            _("Module {module} is in the packs of several policies: say which one with --policy.").format(
+                module=args.module
+            )
+        )
+    pack, module = found[0]
+    store = _open_store(settings)
+    try:
+        learner, added = _find_or_add(store, args.name, args.school, args.email, args.role)
+        try:
+            attempt = store.record_manual(
+                learner.id, pack, module, args.score, args.max_score, _moment(args.date), args.note
+            )
+        except InputError as error:
+            raise UsageError(str(error)) from error
+        log.info("manual record %s for learner %s, module %s", attempt.id, learner.id, module.id)
+        status = status_of(store, content, learner, pack)
+    finally:
+        store.close()
+    assert attempt.finished_at is not None
+    message = (
+        _("Recorded a pass for {name} ({school}) in {module}: {score} of {max}, on {date}.")
+        if attempt.passed
+        else _("Recorded a result below the pass mark for {name} ({school}) in {module}: {score} of {max}, on {date}.")
+    ).format(
+        name=learner.name,
+        school=learner.school,
+        module=module.title,
+        score=args.score,
+        max=args.max_score,
+        date=format_date(local_date(attempt.finished_at)),
+    )
+    if added:
+        message = _added(learner) + " " + message
+    elif learner.role != args.role:
+        message += " " + _("Their role on this PC stays {role}.").format(role=learner.role)
+    print(message + " " + _("Status: {status}.").format(status=status.status))
+    return EXIT_OK
+
+
+def cmd_acknowledge(settings: Settings, args: argparse.Namespace) -> int:
+    from socialsafe.domain.status import local_date
+    from socialsafe.i18n import format_date
+    from socialsafe.training import status_of
+
+    require_admin(settings)
+    content = _load_content(settings)
+    pack = _policy_pack(content, args.policy)
+    store = _open_store(settings)
+    try:
+        learner, added = _find_or_add(store, args.name, args.school, args.email, "other")
+        signoff = store.acknowledge(learner.id, pack, args.name, at=_moment(args.date), source="manual")
+        log.info("manual sign-off %s for learner %s", signoff.id, learner.id)
+        status = status_of(store, content, learner, pack)
+    finally:
+        store.close()
+    message = _(
+        "Recorded the signed paper copy of the {title}, version {version}, for {name} ({school}), on {date}."
+    ).format(
+        title=pack.policy.title,
+        version=pack.policy.version,
+        name=learner.name,
+        school=learner.school,
+        date=format_date(local_date(signoff.acknowledged_at)),
+    )
+    if added:
+        message = _added(learner) + " " + message
+    print(message + " " + _("Status: {status}.").format(status=status.status))
+    return EXIT_OK
 
 
 def cmd_gui(settings: Settings, startup_check: bool = False) -> int:

@@ -48,6 +48,11 @@ class SignOffFacts(Protocol):
     acknowledged_at: dt.datetime
 
 
+def validity_period(pack: Pack, site_months: int | None = None) -> int:
+    """How many months a completion stays valid: the pack's, else the site's, else 12."""
+    return pack.header.pack.valid_for_months or site_months or DEFAULT_VALIDITY_MONTHS
+
+
 def local_date(moment: dt.datetime) -> dt.date:
     """The date on this PC's calendar at a UTC moment."""
     return moment.astimezone().date()
@@ -187,7 +192,10 @@ def _unchanged(packs: PolicyPacks, old_version: str, target: Pack, module: Modul
     old = _pack_for(packs, old_version)
     if old is None:
         return False  # the old text is not known here, so no change can be ruled out
-    return not (changed_clause_ids(old, target) & set(module.clauses))
+    # What the module covered in either version: a clause dropped from it is a change too.
+    old_module = next((m for m in old.modules if m.id == module.id), None)
+    covered = set(module.clauses) | set(old_module.clauses if old_module else ())
+    return not (changed_clause_ids(old, target) & covered)
 
 
 def _completions(
@@ -242,7 +250,8 @@ def person_status(
     """A person's status under the rules, first matching rule wins."""
     current = packs.current
     version = current.policy.version
-    months = validity_months or current.header.pack.valid_for_months or DEFAULT_VALIDITY_MONTHS
+    # The pack's period, else the site's, else 12 months.
+    months = validity_period(current, validity_months)
     results, moments = _completions(packs, role, attempts, signoffs, version)
     acks = [s.acknowledged_at for s in signoffs if s.policy_id == current.policy.id and s.policy_version == version]
     acknowledged = local_date(max(acks)) if acks else None
@@ -255,6 +264,7 @@ def person_status(
         awaiting = any(
             a.module_id == refresher
             and a.policy_version == version
+            and a.pack_id in packs.pack_ids
             and is_pass(a)
             and a.finished_at is not None
             and a.finished_at > moments[-1]

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QTreeWidget, QTreeWidgetItem, QWidget
 
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Pack, Question, QuestionType
-from socialsafe.domain.status import PersonStatus, add_months, is_pass
+from socialsafe.domain.status import PersonStatus, add_months, is_pass, validity_period
 from socialsafe.i18n import _, format_date, format_datetime
 from socialsafe.storage.models import Learner
 from socialsafe.storage.store import Store
@@ -55,7 +55,7 @@ class RecordPage(QWidget):
         self.tree.clear()
         titles = {m.id: m.title for p in content.packs for m in p.modules}
         questions = {qid: q for p in content.packs for qid, q in p.questions().items()}
-        months = pack.header.pack.valid_for_months or 12
+        months = validity_period(pack)
 
         done = QTreeWidgetItem([_("Completions"), "", ""])
         for day in status.completions:
