@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -88,7 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     record = commands.add_parser("record", help=_("admin: record a completion done outside the app"))
     _person_arguments(record)
-    record.add_argument("--role", required=True, choices=ROLES, help=_("the person's role"))
+    record.add_argument(
+        "--role",
+        metavar="R",
+        required=True,
+        choices=ROLES,
+        help=_("the person's role: {roles}").format(roles=", ".join(ROLES)),
+    )
     record.add_argument("--module", metavar="M", required=True, help=_("the module id"))
     record.add_argument("--score", metavar="X", required=True, type=_count, help=_("the score"))
     record.add_argument("--max-score", metavar="Y", required=True, type=_count, help=_("the maximum score"))
@@ -116,6 +123,8 @@ def _date_and_policy_arguments(command: argparse.ArgumentParser) -> None:
 
 def _past_date(text: str) -> dt.date:
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)  # fromisoformat would take 20260301 and 2026-W09-7 too
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
@@ -230,7 +239,7 @@ def _load_content(settings: Settings) -> Content:
     for problem in content.problems:
         log.warning("pack left out: %s", problem)
     if not content.current:
-        raise UserError(_("No quiz pack could be loaded, so there is nothing to report on: run socialsafe validate."))
+        raise UserError(_("No quiz pack could be loaded: run socialsafe validate to see why."))
     return content
 
 
@@ -253,6 +262,12 @@ def cmd_export(settings: Settings, out: Path, by: str, format_name: str | None) 
         store.close()
     try:
         export.write_rows(out, header, rows, fmt)
+    except PermissionError as error:
+        raise UserError(
+            _("Cannot write {file}: it may be open in another program (Excel?), or you may not change it.").format(
+                file=out
+            )
+        ) from error
     except OSError as error:
         raise UserError(_("Cannot write {file}: {reason}.").format(file=out, reason=error.strerror or error)) from error
     print(ngettext("Wrote {n} row to {file}.", "Wrote {n} rows to {file}.", len(rows)).format(n=len(rows), file=out))
@@ -344,11 +359,18 @@ def _added(learner: Learner) -> str:
     )
 
 
+def _status_line(store: Store, content: Content, learner: Learner, pack: Pack) -> str:
+    """The person's status now, as the reports give it (all their records on this PC)."""
+    from socialsafe.reports import person_row_of
+
+    row = person_row_of(store, content, learner.id, pack.policy.id)
+    return _("Status: {status}.").format(status=row.status) if row else ""
+
+
 def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
     from socialsafe.domain.status import local_date
     from socialsafe.i18n import format_date
     from socialsafe.storage.store import InputError
-    from socialsafe.training import status_of
 
     if args.max_score < 1 or args.score > args.max_score:
         raise UsageError(_("The score must be between 0 and the maximum score, which must be above 0."))
@@ -380,10 +402,10 @@ def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
         except InputError as error:
             raise UsageError(str(error)) from error
         log.info("manual record %s for learner %s, module %s", attempt.id, learner.id, module.id)
-        status = status_of(store, content, learner, pack)
+        status = _status_line(store, content, learner, pack)
     finally:
         store.close()
-    assert attempt.finished_at is not None
+    assert attempt.finished_at is not None  # a manual record is finished when made
     message = (
         _("Recorded a pass for {name} ({school}) in {module}: {score} of {max}, on {date}.")
         if attempt.passed
@@ -400,14 +422,13 @@ def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
         message = _added(learner) + " " + message
     elif learner.role != args.role:
         message += " " + _("Their role on this PC stays {role}.").format(role=learner.role)
-    print(message + " " + _("Status: {status}.").format(status=status.status))
+    print(message + " " + status)
     return EXIT_OK
 
 
 def cmd_acknowledge(settings: Settings, args: argparse.Namespace) -> int:
     from socialsafe.domain.status import local_date
     from socialsafe.i18n import format_date
-    from socialsafe.training import status_of
 
     require_admin(settings)
     content = _load_content(settings)
@@ -417,7 +438,7 @@ def cmd_acknowledge(settings: Settings, args: argparse.Namespace) -> int:
         learner, added = _find_or_add(store, args.name, args.school, args.email, "other")
         signoff = store.acknowledge(learner.id, pack, args.name, at=_moment(args.date), source="manual")
         log.info("manual sign-off %s for learner %s", signoff.id, learner.id)
-        status = status_of(store, content, learner, pack)
+        status = _status_line(store, content, learner, pack)
     finally:
         store.close()
     message = _(
@@ -431,7 +452,7 @@ def cmd_acknowledge(settings: Settings, args: argparse.Namespace) -> int:
     )
     if added:
         message = _added(learner) + " " + message
-    print(message + " " + _("Status: {status}.").format(status=status.status))
+    print(message + " " + status)
     return EXIT_OK
 
 

@@ -294,6 +294,15 @@ def module_rows(
     return build_module_rows(people_of_store(store), content, today or dt.date.today(), policy_id)
 
 
+def person_row_of(
+    store: Store, content: Content, learner_id: str, policy_id: str, today: dt.date | None = None
+) -> PersonRow | None:
+    """The row of the person a learner record belongs to, with all their records on this PC."""
+    people = [p for p in people_of_store(store) if any(x.id == learner_id for x in p.learners)]
+    rows = build_person_rows(people, content, today or dt.date.today(), policy_id)
+    return rows[0] if rows else None
+
+
 def rows_by(
     by: str, store: Store, content: Content, today: dt.date | None = None, policy_id: str | None = None
 ) -> tuple[list[str], Sequence[Row]]:
