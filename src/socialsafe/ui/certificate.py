@@ -7,11 +7,8 @@ double rule and scaled down if ever it would not fit on one page.
 
 from __future__ import annotations
 
-import contextlib
 import html
-import os
 import re
-import secrets
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSize, QStandardPaths, Qt, QUrl
@@ -31,6 +28,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from socialsafe.domain.certificate import CertificateData
+from socialsafe.files import write_atomic
 from socialsafe.i18n import _, format_date
 from socialsafe.log import log
 from socialsafe.resources import asset
@@ -248,18 +246,10 @@ def _pdf_bytes(data: CertificateData) -> bytes:
 def write_pdf(data: CertificateData, path: Path) -> None:
     """Write the certificate to ``path`` whole or not at all; OSError says why it could not."""
     path = Path(path)
-    folder = path.parent
     pdf = _pdf_bytes(data)
-    temporary = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
     try:
-        with open(temporary, "xb") as file:
-            file.write(pdf)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
+        write_atomic(path, pdf)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
         log.warning("certificate not written to %s: %s", path, error)
         raise OSError(
             _(
