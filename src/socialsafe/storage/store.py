@@ -12,11 +12,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
 
 from socialsafe.content.model import Module, Pack, Role
+from socialsafe.domain import quiz
 from socialsafe.domain.pin import hash_pin, is_valid_pin
 from socialsafe.domain.quiz import PlannedQuestion, plan_to_json
 from socialsafe.i18n import _
@@ -24,6 +26,7 @@ from socialsafe.storage.db import open_engine
 from socialsafe.storage.models import Acknowledgement, Answer, Attempt, Learner, Setting, utcnow
 
 DEVICE_ID_KEY = "device_id"
+Row = TypeVar("Row", Learner, Attempt, Answer, Acknowledgement)
 
 
 class InputError(ValueError):
@@ -52,6 +55,13 @@ class Store:
     def session(self) -> Iterator[Session]:
         with Session(self._engine, expire_on_commit=False) as session:
             yield session
+
+    def _save(self, row: Row) -> Row:
+        """Insert one new row and commit it before returning: nothing waits in memory."""
+        with self.session() as s:
+            s.add(row)
+            s.commit()
+        return row
 
     # Settings ---------------------------------------------------------------
 
@@ -121,10 +131,7 @@ class Store:
             device_id=self.device_id,
             pin_hash=hash_pin(pin) if pin else None,
         )
-        with self.session() as s:
-            s.add(learner)
-            s.commit()
-        return learner
+        return self._save(learner)
 
     # Attempts and answers ---------------------------------------------------
 
@@ -156,10 +163,7 @@ class Store:
             device_id=self.device_id,
             plan=plan_to_json(plan),
         )
-        with self.session() as s:
-            s.add(attempt)
-            s.commit()
-        return attempt
+        return self._save(attempt)
 
     def answers(self, attempt_id: str) -> list[Answer]:
         with self.session() as s:
@@ -172,10 +176,7 @@ class Store:
         answer = Answer(
             attempt_id=attempt_id, question_id=question_id, step_id=step_id, choice=json.dumps(choice), correct=correct
         )
-        with self.session() as s:
-            s.add(answer)
-            s.commit()
-        return answer
+        return self._save(answer)
 
     def finish_attempt(self, attempt_id: str, score: int, passed: bool) -> Attempt:
         with self.session() as s:
@@ -223,15 +224,12 @@ class Store:
             score=score,
             max_score=max_score,
             pass_mark=module.pass_mark,
-            passed=score / max_score >= module.pass_mark - 1e-9,
+            passed=quiz.passed(score, max_score, module.pass_mark),
             source="manual",
             note=(note or "").strip() or None,
             device_id=self.device_id,
         )
-        with self.session() as s:
-            s.add(attempt)
-            s.commit()
-        return attempt
+        return self._save(attempt)
 
     # Sign-offs ---------------------------------------------------------------
 
@@ -265,7 +263,4 @@ class Store:
             note=(note or "").strip() or None,
             device_id=self.device_id,
         )
-        with self.session() as s:
-            s.add(signoff)
-            s.commit()
-        return signoff
+        return self._save(signoff)
