@@ -18,6 +18,7 @@ from helpers_packs import PACK_TOML, copy_pack, edit
 from socialsafe import export, files
 from socialsafe.content.loader import Content, load_all, load_pack
 from socialsafe.content.model import Pack
+from socialsafe.domain.people import person_identity
 from socialsafe.domain.quiz import draw
 from socialsafe.domain.status import Status
 from socialsafe.reports import (
@@ -26,7 +27,6 @@ from socialsafe.reports import (
     columns,
     group_people,
     module_rows,
-    person_identity,
     person_row_of,
     person_rows,
 )

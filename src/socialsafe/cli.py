@@ -322,7 +322,7 @@ def _policy_pack(content: Content, policy: str | None) -> Pack:
 
 def _find_or_add(store: Store, name: str, school: str, email: str | None, role: str) -> tuple[Learner, bool]:
     """The learner this person already is on this PC ("Who is a person"), or a new one; True when added."""
-    from socialsafe.reports import person_identity
+    from socialsafe.domain.people import person_identity
     from socialsafe.storage.store import InputError, person_key
 
     learners = store.learners()

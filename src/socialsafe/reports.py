@@ -25,6 +25,7 @@ from typing import Protocol
 
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Pack
+from socialsafe.domain.people import person_identity
 from socialsafe.domain.progress import AttemptRecord, ModuleStatus, module_progress
 from socialsafe.domain.status import (
     AttemptFacts,
@@ -36,7 +37,7 @@ from socialsafe.domain.status import (
     local_date,
     person_status,
 )
-from socialsafe.storage.store import Store, person_key
+from socialsafe.storage.store import Store
 
 
 class LearnerFacts(Protocol):
@@ -52,15 +53,6 @@ class LearnerFacts(Protocol):
 
 class ReportAttempt(AttemptFacts, AttemptRecord, Protocol):
     """An attempt with what both the status rules and the module progress read."""
-
-
-def person_identity(name: str, school: str, email: str | None) -> tuple[str, ...]:
-    """The "Who is a person" key: the email trimmed and case-folded where present,
-    else the name and school (trimmed, inner white space collapsed, case-folded)."""
-    address = (email or "").strip().casefold()
-    if address:
-        return ("email", address)
-    return ("name", *person_key(name, school))
 
 
 @dataclass

@@ -65,16 +65,29 @@ def status_of(
     return person_status(
         PolicyPacks.of(content.packs, pack.policy.id),
         learner.role,
-        store.attempts(learner.id),
-        store.acknowledgements(learner.id),
+        attempts_of_person(store, learner),
+        signoffs_of_person(store, learner),
         today or dt.date.today(),
+    )
+
+
+def attempts_of_person(store: Store, learner: Learner) -> list[Attempt]:
+    """The person's attempts on every PC (their learner records elsewhere come through the share)."""
+    return sorted((a for x in store.same_person(learner) for a in store.attempts(x.id)), key=lambda a: a.started_at)
+
+
+def signoffs_of_person(store: Store, learner: Learner) -> list[Acknowledgement]:
+    return sorted(
+        (s for x in store.same_person(learner) for s in store.acknowledgements(x.id)), key=lambda s: s.acknowledged_at
     )
 
 
 def progress_for(store: Store, learner: Learner, pack: Pack, status: PersonStatus) -> list[ModuleProgress]:
     """Each module for the learner's role under the current policy version, as the home screen shows it."""
     attempts = [
-        a for a in store.attempts(learner.id) if a.pack_id == pack.id and a.policy_version == pack.policy.version
+        a
+        for a in attempts_of_person(store, learner)
+        if a.pack_id == pack.id and a.policy_version == pack.policy.version
     ]
     carried = {r.module.id for r in status.modules if r.carried_over}
     rows = []
@@ -189,7 +202,7 @@ def certificate_for(
     status = status_of(store, content, learner, pack, today)
     if status.completed_at is None or status.expires_on is None:
         return None
-    attempts = store.attempts(learner.id)
+    attempts = attempts_of_person(store, learner)
     lines, record_ids = [], []
     for result in status.modules:
         if result.passed_at is None:
@@ -207,7 +220,7 @@ def certificate_for(
                 result.carried_over,
             )
         )
-    record_ids += [a.id for a in store.acknowledgements(learner.id) if a.policy_version == pack.policy.version]
+    record_ids += [a.id for a in signoffs_of_person(store, learner) if a.policy_version == pack.policy.version]
     return CertificateData(
         name=learner.name,
         role=learner.role,

@@ -85,6 +85,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX ix_acknowledgement_learner_id ON acknowledgement (learner_id);
     """,
+    # 3: erasures: a person asked for their data to be erased, here and on every PC.
+    """
+    CREATE TABLE erasure (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        learner_id VARCHAR NOT NULL,
+        erased_at VARCHAR NOT NULL,
+        device_id VARCHAR NOT NULL
+    );
+    CREATE INDEX ix_learner_device_id ON learner (device_id);
+    CREATE INDEX ix_attempt_device_id ON attempt (device_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -56,7 +56,8 @@ class Learner(SQLModel, table=True):
     role: str
     school: str
     created_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
-    device_id: str
+    # The PC that created the record; records from other PCs arrive through the share.
+    device_id: str = Field(index=True)
     # Local only, never published: a salted scrypt hash of the optional PIN.
     pin_hash: str | None = None
 
@@ -76,7 +77,7 @@ class Attempt(SQLModel, table=True):
     passed: bool | None = None
     source: str = "quiz"
     note: str | None = None
-    device_id: str
+    device_id: str = Field(index=True)
     # The questions drawn and the order their options were shown in (JSON), so
     # that an attempt resumes exactly as it was.
     plan: str = "[]"
@@ -110,4 +111,13 @@ class Acknowledgement(SQLModel, table=True):
     signed_name: str
     source: str = "app"  # "app", or "manual" for a signed paper copy recorded by an admin
     note: str | None = None
+    device_id: str
+
+
+class Erasure(SQLModel, table=True):
+    """A person's data was erased at their request; kept (with no personal data) so it spreads."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    learner_id: str
+    erased_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     device_id: str

@@ -19,27 +19,20 @@ from sqlmodel import Session, col, select
 
 from socialsafe.content.model import Module, Pack, Role
 from socialsafe.domain import quiz
+from socialsafe.domain.people import normalise_name, person_identity, person_key
 from socialsafe.domain.pin import hash_pin, is_valid_pin
 from socialsafe.domain.quiz import PlannedQuestion, plan_to_json
 from socialsafe.i18n import _
 from socialsafe.storage.db import open_engine
-from socialsafe.storage.models import Acknowledgement, Answer, Attempt, Learner, Setting, utcnow
+from socialsafe.storage.models import Acknowledgement, Answer, Attempt, Erasure, Learner, Setting, utcnow
 
 DEVICE_ID_KEY = "device_id"
-Row = TypeVar("Row", Learner, Attempt, Answer, Acknowledgement)
+Row = TypeVar("Row", Learner, Attempt, Answer, Acknowledgement, Erasure)
+__all__ = ["InputError", "Store", "normalise_name", "person_key"]
 
 
 class InputError(ValueError):
     """Something a person typed cannot be saved; the message says what to change."""
-
-
-def normalise_name(text: str) -> str:
-    """Trimmed, inner white space collapsed: how names are kept and compared."""
-    return " ".join(text.split())
-
-
-def person_key(name: str, school: str) -> tuple[str, str]:
-    return normalise_name(name).casefold(), normalise_name(school).casefold()
 
 
 class Store:
@@ -92,10 +85,19 @@ class Store:
 
     # Learners ---------------------------------------------------------------
 
-    def learners(self) -> list[Learner]:
+    def learners(self, this_pc_only: bool = False) -> list[Learner]:
+        """Learner records, by name; ``this_pc_only`` leaves out those that came from other PCs."""
         with self.session() as s:
-            rows = s.exec(select(Learner)).all()
+            query = select(Learner)
+            if this_pc_only:
+                query = query.where(Learner.device_id == self.device_id)
+            rows = s.exec(query).all()
         return sorted(rows, key=lambda learner: (learner.name.casefold(), learner.school.casefold()))
+
+    def same_person(self, learner: Learner) -> list[Learner]:
+        """Every learner record, from any PC, that groups into the same person as ``learner``."""
+        identity = person_identity(learner.name, learner.school, learner.email)
+        return [x for x in self.learners() if person_identity(x.name, x.school, x.email) == identity]
 
     def learner(self, learner_id: str) -> Learner | None:
         with self.session() as s:
@@ -117,7 +119,7 @@ class Store:
         if pin and not is_valid_pin(pin):
             raise InputError(_("A PIN has exactly 4 digits. Leave it empty if you do not want one."))
         key = person_key(name, school)
-        if any(person_key(x.name, x.school) == key for x in self.learners()):
+        if any(person_key(x.name, x.school) == key for x in self.learners(this_pc_only=True)):
             raise InputError(
                 _("{name} at {school} is already on this PC: pick the name from the list.").format(
                     name=name, school=school
@@ -264,3 +266,54 @@ class Store:
             device_id=self.device_id,
         )
         return self._save(signoff)
+
+    # Sync -------------------------------------------------------------------
+
+    def own_records(self) -> tuple[list[Learner], list[Attempt], list[Acknowledgement], list[Erasure]]:
+        """What this PC publishes: the records it created; attempts only once finished (records never change)."""
+        mine = self.device_id
+        with self.session() as s:
+            learners = list(s.exec(select(Learner).where(Learner.device_id == mine)).all())
+            attempts = list(
+                s.exec(
+                    select(Attempt).where(Attempt.device_id == mine).where(col(Attempt.finished_at).is_not(None))
+                ).all()
+            )
+            acks = list(s.exec(select(Acknowledgement).where(Acknowledgement.device_id == mine)).all())
+            erasures = list(s.exec(select(Erasure)).all())
+        return learners, attempts, acks, erasures
+
+    def import_rows(self, table: str, rows: list[dict[str, object]]) -> int:
+        """Records from other PCs, added once each (a record id seen before is skipped); one transaction."""
+        if not rows:
+            return 0
+        names = list(rows[0])
+        sql = text(f"INSERT OR IGNORE INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})")
+        with self.session() as s:
+            before = s.connection().execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            s.connection().execute(sql, rows)
+            after = s.connection().execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            s.commit()
+        return int(after - before)
+
+    def erase(self, learner_ids: set[str]) -> int:
+        """Delete these learner records and everything that refers to them; returns how many learners went."""
+        if not learner_ids:
+            return 0
+        ids = list(learner_ids)
+        marks = ", ".join(f":i{n}" for n in range(len(ids)))
+        params = {f"i{n}": i for n, i in enumerate(ids)}
+        with self.session() as s:
+            c = s.connection()
+            c.execute(
+                text(f"DELETE FROM answer WHERE attempt_id IN (SELECT id FROM attempt WHERE learner_id IN ({marks}))"),
+                params,
+            )
+            c.execute(text(f"DELETE FROM attempt WHERE learner_id IN ({marks})"), params)
+            c.execute(text(f"DELETE FROM acknowledgement WHERE learner_id IN ({marks})"), params)
+            gone = c.execute(text(f"DELETE FROM learner WHERE id IN ({marks})"), params).rowcount
+            s.commit()
+        return int(gone or 0)
+
+    def record_erasure(self, learner_id: str) -> Erasure:
+        return self._save(Erasure(learner_id=learner_id, device_id=self.device_id))

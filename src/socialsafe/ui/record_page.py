@@ -13,6 +13,7 @@ from socialsafe.domain.status import PersonStatus, add_months, is_pass, validity
 from socialsafe.i18n import _, format_date, format_datetime
 from socialsafe.storage.models import Learner
 from socialsafe.storage.store import Store
+from socialsafe.training import attempts_of_person, signoffs_of_person
 from socialsafe.ui.widgets import button, label, page_layout
 
 
@@ -68,7 +69,7 @@ class RecordPage(QWidget):
             done.addChild(QTreeWidgetItem(["", _("Not completed yet"), ""]))
 
         signed = QTreeWidgetItem([_("Sign-offs"), "", ""])
-        for ack in store.acknowledgements(learner.id):
+        for ack in signoffs_of_person(store, learner):
             how = _("signed in the app") if ack.source == "app" else _("signed paper copy")
             what = _("Signed the policy, version {version}").format(version=ack.policy_version)
             signed.addChild(QTreeWidgetItem([format_datetime(ack.acknowledged_at), what, how]))
@@ -77,7 +78,7 @@ class RecordPage(QWidget):
 
         tried = QTreeWidgetItem([_("Attempts"), "", ""])
         answers = store.answers_of_learner(learner.id)
-        for attempt in reversed(store.attempts(learner.id)):
+        for attempt in reversed(attempts_of_person(store, learner)):
             title = titles.get(attempt.module_id, attempt.module_id)
             if attempt.source == "manual":
                 title = _("{module} (face-to-face session)").format(module=title)

@@ -79,7 +79,8 @@ class WhoPage(QWidget):
 
     def refresh(self) -> None:
         """Show the pick list afresh: called whenever the screen is shown."""
-        learners = self.store.learners()
+        # Only people who use this PC: others' records arrive through the share, for reports.
+        learners = self.store.learners(this_pc_only=True)
         self.people.clear()
         for learner in learners:
             item = QListWidgetItem(f"{learner.name}  ·  {learner.school}  ·  {role_label(learner.role)}")
@@ -198,7 +199,7 @@ class WhoPage(QWidget):
         for field in (self.name, self.school, self.email, self.pin):
             field.clear()
         self.role.setCurrentIndex(0)
-        schools = sorted({learner.school for learner in self.store.learners()})
+        schools = sorted({learner.school for learner in self.store.learners(this_pc_only=True)})
         if len(schools) == 1:
             self.school.setText(schools[0])  # most shared PCs serve one school
         self.add_error.hide()
