@@ -22,6 +22,7 @@ from socialsafe.log import log, setup_logging
 from socialsafe.paths import is_network_path
 
 if TYPE_CHECKING:
+    from socialsafe import reports
     from socialsafe.content.loader import Content
     from socialsafe.content.model import Pack
     from socialsafe.storage.models import Learner
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_SHARE = 3
+SHARE_SETTING = "share_folder"
 
 ROLES = [role.value for role in Role]
 
@@ -77,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     by_help = _("one row per person (the default) or per person and module")
+    commands.add_parser("sync", help=_("publish this PC's records to the shared folder and merge every PC's"))
     export = commands.add_parser("export", help=_("write the completion list to a file"))
     export.add_argument("--out", metavar="FILE", required=True, help=_("the file to write"))
     export.add_argument("--by", choices=["person", "module"], default="person", help=by_help)
@@ -154,6 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "validate":
             return cmd_validate(settings, [Path(p) for p in args.paths], coverage=args.coverage)
+        if args.command == "sync":
+            return cmd_sync(settings)
         if args.command == "export":
             return cmd_export(settings, Path(args.out), args.by, args.format)
         if args.command == "report":
@@ -257,7 +263,8 @@ def cmd_export(settings: Settings, out: Path, by: str, format_name: str | None) 
     content = _load_content(settings)
     store = _open_store(settings)
     try:
-        header, rows = reports.rows_by(by, store, content)
+        people, share_error = _merged_people(settings, store)
+        header, rows = reports.rows_by(by, store, content, people=people)
     finally:
         store.close()
     try:
@@ -271,7 +278,69 @@ def cmd_export(settings: Settings, out: Path, by: str, format_name: str | None) 
     except OSError as error:
         raise UserError(_("Cannot write {file}: {reason}.").format(file=out, reason=error.strerror or error)) from error
     print(ngettext("Wrote {n} row to {file}.", "Wrote {n} rows to {file}.", len(rows)).format(n=len(rows), file=out))
-    return EXIT_OK
+    return _share_exit(share_error)
+
+
+def _share_exit(share_error: Exception | None) -> int:
+    """Exit 3 when the share could not be read: the output holds this PC's view only."""
+    if share_error is None:
+        return EXIT_OK
+    _say(str(share_error))
+    _say(_("The list above holds this PC's records and those it received at its last sync."))
+    return EXIT_SHARE
+
+
+def _share_of(settings: Settings, store: Store) -> Path | None:
+    """The shared folder: flag, else environment, else the one saved in the app's settings."""
+    if settings.share is not None:
+        return settings.share
+    saved = store.setting(SHARE_SETTING)
+    return Path(saved) if saved else None
+
+
+def _merged_people(settings: Settings, store: Store) -> tuple[list[reports.PersonRecords] | None, Exception | None]:
+    """Everyone on every PC, from the share's device files and roster; None to use this PC's records."""
+    from socialsafe.sync.engine import merged_people
+    from socialsafe.sync.share import ShareError
+
+    share = _share_of(settings, store)
+    if share is None:
+        return None, None
+    try:
+        people, problems = merged_people(store, share)
+    except ShareError as error:
+        return None, error
+    for problem in problems:
+        log.warning("share: %s", problem)
+    return people, None
+
+
+def cmd_sync(settings: Settings) -> int:
+    from socialsafe.sync.engine import sync
+    from socialsafe.sync.share import ShareError
+
+    content = _load_content(settings)
+    store = _open_store(settings)
+    try:
+        share = _share_of(settings, store)
+        if share is None:
+            raise UserError(
+                _(
+                    "No shared folder is set: give --share DIR, set SOCIALSAFE_SHARE, "
+                    "or choose one in the app's Settings."
+                )
+            )
+        try:
+            report = sync(store, content, share)
+        except ShareError as error:
+            _say(str(error))
+            return EXIT_SHARE
+    finally:
+        store.close()
+    for problem in report.problems:
+        print(problem)
+    print(report.summary())
+    return EXIT_PROBLEMS if report.problems else EXIT_OK
 
 
 def cmd_report(settings: Settings, by: str) -> int:
@@ -280,7 +349,11 @@ def cmd_report(settings: Settings, by: str) -> int:
     content = _load_content(settings)
     store = _open_store(settings)
     try:
-        tables = [(pack, *reports.rows_by(by, store, content, policy_id=pack.policy.id)) for pack in content.current]
+        people, share_error = _merged_people(settings, store)
+        tables = [
+            (pack, *reports.rows_by(by, store, content, policy_id=pack.policy.id, people=people))
+            for pack in content.current
+        ]
     finally:
         store.close()
     if not any(rows for _pack, _header, rows in tables):
@@ -296,7 +369,7 @@ def cmd_report(settings: Settings, by: str) -> int:
                 )
             )
         sys.stdout.write(export.to_table(header, rows))
-    return EXIT_OK
+    return _share_exit(share_error)
 
 
 def _policy_pack(content: Content, policy: str | None) -> Pack:

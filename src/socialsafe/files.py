@@ -15,17 +15,18 @@ from pathlib import Path
 TEMP_PREFIX = ".tmp-"
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, owner: str = "") -> None:
     """Replace ``path`` with ``data`` in one step.
 
     The bytes go to a temporary file in the same folder (so that the rename
     stays on one file system), are flushed and fsynced, and the temporary file
     is then renamed over the target with :func:`os.replace`. On any error the
     temporary file is removed and the error re-raised; the old file, if any,
-    is untouched.
+    is untouched. ``owner`` (a device id) goes into the temporary name, so that
+    the PC that left it behind in a crash can recognise and remove it.
     """
     folder = path.parent
-    temp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}"
+    temp = folder / f"{TEMP_PREFIX}{owner + '-' if owner else ''}{secrets.token_hex(8)}"
     # O_EXCL: never follow or reuse a file someone else put there. 0o666 minus the
     # umask, like any ordinary file, so that others sharing the folder can read it.
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)

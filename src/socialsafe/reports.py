@@ -296,9 +296,19 @@ def person_row_of(
 
 
 def rows_by(
-    by: str, store: Store, content: Content, today: dt.date | None = None, policy_id: str | None = None
+    by: str,
+    store: Store,
+    content: Content,
+    today: dt.date | None = None,
+    policy_id: str | None = None,
+    people: Sequence[PersonRecords] | None = None,
 ) -> tuple[list[str], Sequence[Row]]:
-    """The header and rows of the report ``by`` ("person" or "module")."""
+    """The header and rows of the report ``by`` ("person" or "module").
+
+    ``people`` is everyone merged from the share; without it, this PC's store.
+    """
+    everyone = people if people is not None else people_of_store(store)
+    day = today or dt.date.today()
     if by == "module":
-        return columns(ModuleRow), module_rows(store, content, today, policy_id)
-    return columns(PersonRow), person_rows(store, content, today, policy_id)
+        return columns(ModuleRow), build_module_rows(everyone, content, day, policy_id)
+    return columns(PersonRow), build_person_rows(everyone, content, day, policy_id)

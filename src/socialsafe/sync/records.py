@@ -24,7 +24,7 @@ VERSION = 1
 ROLES = frozenset(str(r) for r in Role)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LearnerRec:
     id: str
     device_id: str
@@ -35,7 +35,7 @@ class LearnerRec:
     created_at: dt.datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AttemptRec:
     id: str
     device_id: str
@@ -54,7 +54,7 @@ class AttemptRec:
     note: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AckRec:
     id: str
     device_id: str
@@ -64,7 +64,7 @@ class AckRec:
     acknowledged_at: dt.datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ErasureRec:
     id: str
     device_id: str
@@ -100,8 +100,15 @@ def to_json(record: Record) -> dict[str, Any]:
     base = {"id": record.id, "device_id": record.device_id}
     match record:
         case LearnerRec():
-            return {"kind": "learner", **base, "name": record.name, "email": record.email, "role": record.role,
-                    "school": record.school, "created_at": utc_text(record.created_at)}  # fmt: skip
+            return {
+                "kind": "learner",
+                **base,
+                "name": record.name,
+                "email": record.email,
+                "role": record.role,
+                "school": record.school,
+                "created_at": utc_text(record.created_at),
+            }
         case AttemptRec():
             return {
                 "kind": "attempt",
@@ -121,9 +128,14 @@ def to_json(record: Record) -> dict[str, Any]:
                 "note": record.note,
             }
         case AckRec():
-            return {"kind": "acknowledgement", **base, "learner_id": record.learner_id, "policy_id": record.policy_id,
-                    "policy_version": record.policy_version,
-                    "acknowledged_at": utc_text(record.acknowledged_at)}  # fmt: skip
+            return {
+                "kind": "acknowledgement",
+                **base,
+                "learner_id": record.learner_id,
+                "policy_id": record.policy_id,
+                "policy_version": record.policy_version,
+                "acknowledged_at": utc_text(record.acknowledged_at),
+            }
         case ErasureRec():
             return {"kind": "erasure", **base, "learner_id": record.learner_id, "erased_at": utc_text(record.erased_at)}
 

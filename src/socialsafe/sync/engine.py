@@ -1,0 +1,358 @@
+"""One sync: publish this PC's records, merge every PC's, rebuild the share's reports.
+
+The order matters for safety. Nothing on the share is written until the
+share has been checked; the local database changes only by adding records
+from other PCs (never twice: ids are unique) and by honouring erasures; this
+PC's device file is written whole and atomically, and only when its content
+changed, so cloud-synced folders are not churned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from socialsafe import __version__
+from socialsafe.content.loader import Content, Problem
+from socialsafe.domain.people import person_identity
+from socialsafe.export import to_csv
+from socialsafe.files import write_atomic
+from socialsafe.i18n import _
+from socialsafe.reports import (
+    ModuleRow,
+    PersonRecords,
+    PersonRow,
+    build_module_rows,
+    build_person_rows,
+    columns,
+    group_people,
+)
+from socialsafe.storage.models import utcnow
+from socialsafe.storage.store import Store
+from socialsafe.sync import records as rec
+from socialsafe.sync.share import (
+    DEVICES,
+    REPORTS,
+    RosterPerson,
+    ShareError,
+    check_share,
+    clean_own_temp_files,
+    device_files,
+    open_share,
+    read_roster,
+    read_whole,
+)
+
+PUBLISHED_SETTING = "sync_published_records"
+LAST_SYNC_SETTING = "sync_last_success"
+
+
+@dataclass
+class Merged:
+    """Every record known, after erasures, keyed by id."""
+
+    learners: dict[str, rec.LearnerRec] = field(default_factory=dict)
+    attempts: dict[str, rec.AttemptRec] = field(default_factory=dict)
+    acks: dict[str, rec.AckRec] = field(default_factory=dict)
+    erasures: dict[str, rec.ErasureRec] = field(default_factory=dict)
+
+    def add(self, record: rec.Record) -> None:
+        match record:
+            case rec.LearnerRec():
+                self.learners.setdefault(record.id, record)
+            case rec.AttemptRec():
+                self.attempts.setdefault(record.id, record)
+            case rec.AckRec():
+                self.acks.setdefault(record.id, record)
+            case rec.ErasureRec():
+                self.erasures.setdefault(record.id, record)
+
+    def apply_erasures(self) -> set[str]:
+        """Drop erased people and everything of theirs; returns the learner ids dropped."""
+        erased_ids = {e.learner_id for e in self.erasures.values()}
+        identities = {person_identity(x.name, x.school, x.email) for x in self.learners.values() if x.id in erased_ids}
+        dropped = {
+            x.id
+            for x in self.learners.values()
+            if x.id in erased_ids or person_identity(x.name, x.school, x.email) in identities
+        }
+        dropped |= erased_ids
+        self.learners = {k: v for k, v in self.learners.items() if k not in dropped}
+        self.attempts = {k: v for k, v in self.attempts.items() if v.learner_id not in dropped}
+        self.acks = {k: v for k, v in self.acks.items() if v.learner_id not in dropped}
+        return dropped
+
+
+@dataclass
+class SyncReport:
+    published: int = 0  # records in this PC's device file
+    devices_read: int = 0
+    imported: int = 0  # records from other PCs new to this PC
+    erased: int = 0  # learner records removed here because of an erasure
+    problems: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = _("Published {published} records; read {devices} other PCs; {new} new records here.").format(
+            published=self.published, devices=self.devices_read, new=self.imported
+        )
+        if self.erased:
+            text += " " + _("Erased {n} people's records on request.").format(n=self.erased)
+        if self.problems:
+            text += " " + _("{n} problems found (listed above).").format(n=len(self.problems))
+        return text
+
+
+def device_name() -> str:
+    return os.environ.get("COMPUTERNAME") or platform.node() or "PC"
+
+
+# Local records as share records ----------------------------------------------
+
+
+def own_records(store: Store) -> list[rec.Record]:
+    learners, attempts, acks, erasures = store.own_records()
+    out: list[rec.Record] = [
+        rec.LearnerRec(x.id, x.device_id, x.name, x.email, x.role, x.school, x.created_at) for x in learners
+    ]
+    out += [
+        rec.AttemptRec(
+            a.id,
+            a.device_id,
+            a.learner_id,
+            a.pack_id,
+            a.pack_version,
+            a.policy_version,
+            a.module_id,
+            a.started_at,
+            a.finished_at,
+            a.score,
+            a.max_score,
+            a.pass_mark,
+            a.passed,
+            a.source,
+            a.note,
+        )
+        for a in attempts
+    ]
+    out += [rec.AckRec(s.id, s.device_id, s.learner_id, s.policy_id, s.policy_version, s.acknowledged_at) for s in acks]
+    out += [rec.ErasureRec(e.id, e.device_id, e.learner_id, e.erased_at) for e in erasures]
+    return out
+
+
+def _rows(records: Iterable[rec.Record]) -> dict[str, list[dict[str, object]]]:
+    """Records from other PCs as rows for the local tables."""
+    tables: dict[str, list[dict[str, object]]] = {"learner": [], "attempt": [], "acknowledgement": [], "erasure": []}
+    for r in records:
+        match r:
+            case rec.LearnerRec():
+                tables["learner"].append(
+                    {
+                        "id": r.id,
+                        "name": r.name,
+                        "email": r.email,
+                        "role": r.role,
+                        "school": r.school,
+                        "created_at": rec.utc_text(r.created_at),
+                        "device_id": r.device_id,
+                        "pin_hash": None,
+                    }
+                )
+            case rec.AttemptRec():
+                row = rec.to_json(r)
+                del row["kind"]
+                row["plan"] = "[]"
+                tables["attempt"].append(row)
+            case rec.AckRec():
+                tables["acknowledgement"].append(
+                    {
+                        "id": r.id,
+                        "learner_id": r.learner_id,
+                        "policy_id": r.policy_id,
+                        "policy_version": r.policy_version,
+                        "pack_id": "",
+                        "pack_version": "",
+                        "acknowledged_at": rec.utc_text(r.acknowledged_at),
+                        "signed_name": "",
+                        "source": "app",
+                        "note": None,
+                        "device_id": r.device_id,
+                    }
+                )
+            case rec.ErasureRec():
+                tables["erasure"].append(
+                    {
+                        "id": r.id,
+                        "learner_id": r.learner_id,
+                        "erased_at": rec.utc_text(r.erased_at),
+                        "device_id": r.device_id,
+                    }
+                )
+    return tables
+
+
+# Reading the share -------------------------------------------------------------
+
+
+def read_devices(share: Path, own_device: str, merged: Merged, report: SyncReport) -> None:
+    files, others = device_files(share)
+    for other in others:
+        report.problems.append(Problem(other, _("not a SocialSafe device file: left alone")))
+    for path in files:
+        if path.stem == own_device:
+            continue
+        try:
+            text = read_whole(path).decode("utf-8")
+        except UnicodeDecodeError:
+            report.problems.append(Problem(path, _("not UTF-8 text: left out")))
+            continue
+        except OSError as error:
+            report.problems.append(Problem(path, _("cannot be read now ({reason})").format(reason=error.strerror)))
+            continue
+        device = rec.read_device_text(path, text)
+        if device.skipped:
+            report.problems.append(Problem(path, device.skipped))
+            continue
+        report.devices_read += 1
+        report.problems += [Problem(path, message, line=line) for line, message in device.problems]
+        for record in device.records:
+            merged.add(record)
+
+
+def merge(store: Store, share: Path | None, report: SyncReport) -> Merged:
+    """This PC's records plus every readable device file's, with erasures applied."""
+    merged = Merged()
+    for record in own_records(store):
+        merged.add(record)
+    if share is not None:
+        read_devices(share, store.device_id, merged, report)
+    return merged
+
+
+def people(merged: Merged, roster: list[RosterPerson]) -> list[PersonRecords]:
+    """People for the reports: learner records grouped, with their attempts, sign-offs and roster entry."""
+    attempts: dict[str, list[rec.AttemptRec]] = {}
+    for a in merged.attempts.values():
+        attempts.setdefault(a.learner_id, []).append(a)
+    acks: dict[str, list[rec.AckRec]] = {}
+    for s in merged.acks.values():
+        acks.setdefault(s.learner_id, []).append(s)
+    result: dict[tuple[str, ...], PersonRecords] = {}
+    for group in group_people(merged.learners.values()):
+        first = group[0]
+        person = PersonRecords(learners=list(group))
+        for learner in group:
+            person.attempts.extend(attempts.get(learner.id, []))
+            person.signoffs.extend(acks.get(learner.id, []))
+        result[person_identity(first.name, first.school, first.email)] = person
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    for entry in roster:
+        key = person_identity(entry.name, entry.school, entry.email)
+        if key not in result:
+            stand_in = rec.LearnerRec("roster", "", entry.name, entry.email, entry.role, entry.school, epoch)
+            result[key] = PersonRecords(learners=[stand_in])
+        person = result[key]
+        person.roster_role = entry.role
+        person.exempt_until = entry.exempt_until
+    return list(result.values())
+
+
+def merged_people(store: Store, share: Path) -> tuple[list[PersonRecords], list[Problem]]:
+    """Everyone on every PC, read from the share without writing to it (for export and report)."""
+    check_share(share)
+    report = SyncReport()
+    merged = merge(store, share, report)
+    merged.apply_erasures()
+    roster, problems = read_roster(share)
+    return people(merged, roster), report.problems + problems
+
+
+def report_files(merged: Merged, roster: list[RosterPerson], content: Content, today: dt.date) -> dict[str, bytes]:
+    everyone = people(merged, roster)
+    return {
+        "completions.csv": to_csv(columns(PersonRow), build_person_rows(everyone, content, today)),
+        "modules.csv": to_csv(columns(ModuleRow), build_module_rows(everyone, content, today)),
+    }
+
+
+# The sync ------------------------------------------------------------------------
+
+
+def sync(store: Store, content: Content, share: Path, today: dt.date | None = None) -> SyncReport:
+    """Publish, merge and rebuild reports. Raises ShareError when the share cannot be used."""
+    now = utcnow()
+    open_share(share, now)
+    report = SyncReport()
+    clean_own_temp_files(share, store.device_id)
+    merged = merge(store, share, report)
+    dropped = merged.apply_erasures()
+    # Honour erasures here before publishing, so erased data is never sent out again.
+    report.erased = store.erase({x.id for x in store.learners() if x.id in dropped})
+    # Only what refers to a known learner: the database keeps every attempt tied to its learner.
+    known = set(merged.learners) | {x.id for x in store.learners()}
+    everything: list[rec.Record] = [*merged.learners.values(), *merged.attempts.values()]
+    everything += [*merged.acks.values(), *merged.erasures.values()]
+    theirs = [
+        r
+        for r in everything
+        if r.device_id != store.device_id and (not isinstance(r, rec.AttemptRec | rec.AckRec) or r.learner_id in known)
+    ]
+    for table, rows in _rows(theirs).items():
+        report.imported += store.import_rows(table, rows)
+    report.published = publish(store, share, now)
+    roster, roster_problems = read_roster(share)
+    report.problems += roster_problems
+    try:
+        for name, data in report_files(merged, roster, content, today or dt.date.today()).items():
+            write_if_changed(share / REPORTS / name, data, store.device_id)
+    except OSError as error:
+        raise ShareError(
+            _("The reports in {path} could not be written ({reason}). Your results are kept on this PC.").format(
+                path=share / REPORTS, reason=error.strerror or error
+            )
+        ) from error
+    store.set_setting(LAST_SYNC_SETTING, rec.utc_text(now))
+    return report
+
+
+def publish(store: Store, share: Path, now: dt.datetime) -> int:
+    """Write this PC's device file if its records changed; returns how many records it holds."""
+    mine = own_records(store)
+    body = "".join(sorted(rec.to_line(r) for r in mine))
+    path = share / DEVICES / f"{store.device_id}.jsonl"
+    try:
+        existing = read_whole(path).decode("utf-8").split("\n", 1)
+        unchanged = len(existing) == 2 and existing[1] == body
+    except (OSError, UnicodeDecodeError):
+        unchanged = False
+    if not unchanged:
+        head = rec.to_line(rec.header(store.device_id, device_name(), __version__, now))
+        try:
+            write_atomic(path, (head + body).encode("utf-8"), owner=store.device_id)
+        except OSError as error:
+            raise ShareError(
+                _(
+                    "This PC's results could not be written to {path} ({reason}). "
+                    "They are kept here and will be shared at the next sync."
+                ).format(path=path, reason=error.strerror or error)
+            ) from error
+    store.set_setting(PUBLISHED_SETTING, str(len(mine)))
+    return len(mine)
+
+
+def write_if_changed(path: Path, data: bytes, owner: str) -> None:
+    try:
+        if read_whole(path) == data:
+            return
+    except OSError:
+        pass
+    write_atomic(path, data, owner=owner)
+
+
+def waiting_to_publish(store: Store) -> int:
+    """Records made here since the last successful publish."""
+    published = int(store.setting(PUBLISHED_SETTING) or 0)
+    return max(0, len(own_records(store)) - published)

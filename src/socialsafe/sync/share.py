@@ -1,0 +1,229 @@
+"""The shared folder: checking it, listing its device files, reading its roster.
+
+Every way a shared folder can fail (missing, offline, read-only, full, a file
+where a folder should be, someone else's format) becomes one ShareError with a
+sentence for the person; nothing local is touched by any of them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import errno
+import io
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from socialsafe.content.loader import Problem
+from socialsafe.domain.people import normalise_name
+from socialsafe.files import TEMP_PREFIX, write_atomic
+from socialsafe.i18n import _
+from socialsafe.sync.records import ROLES
+
+MARKER = "socialsafe-share.json"
+FORMAT = "socialsafe-share"
+VERSION = 1
+DEVICES = "devices"
+REPORTS = "reports"
+ROSTER = "roster/roster.csv"
+ROSTER_COLUMNS = ["name", "email", "role", "school", "exempt_until", "exempt_reason"]
+# A leftover temporary file this old is from a crash, not a write in progress.
+STALE_TEMP_SECONDS = 600
+_DEVICE_FILE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$")
+
+
+class ShareError(Exception):
+    """The shared folder cannot be used now; local work is safe and waits for the next sync."""
+
+
+def _explain(error: OSError, share: Path) -> ShareError:
+    if error.errno == errno.ENOSPC:
+        return ShareError(_("The shared folder {path} is full. Your results are kept on this PC.").format(path=share))
+    if isinstance(error, PermissionError) or error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return ShareError(
+            _("SocialSafe may not write to the shared folder {path}. Your results are kept on this PC.").format(
+                path=share
+            )
+        )
+    return ShareError(
+        _("The shared folder {path} cannot be used ({reason}). Your results are kept on this PC.").format(
+            path=share, reason=error.strerror or error
+        )
+    )
+
+
+def check_share(share: Path) -> Path:
+    """Check the folder is reachable and, if marked, ours; writes nothing."""
+    try:
+        if not share.is_dir():
+            raise ShareError(
+                _(
+                    "The shared folder {path} cannot be reached. Check the network drive is connected. "
+                    "Your results are kept on this PC and will be shared next time."
+                ).format(path=share)
+            )
+        if (share / MARKER).exists():
+            _check_marker(share / MARKER, share)
+    except OSError as error:
+        raise _explain(error, share) from error
+    return share
+
+
+def open_share(share: Path, now: dt.datetime) -> Path:
+    """Check the folder is reachable, ours and writable; mark it on first use. Returns it."""
+    try:
+        if not share.is_dir():
+            raise ShareError(
+                _(
+                    "The shared folder {path} cannot be reached. Check the network drive is connected. "
+                    "Your results are kept on this PC and will be shared next time."
+                ).format(path=share)
+            )
+        marker = share / MARKER
+        if marker.exists():
+            _check_marker(marker, share)
+        else:
+            body = {"format": FORMAT, "version": VERSION, "created_at": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
+            write_atomic(marker, (json.dumps(body, indent=2) + "\n").encode("utf-8"))
+        for name in (DEVICES, REPORTS):
+            folder = share / name
+            if folder.exists() and not folder.is_dir():
+                raise ShareError(
+                    _("In the shared folder {path}, {name} is a file where a folder should be.").format(
+                        path=share, name=name
+                    )
+                )
+            folder.mkdir(exist_ok=True)
+    except OSError as error:
+        raise _explain(error, share) from error
+    return share
+
+
+def _check_marker(marker: Path, share: Path) -> None:
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ShareError(
+            _(
+                "The folder {path} belongs to another program ({file} is not SocialSafe's). "
+                "Nothing in it was changed: choose another folder."
+            ).format(path=share, file=MARKER)
+        )
+    version = data.get("version")
+    if not isinstance(version, int) or version > VERSION:
+        raise ShareError(
+            _(
+                "The shared folder {path} was set up by a newer SocialSafe (format version {version}). "
+                "Nothing in it was changed: please update SocialSafe on this PC."
+            ).format(path=share, version=version)
+        )
+
+
+def device_files(share: Path) -> tuple[list[Path], list[Path]]:
+    """(device files, other files) under devices/; temporary files are left out of both."""
+    ours: list[Path] = []
+    others: list[Path] = []
+    try:
+        entries = sorted((share / DEVICES).iterdir())
+    except OSError as error:
+        raise _explain(error, share) from error
+    for entry in entries:
+        if entry.name.startswith(TEMP_PREFIX):
+            continue
+        (ours if _DEVICE_FILE.match(entry.name) and entry.is_file() else others).append(entry)
+    return ours, others
+
+
+def read_whole(path: Path) -> bytes:
+    """Open, read all and close at once: a Windows PC must not hold another PC's file open."""
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def clean_own_temp_files(share: Path, device_id: str) -> int:
+    """Remove the temporary files this PC left in a crash; returns how many."""
+    removed = 0
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for folder in (share / DEVICES, share / REPORTS, share / "roster"):
+        try:
+            leftovers = list(folder.glob(f"{TEMP_PREFIX}{device_id}-*"))
+        except OSError:
+            continue
+        for leftover in leftovers:
+            try:
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+                    removed += 1
+            except OSError:
+                pass
+    return removed
+
+
+@dataclass(frozen=True)
+class RosterPerson:
+    name: str
+    email: str | None
+    role: str
+    school: str
+    exempt_until: dt.date | None
+    exempt_reason: str
+
+
+def read_roster(share: Path) -> tuple[list[RosterPerson], list[Problem]]:
+    """The staff list, if the office keeps one on the share; bad rows are reported and skipped."""
+    path = share / ROSTER
+    try:
+        raw = read_whole(path)
+    except FileNotFoundError:
+        return [], []
+    except OSError as error:
+        return [], [Problem(path, _("cannot read the roster ({reason})").format(reason=error.strerror or error))]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [Problem(path, _("the roster is not UTF-8 text; save it from Excel as 'CSV UTF-8'"))]
+    return parse_roster(path, text)
+
+
+def parse_roster(path: Path, text: str) -> tuple[list[RosterPerson], list[Problem]]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = [(h or "").strip().casefold() for h in reader.fieldnames or []]
+    missing = [c for c in ("name", "email", "role", "school") if c not in header]
+    if missing:
+        return [], [Problem(path, _("the roster has no column {columns}").format(columns=", ".join(missing)), line=1)]
+    people, problems = [], []
+    for row in reader:
+        line = reader.line_num
+        cells = {(k or "").strip().casefold(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
+        name, role = normalise_name(cells.get("name", "")), cells.get("role", "")
+        if not name:
+            problems.append(Problem(path, _("a row with no name"), line=line))
+            continue
+        if role not in ROLES:
+            problems.append(
+                Problem(path, _("role {role} is not one of the policy's roles").format(role=role), line=line)
+            )
+            continue
+        until = None
+        if cells.get("exempt_until"):
+            try:
+                until = dt.date.fromisoformat(cells["exempt_until"])
+            except ValueError:
+                problems.append(Problem(path, _("exempt_until must be a date like 2027-07-31"), line=line))
+                continue
+        people.append(
+            RosterPerson(
+                name,
+                cells.get("email") or None,
+                role,
+                normalise_name(cells.get("school", "")),
+                until,
+                cells.get("exempt_reason", ""),
+            )
+        )
+    return people, problems
