@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from socialsafe import __version__
-from socialsafe.config import Settings
+from socialsafe.config import SHARE_SETTING, Settings
 from socialsafe.content.model import Role
 from socialsafe.i18n import _, ngettext, set_locale
 from socialsafe.log import log, setup_logging
@@ -32,7 +32,6 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_SHARE = 3
-SHARE_SETTING = "share_folder"
 
 ROLES = [role.value for role in Role]
 
@@ -292,10 +291,7 @@ def _share_exit(share_error: Exception | None) -> int:
 
 def _share_of(settings: Settings, store: Store) -> Path | None:
     """The shared folder: flag, else environment, else the one saved in the app's settings."""
-    if settings.share is not None:
-        return settings.share
-    saved = store.setting(SHARE_SETTING)
-    return Path(saved) if saved else None
+    return settings.share_folder(store.setting(SHARE_SETTING))[0]
 
 
 def _merged_people(settings: Settings, store: Store) -> tuple[list[reports.PersonRecords] | None, Exception | None]:
