@@ -20,6 +20,7 @@ from socialsafe.content.model import Role
 from socialsafe.i18n import _, ngettext, set_locale
 from socialsafe.log import log, setup_logging
 from socialsafe.paths import is_network_path
+from socialsafe.site_config import pass_mark_for, site_config
 
 if TYPE_CHECKING:
     from socialsafe import reports
@@ -154,6 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.resolve(args.data_dir, args.share, args.packs)
     # Never create folders on a refused (network) data folder just to log there.
     log_file = None if is_network_path(settings.data_dir) else setup_logging(settings.data_dir)
+    if args.command not in (None, "gui"):
+        # A broken site config never stops a command: its bad keys are ignored, and said so here.
+        for problem in site_config().problems:
+            _say(str(problem))
     try:
         if args.command == "validate":
             return cmd_validate(settings, [Path(p) for p in args.paths], coverage=args.coverage)
@@ -263,7 +268,8 @@ def cmd_export(settings: Settings, out: Path, by: str, format_name: str | None) 
     store = _open_store(settings)
     try:
         people, share_error = _merged_people(settings, store)
-        header, rows = reports.rows_by(by, store, content, people=people)
+        # One row per person, as the share's reports: the primary policy when several are loaded.
+        header, rows = reports.rows_by(by, store, content, policy_id=content.primary_policy_id, people=people)
     finally:
         store.close()
     try:
@@ -466,7 +472,14 @@ def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
         learner, added = _find_or_add(store, args.name, args.school, args.email, args.role)
         try:
             attempt = store.record_manual(
-                learner.id, pack, module, args.score, args.max_score, _moment(args.date), args.note
+                learner.id,
+                pack,
+                module,
+                args.score,
+                args.max_score,
+                _moment(args.date),
+                args.note,
+                pass_mark=pass_mark_for(module.pass_mark),
             )
         except InputError as error:
             raise UsageError(str(error)) from error

@@ -64,6 +64,16 @@ class Content:
                 best[pack.policy.id] = pack
         return sorted(best.values(), key=lambda p: p.policy.title)
 
+    @property
+    def primary_policy_id(self) -> str | None:
+        """The policy the share's reports and exports are about when several are loaded.
+
+        The contract's reports hold one row per person, with no policy column. Packs
+        load bundled first, then extra packs, then the share's content: the last one
+        loaded is what the trust chose to deploy beyond the defaults.
+        """
+        return self.packs[-1].policy.id if self.packs else None
+
     def pack(self, pack_id: str) -> Pack | None:
         ranked = sorted((p for p in self.packs if p.id == pack_id), key=_rank, reverse=True)
         return ranked[0] if ranked else None

@@ -23,6 +23,7 @@ from socialsafe.export import to_csv
 from socialsafe.files import write_atomic
 from socialsafe.i18n import _
 from socialsafe.reports import (
+    LearnerFacts,
     ModuleRow,
     PersonRecords,
     PersonRow,
@@ -38,10 +39,10 @@ from socialsafe.sync.share import (
     DEVICES,
     REPORTS,
     RosterPerson,
-    ShareError,
     check_share,
     clean_own_temp_files,
     device_files,
+    explain,
     open_share,
     read_roster,
     read_whole,
@@ -71,14 +72,18 @@ class Merged:
             case rec.ErasureRec():
                 self.erasures.setdefault(record.id, record)
 
-    def apply_erasures(self) -> set[str]:
-        """Drop erased people and everything of theirs; returns the learner ids dropped."""
+    def apply_erasures(self, also_known: Iterable[LearnerFacts] = ()) -> set[str]:
+        """Drop erased people and everything of theirs; returns the learner ids dropped.
+
+        ``also_known``: learner records this PC holds (its own and copies from earlier
+        syncs), so an erased person is recognised even after their original record
+        has left the share.
+        """
         erased_ids = {e.learner_id for e in self.erasures.values()}
-        identities = {person_identity(x.name, x.school, x.email) for x in self.learners.values() if x.id in erased_ids}
+        known = [*self.learners.values(), *also_known]
+        identities = {person_identity(x.name, x.school, x.email) for x in known if x.id in erased_ids}
         dropped = {
-            x.id
-            for x in self.learners.values()
-            if x.id in erased_ids or person_identity(x.name, x.school, x.email) in identities
+            x.id for x in known if x.id in erased_ids or person_identity(x.name, x.school, x.email) in identities
         }
         dropped |= erased_ids
         self.learners = {k: v for k, v in self.learners.items() if k not in dropped}
@@ -265,16 +270,17 @@ def merged_people(store: Store, share: Path) -> tuple[list[PersonRecords], list[
     check_share(share)
     report = SyncReport()
     merged = merge(store, share, report)
-    merged.apply_erasures()
+    merged.apply_erasures(store.learners())
     roster, problems = read_roster(share)
     return people(merged, roster), report.problems + problems
 
 
 def report_files(merged: Merged, roster: list[RosterPerson], content: Content, today: dt.date) -> dict[str, bytes]:
     everyone = people(merged, roster)
+    policy = content.primary_policy_id
     return {
-        "completions.csv": to_csv(columns(PersonRow), build_person_rows(everyone, content, today)),
-        "modules.csv": to_csv(columns(ModuleRow), build_module_rows(everyone, content, today)),
+        "completions.csv": to_csv(columns(PersonRow), build_person_rows(everyone, content, today, policy)),
+        "modules.csv": to_csv(columns(ModuleRow), build_module_rows(everyone, content, today, policy)),
     }
 
 
@@ -284,13 +290,14 @@ def report_files(merged: Merged, roster: list[RosterPerson], content: Content, t
 def sync(store: Store, content: Content, share: Path, today: dt.date | None = None) -> SyncReport:
     """Publish, merge and rebuild reports. Raises ShareError when the share cannot be used."""
     now = utcnow()
-    open_share(share, now)
+    open_share(share, now, owner=store.device_id)
     report = SyncReport()
     clean_own_temp_files(share, store.device_id)
     merged = merge(store, share, report)
-    dropped = merged.apply_erasures()
+    local = store.learners()
+    dropped = merged.apply_erasures(local)
     # Honour erasures here before publishing, so erased data is never sent out again.
-    report.erased = store.erase({x.id for x in store.learners() if x.id in dropped})
+    report.erased = store.erase({x.id for x in local if x.id in dropped})
     # Only what refers to a known learner: the database keeps every attempt tied to its learner.
     known = set(merged.learners) | {x.id for x in store.learners()}
     everything: list[rec.Record] = [*merged.learners.values(), *merged.attempts.values()]
@@ -309,11 +316,7 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
         for name, data in report_files(merged, roster, content, today or dt.date.today()).items():
             write_if_changed(share / REPORTS / name, data, store.device_id)
     except OSError as error:
-        raise ShareError(
-            _("The reports in {path} could not be written ({reason}). Your results are kept on this PC.").format(
-                path=share / REPORTS, reason=error.strerror or error
-            )
-        ) from error
+        raise explain(error, share) from error
     store.set_setting(LAST_SYNC_SETTING, rec.utc_text(now))
     return report
 
@@ -333,12 +336,7 @@ def publish(store: Store, share: Path, now: dt.datetime) -> int:
         try:
             write_atomic(path, (head + body).encode("utf-8"), owner=store.device_id)
         except OSError as error:
-            raise ShareError(
-                _(
-                    "This PC's results could not be written to {path} ({reason}). "
-                    "They are kept here and will be shared at the next sync."
-                ).format(path=path, reason=error.strerror or error)
-            ) from error
+            raise explain(error, share) from error
     store.set_setting(PUBLISHED_SETTING, str(len(mine)))
     return len(mine)
 

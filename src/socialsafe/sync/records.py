@@ -204,7 +204,8 @@ def _learner(d: dict[str, Any], base: tuple[str, str]) -> LearnerRec:
     role = _text(d, "role")
     if role not in ROLES:
         raise LineError(_("role {role} is not one of the policy's roles").format(role=role))
-    email = _text(d, "email", nullable=True)
+    # A blank email is no email (a person without one is normal: volunteers).
+    email = None if isinstance(d.get("email"), str) and not d["email"].strip() else _text(d, "email", nullable=True)
     return LearnerRec(*base, _text(d, "name"), email, role, _text(d, "school"), _time(d, "created_at"))
 
 
@@ -286,17 +287,22 @@ def read_device_text(path: Path, text: str) -> DeviceFile:
         result.skipped = _("the first line is not a SocialSafe device header")
         return result
     version = head.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= VERSION:
         result.skipped = _("written in format version {version}, newer than this SocialSafe reads").format(
             version=version
         )
         return result
+    # Only a last line with no newline after it can have been cut short by an interrupted copy.
+    cut_line = len(lines) if lines and lines[-1] != "" else None
     for number, line in _numbered(lines[1:], start=2):
         try:
             result.records.append(parse_record(json.loads(line)))
         except json.JSONDecodeError:
-            last = number == len(lines) or (number == len(lines) - 1 and lines[-1] == "")
-            message = _("the line is cut short (an interrupted copy?)") if last else _("the line is not valid JSON")
+            message = (
+                _("the line is cut short (an interrupted copy?)")
+                if number == cut_line
+                else _("the line is not valid JSON")
+            )
             result.problems.append((number, message))
         except LineError as error:
             result.problems.append((number, str(error)))

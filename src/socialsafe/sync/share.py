@@ -39,7 +39,8 @@ class ShareError(Exception):
     """The shared folder cannot be used now; local work is safe and waits for the next sync."""
 
 
-def _explain(error: OSError, share: Path) -> ShareError:
+def explain(error: OSError, share: Path) -> ShareError:
+    """One calm sentence for a failed share operation."""
     if error.errno == errno.ENOSPC:
         return ShareError(_("The shared folder {path} is full. Your results are kept on this PC.").format(path=share))
     if isinstance(error, PermissionError) or error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -68,11 +69,11 @@ def check_share(share: Path) -> Path:
         if (share / MARKER).exists():
             _check_marker(share / MARKER, share)
     except OSError as error:
-        raise _explain(error, share) from error
+        raise explain(error, share) from error
     return share
 
 
-def open_share(share: Path, now: dt.datetime) -> Path:
+def open_share(share: Path, now: dt.datetime, owner: str = "") -> Path:
     """Check the folder is reachable, ours and writable; mark it on first use. Returns it."""
     try:
         if not share.is_dir():
@@ -87,7 +88,7 @@ def open_share(share: Path, now: dt.datetime) -> Path:
             _check_marker(marker, share)
         else:
             body = {"format": FORMAT, "version": VERSION, "created_at": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
-            write_atomic(marker, (json.dumps(body, indent=2) + "\n").encode("utf-8"))
+            write_atomic(marker, (json.dumps(body, indent=2) + "\n").encode("utf-8"), owner=owner)
         for name in (DEVICES, REPORTS):
             folder = share / name
             if folder.exists() and not folder.is_dir():
@@ -98,7 +99,7 @@ def open_share(share: Path, now: dt.datetime) -> Path:
                 )
             folder.mkdir(exist_ok=True)
     except OSError as error:
-        raise _explain(error, share) from error
+        raise explain(error, share) from error
     return share
 
 
@@ -131,7 +132,7 @@ def device_files(share: Path) -> tuple[list[Path], list[Path]]:
     try:
         entries = sorted((share / DEVICES).iterdir())
     except OSError as error:
-        raise _explain(error, share) from error
+        raise explain(error, share) from error
     for entry in entries:
         if entry.name.startswith(TEMP_PREFIX):
             continue
@@ -149,7 +150,7 @@ def clean_own_temp_files(share: Path, device_id: str) -> int:
     """Remove the temporary files this PC left in a crash; returns how many."""
     removed = 0
     cutoff = time.time() - STALE_TEMP_SECONDS
-    for folder in (share / DEVICES, share / REPORTS, share / "roster"):
+    for folder in (share, share / DEVICES, share / REPORTS, share / "roster"):
         try:
             leftovers = list(folder.glob(f"{TEMP_PREFIX}{device_id}-*"))
         except OSError:
