@@ -24,6 +24,8 @@ MINI = PACKS / "mini"
 def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may touch the real user data folder or inherit a share from the shell."""
     monkeypatch.setenv("SOCIALSAFE_HOME", str(tmp_path / "home"))
+    # Nor read a machine-wide site config this machine may have.
+    monkeypatch.setenv("SOCIALSAFE_SITE_CONFIG", str(tmp_path / "no-site-config.toml"))
     for name in ("SOCIALSAFE_SHARE", "SOCIALSAFE_PACKS", "SOCIALSAFE_ADMIN_PASSPHRASE"):
         monkeypatch.delenv(name, raising=False)
     set_locale("en_GB")

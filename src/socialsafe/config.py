@@ -1,4 +1,13 @@
-"""Settings resolved from flags and the environment, and what follows from them."""
+"""Settings resolved from flags and the environment, and what follows from them.
+
+Every setting has one order of precedence (``shared/contracts/cli.md``,
+extended by the site config): a command-line flag, then the environment, then
+this PC's saved setting (the local database), then the site config
+(:mod:`socialsafe.site_config`), then the built-in default. Not every setting
+can come from every place; :data:`TIERS` says which can. :func:`effective`
+gives each setting's value in force and where it came from, for the app and
+the command line alike.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +15,25 @@ import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, Generic, Literal, Protocol, TypeVar, overload
 
 from socialsafe import paths
 from socialsafe.content.loader import Content, load_all
+from socialsafe.content.model import Role
+from socialsafe.domain.status import DEFAULT_VALIDITY_MONTHS
 from socialsafe.resources import bundled
+from socialsafe.site_config import check_value, site_config
 
 ENV_SHARE = "SOCIALSAFE_SHARE"
 
-
+# A setting saved on this PC is kept in the local database under the same name as its site config key.
 SHARE_SETTING = "share_folder"  # the shared folder chosen in the app's Settings
+SCHOOL_SETTING = "school_name"
+ADMIN_HASH_SETTING = "admin_passphrase_hash"
+IDLE_SETTING = "idle_minutes"  # as socialsafe.ui.main_window.IDLE_SETTING
+
+DEFAULT_IDLE_MINUTES = 5
+ALL_ROLES: tuple[Role, ...] = tuple(Role)
 
 
 class Source(StrEnum):
@@ -47,14 +66,18 @@ class Settings:
         )
 
     def share_folder(self, saved: str | None) -> tuple[Path | None, Source]:
-        """The shared folder in force and where it came from: flag, environment, then this PC's saved choice.
+        """The shared folder in force and where it came from: flag, environment, this PC's saved choice,
+        then the site config.
 
         ``saved`` is the value stored under SHARE_SETTING in the local database.
         """
         if self.share is not None:
             return self.share, self.share_source
         if saved:
-            return Path(saved), Source.SAVED
+            return Path(saved).expanduser(), Source.SAVED
+        site: str | None = site_config().values.share_folder
+        if site:
+            return Path(site).expanduser(), Source.SITE
         return None, Source.DEFAULT
 
     @property
@@ -70,3 +93,110 @@ class Settings:
 
     def load_content(self) -> Content:
         return load_all(self.pack_roots())
+
+
+# Every setting's value in force, and where it came from -----------------------
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Resolved(Generic[T]):
+    """A setting's value in force and where it came from (the app shows ``source``)."""
+
+    value: T
+    source: Source
+
+
+class SavedSettings(Protocol):
+    """This PC's saved settings: the local database (:class:`socialsafe.storage.store.Store`)."""
+
+    def setting(self, key: str, default: str | None = None) -> str | None: ...
+
+
+# Where each setting can come from, in order of precedence (the default always last).
+TIERS: dict[str, tuple[Source, ...]] = {
+    "share_folder": (Source.FLAG, Source.ENVIRONMENT, Source.SAVED, Source.SITE, Source.DEFAULT),
+    "school_name": (Source.SAVED, Source.SITE, Source.DEFAULT),
+    # The same on every PC of a site, so that every PC gives a person the same status: no per-PC value.
+    "roles": (Source.SITE, Source.DEFAULT),
+    "pass_mark": (Source.SITE, Source.DEFAULT),
+    "valid_for_months": (Source.SITE, Source.DEFAULT),
+    "admin_passphrase_hash": (Source.SAVED, Source.SITE, Source.DEFAULT),
+    "idle_minutes": (Source.SAVED, Source.SITE, Source.DEFAULT),
+}
+
+DEFAULTS: dict[str, object] = {
+    "share_folder": None,  # no shared folder: results stay on this PC
+    "school_name": None,  # the School field is not pre-filled
+    "roles": ALL_ROLES,
+    "pass_mark": None,  # each module's own pass mark
+    "valid_for_months": DEFAULT_VALIDITY_MONTHS,  # used only when the pack sets no period
+    "admin_passphrase_hash": None,  # no admin passphrase set
+    "idle_minutes": DEFAULT_IDLE_MINUTES,
+}
+
+
+@overload
+def effective(
+    key: Literal["share_folder"], settings: Settings, store: SavedSettings | None = None
+) -> Resolved[Path | None]: ...
+@overload
+def effective(
+    key: Literal["school_name", "admin_passphrase_hash"], settings: Settings, store: SavedSettings | None = None
+) -> Resolved[str | None]: ...
+@overload
+def effective(
+    key: Literal["roles"], settings: Settings, store: SavedSettings | None = None
+) -> Resolved[tuple[Role, ...]]: ...
+@overload
+def effective(
+    key: Literal["pass_mark"], settings: Settings, store: SavedSettings | None = None
+) -> Resolved[float | None]: ...
+@overload
+def effective(
+    key: Literal["valid_for_months", "idle_minutes"], settings: Settings, store: SavedSettings | None = None
+) -> Resolved[int]: ...
+@overload
+def effective(key: str, settings: Settings, store: SavedSettings | None = None) -> Resolved[Any]: ...
+def effective(key: str, settings: Settings, store: SavedSettings | None = None) -> Resolved[Any]:
+    """The value of setting ``key`` in force and where it came from.
+
+    Precedence: command-line flag, environment, this PC's saved setting
+    (``store``; None when no database is open), site config, built-in default,
+    over the places :data:`TIERS` allows for ``key``. A saved value that is not
+    valid (edited by hand, or from an older version) is passed over, as a bad
+    site config key is.
+    """
+    if key not in TIERS:
+        raise KeyError(key)
+    saved = _saved(store, key) if Source.SAVED in TIERS[key] else None
+    if key == "share_folder":
+        share, source = settings.share_folder(saved)
+        return Resolved(share, source)
+    if saved is not None:
+        return Resolved(saved, Source.SAVED)
+    site = site_config().get(key)
+    if site is not None:
+        return Resolved(site, Source.SITE)
+    return Resolved(DEFAULTS[key], Source.DEFAULT)
+
+
+def effective_all(settings: Settings, store: SavedSettings | None = None) -> dict[str, Resolved[Any]]:
+    """Every setting :func:`effective` knows, by key: what a Settings window lists."""
+    return {key: effective(key, settings, store) for key in TIERS}
+
+
+def _saved(store: SavedSettings | None, key: str) -> Any:
+    """This PC's saved value of ``key``, checked like a site config value; None when absent or not valid."""
+    if store is None:
+        return None
+    text = store.setting(key)
+    if text is None or not text.strip():
+        return None
+    if key == "share_folder":
+        return text  # any folder chosen in Settings; it is checked when it is used
+    try:
+        return check_value(key, int(text) if key == IDLE_SETTING else text)
+    except ValueError:
+        return None

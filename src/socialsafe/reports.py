@@ -37,6 +37,7 @@ from socialsafe.domain.status import (
     local_date,
     person_status,
 )
+from socialsafe.site_config import site_validity_months
 from socialsafe.storage.store import Store
 
 
@@ -182,7 +183,15 @@ def _policies(content: Content, policy_id: str | None) -> list[PolicyPacks]:
 
 
 def _status(person: PersonRecords, packs: PolicyPacks, today: dt.date) -> PersonStatus:
-    return person_status(packs, person.role, person.attempts, person.signoffs, today, exempt_until=person.exempt_until)
+    return person_status(
+        packs,
+        person.role,
+        person.attempts,
+        person.signoffs,
+        today,
+        validity_months=site_validity_months(),
+        exempt_until=person.exempt_until,
+    )
 
 
 def build_person_rows(

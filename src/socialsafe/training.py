@@ -18,6 +18,7 @@ from socialsafe.domain.certificate import CertificateData, ModuleLine, verificat
 from socialsafe.domain.progress import ModuleProgress, ModuleStatus, module_progress
 from socialsafe.domain.status import PersonStatus, PolicyPacks, is_pass, local_date, person_status
 from socialsafe.i18n import _
+from socialsafe.site_config import pass_mark_for, site_validity_months
 from socialsafe.storage.models import Acknowledgement, Attempt, Learner
 from socialsafe.storage.store import InputError, Store, normalise_name
 
@@ -68,6 +69,7 @@ def status_of(
         attempts_of_person(store, learner),
         signoffs_of_person(store, learner),
         today or dt.date.today(),
+        validity_months=site_validity_months(),
     )
 
 
@@ -148,7 +150,8 @@ class QuizRun:
         # Spaced review: in a mixed check, what the person got wrong before comes back first.
         first = quiz.review_queue(store.answers_of_learner(learner.id)) if module.kind is ModuleKind.MIXED else []
         plan = quiz.draw(pack.pool(module, learner.role), module.draw, rng or random.Random(), first)
-        return cls(store, pack, module, store.start_attempt(learner.id, pack, module, plan))
+        attempt = store.start_attempt(learner.id, pack, module, plan, pass_mark_for(module.pass_mark))
+        return cls(store, pack, module, attempt)
 
     @staticmethod
     def _still_fits(attempt: Attempt, pack: Pack) -> bool:
@@ -188,11 +191,12 @@ class QuizRun:
         where = self.position()
         if not where.finished:
             raise RuntimeError("the attempt still has questions to answer")
-        passed = quiz.passed(where.score, where.total, self.module.pass_mark)
+        # The pass mark recorded when the attempt began (the site may raise the module's).
+        passed = quiz.passed(where.score, where.total, self.attempt.pass_mark)
         self.attempt = self.store.finish_attempt(self.attempt.id, where.score, passed)
         missed = [Missed(self._questions[q], self.clauses(self._questions[q].clauses)) for q in where.missed]
         score = self.attempt.score if self.attempt.score is not None else where.score
-        return Result(score, where.total, self.module.pass_mark, bool(self.attempt.passed), missed)
+        return Result(score, where.total, self.attempt.pass_mark, bool(self.attempt.passed), missed)
 
 
 def certificate_for(

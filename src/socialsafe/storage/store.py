@@ -153,7 +153,9 @@ class Store:
             )
             return s.exec(query).first()
 
-    def start_attempt(self, learner_id: str, pack: Pack, module: Module, plan: list[PlannedQuestion]) -> Attempt:
+    def start_attempt(
+        self, learner_id: str, pack: Pack, module: Module, plan: list[PlannedQuestion], pass_mark: float | None = None
+    ) -> Attempt:
         attempt = Attempt(
             learner_id=learner_id,
             pack_id=pack.id,
@@ -161,7 +163,7 @@ class Store:
             policy_version=pack.policy.version,
             module_id=module.id,
             max_score=len(plan),
-            pass_mark=module.pass_mark,
+            pass_mark=module.pass_mark if pass_mark is None else pass_mark,
             device_id=self.device_id,
             plan=plan_to_json(plan),
         )
@@ -211,8 +213,10 @@ class Store:
         max_score: int,
         finished_at: dt.datetime,
         note: str | None = None,
+        pass_mark: float | None = None,
     ) -> Attempt:
         """A completion done outside the app (a face-to-face session), marked manual."""
+        mark = module.pass_mark if pass_mark is None else pass_mark
         if max_score <= 0 or not 0 <= score <= max_score:
             raise InputError(_("The score must be between 0 and the maximum score, which must be above 0."))
         attempt = Attempt(
@@ -225,8 +229,8 @@ class Store:
             finished_at=finished_at,
             score=score,
             max_score=max_score,
-            pass_mark=module.pass_mark,
-            passed=quiz.passed(score, max_score, module.pass_mark),
+            pass_mark=mark,
+            passed=quiz.passed(score, max_score, mark),
             source="manual",
             note=(note or "").strip() or None,
             device_id=self.device_id,
