@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from socialsafe.content.model import ModuleKind
+from socialsafe.content.model import ModuleKind, QuestionType
 from socialsafe.resources import bundled
 from socialsafe.storage.store import Store
 from socialsafe.ui.main_window import MainWindow
@@ -51,6 +51,8 @@ def screens(qtbot: QtBot, window: MainWindow) -> Iterator[str]:
         if not seen_feedback:
             window.quiz.pick(1)
             yield "question-picked"
+            if asked.question.type is QuestionType.MULTIPLE:
+                window.quiz.pick(1)  # untick it again, so the answer below is the only one
         answer_current(qtbot, window, right=seen_feedback)
         if not seen_feedback:
             seen_feedback = True

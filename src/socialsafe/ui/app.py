@@ -18,6 +18,8 @@ from socialsafe.storage.store import Store
 from socialsafe.ui.main_window import MainWindow
 from socialsafe.ui.style import app_icon, apply_style
 
+QUIT_WAIT_S = 3.0  # how long quitting waits for a sync under way
+
 
 def make_app() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -45,7 +47,8 @@ def run(settings: Settings, startup_check: bool = False) -> int:
     content = settings.load_content()
     for problem in content.problems:
         log.warning("pack left out: %s", problem)
-    window = MainWindow(store, content)
+    # A start-up check only opens the window: it does not touch the shared folder.
+    window = MainWindow(store, content, settings, sync_at_start=not startup_check)
     if not startup_check:
         sys.excepthook = _excepthook_for(settings)
     window.show()
@@ -55,6 +58,10 @@ def run(settings: Settings, startup_check: bool = False) -> int:
     try:
         return app.exec()
     finally:
+        # A sync on a network drive that does not answer is not waited for long: its writes are
+        # atomic, so the process may end under it. Its daemon thread ends with the process.
+        if not window.stop_sync(QUIT_WAIT_S):
+            log.warning("quitting while a sync is still running: the shared folder is not answering")
         store.close()
 
 

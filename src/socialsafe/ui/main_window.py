@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QSpinBox,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from socialsafe import __version__
+from socialsafe.config import SHARE_SETTING, Settings, Source
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Module, Pack
 from socialsafe.domain.status import PolicyPacks
-from socialsafe.i18n import _
+from socialsafe.i18n import _, format_datetime, ngettext
 from socialsafe.storage.models import Learner
 from socialsafe.storage.store import InputError, Store
+from socialsafe.sync.engine import LAST_SYNC_SETTING, SyncReport, waiting_to_publish
 from socialsafe.training import (
     QuizRun,
     Result,
@@ -39,14 +40,25 @@ from socialsafe.ui.home_page import HomePage
 from socialsafe.ui.module_page import ModulePage, what_changed_markdown
 from socialsafe.ui.quiz_page import QuizPage, ResultsPage
 from socialsafe.ui.record_page import RecordPage
+from socialsafe.ui.settings_dialog import DEFAULT_IDLE_MINUTES, IDLE_SETTING, SettingsDialog
 from socialsafe.ui.signoff_page import SignOffPage
 from socialsafe.ui.style import app_icon
+from socialsafe.ui.sync_worker import SyncWorker, first_sentence
 from socialsafe.ui.who_page import WhoPage
-from socialsafe.ui.widgets import button, label
+from socialsafe.ui.widgets import announce, button, label
 
-IDLE_SETTING = "idle_minutes"
-DEFAULT_IDLE_MINUTES = 5
+__all__ = ["DEFAULT_IDLE_MINUTES", "IDLE_SETTING", "MainWindow", "SettingsDialog"]
+
 MIN_WIDTH, MIN_HEIGHT = 1024, 600
+SYNC_MINUTES_SETTING = "sync_minutes"  # how often the app shares results while it is open
+DEFAULT_SYNC_MINUTES = 5
+
+_SYNC_BAR_STYLE = """
+QFrame#syncBar { background: #e6f0eb; border-top: 1px solid #c9d3ce; }
+QFrame#syncBar[state="error"] { background: #fff4d6; border-top: 2px solid #b7791f; }
+QFrame#syncBar QLabel { background: transparent; color: #1b1f1d; }
+QFrame#syncBar[state="error"] QLabel { color: #3d2a00; }
+"""
 
 _INPUT_EVENTS = {
     QEvent.Type.KeyPress,
@@ -58,13 +70,18 @@ _INPUT_EVENTS = {
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, content: Content) -> None:
+    def __init__(
+        self, store: Store, content: Content, settings: Settings | None = None, sync_at_start: bool = True
+    ) -> None:
+        """``settings`` gives a shared folder from a flag or the environment; without it, the one saved here."""
         super().__init__()
         self.store = store
         self.content = content
+        self.settings = settings if settings is not None else Settings(data_dir=store.path.parent)
         self.learner: Learner | None = None
         self.pack: Pack | None = None
         self.module: Module | None = None
+        self.settings_dialog: SettingsDialog | None = None
         self.setWindowTitle(_("SocialSafe"))
         self.setWindowIcon(app_icon())
         self.setMinimumSize(800, 560)
@@ -77,6 +94,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self._build_header())
         self.stack = QStackedWidget()
         column.addWidget(self.stack, 1)
+        column.addWidget(self._build_sync_bar())
         self.setCentralWidget(central)
 
         self.who = WhoPage(store)
@@ -119,7 +137,20 @@ class MainWindow(QMainWindow):
         assert app is not None
         app.installEventFilter(self)
         QShortcut(QKeySequence("Ctrl+Shift+S"), self, self.switch_person)
+
+        # Sharing results: at start, after each finished quiz and sign-off, every few minutes, and on request.
+        self.sync_worker = SyncWorker(store, content, self)
+        self.sync_worker.started.connect(self._sync_started)
+        self.sync_worker.finished.connect(self._sync_finished)
+        self.sync_worker.failed.connect(self._sync_failed)
+        self.sync_timer = QTimer(self)
+        self.sync_timer.setInterval(self.sync_minutes() * 60_000)
+        self.sync_timer.timeout.connect(self.request_sync)
+        self._sync_error = ""
+        # The count of results waiting follows the person's work (a new person, a finished quiz).
+        self.stack.currentChanged.connect(self._show_sync_state)
         self.switch_person()
+        self._share_changed(sync=sync_at_start)
 
     def _build_header(self) -> QWidget:
         header = QFrame()
@@ -160,6 +191,28 @@ class MainWindow(QMainWindow):
         self.settings_button.clicked.connect(self.open_settings)
         row.addWidget(self.settings_button)
         return header
+
+    def _build_sync_bar(self) -> QWidget:
+        """A line at the foot of the window on how sharing went; hidden when no shared folder is set."""
+        self.sync_bar = QFrame()
+        self.sync_bar.setObjectName("syncBar")
+        self.sync_bar.setStyleSheet(_SYNC_BAR_STYLE)
+        self.sync_bar.setAccessibleName(_("Sharing results"))
+        row = QHBoxLayout(self.sync_bar)
+        row.setContentsMargins(20, 4, 20, 4)
+        row.setSpacing(12)
+        self.sync_status = label("")
+        self.sync_status.setObjectName("syncStatus")
+        # A long folder name wraps or is cut; it never widens the window.
+        self.sync_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        row.addWidget(self.sync_status, 1)
+        self.sync_button = button(
+            _("Sync now"), _("Sync now"), description=_("Share this PC's results with the shared folder now")
+        )
+        self.sync_button.clicked.connect(self.request_sync)
+        row.addWidget(self.sync_button)
+        self.sync_bar.hide()
+        return self.sync_bar
 
     # Navigation ---------------------------------------------------------------
 
@@ -234,6 +287,7 @@ class MainWindow(QMainWindow):
             self.signoff.show_error(str(error))
             return
         self.show_home()
+        self.request_sync()
 
     def open_refresher(self, pack_id: str) -> None:
         pack = self._pack(pack_id)
@@ -292,6 +346,7 @@ class MainWindow(QMainWindow):
             can_sign = status_of(self.store, self.content, self.learner, self.pack).awaiting_signoff
         self.results.show_result(self.module.title if self.module else "", result, can_sign)
         self.stack.setCurrentWidget(self.results)
+        self.request_sync()
 
     # Idle sign-out ------------------------------------------------------------
 
@@ -312,36 +367,133 @@ class MainWindow(QMainWindow):
         return False
 
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.idle_minutes(), self)
-        if dialog.exec():
-            self.store.set_setting(IDLE_SETTING, str(dialog.minutes.value()))
-            self._restart_idle()
+        # open(), not exec(): the window keeps running (a sync may finish) while the dialog is up.
+        if self.settings_dialog is not None:
+            self.settings_dialog.deleteLater()
+        self.settings_dialog = SettingsDialog(self.store, self.settings, self.idle_minutes(), self)
+        self.settings_dialog.accepted.connect(self._settings_saved)
+        self.settings_dialog.open()
+
+    def _settings_saved(self) -> None:
+        self._restart_idle()
+        if self.settings_dialog is not None and self.settings_dialog.share_changed:
+            self._share_changed(sync=True)
+
+    # Sharing results ------------------------------------------------------------
+
+    def share_folder(self) -> tuple[Path | None, Source]:
+        """The shared folder in force (flag, environment, this PC's choice, site config) and its source."""
+        return self.settings.share_folder(self.store.setting(SHARE_SETTING))
+
+    def sync_minutes(self) -> int:
+        try:
+            return max(1, int(self.store.setting(SYNC_MINUTES_SETTING) or DEFAULT_SYNC_MINUTES))
+        except ValueError:
+            return DEFAULT_SYNC_MINUTES
+
+    def _share_changed(self, sync: bool) -> None:
+        """Show or hide sharing for the folder now in force; sync at once if asked."""
+        share, _source = self.share_folder()
+        self._sync_error = ""
+        self.sync_bar.setVisible(share is not None)
+        if share is None:
+            self.sync_timer.stop()
+            return
+        self.sync_timer.start()
+        self._show_sync_state()
+        if sync:
+            self.request_sync()
+
+    def request_sync(self) -> bool:
+        """Share results now, or right after the sync under way; False when no shared folder is set."""
+        share, _source = self.share_folder()
+        if share is None:
+            return False
+        self.sync_worker.request(share)
+        return True
+
+    def stop_sync(self, timeout_s: float = 0.0) -> bool:
+        """No more syncs; wait at most ``timeout_s`` for one under way. True if none is left running."""
+        self.sync_timer.stop()
+        return self.sync_worker.stop(timeout_s)
+
+    def _sync_started(self) -> None:
+        self._set_sync_text(_("⟳ Sharing…"))
+
+    def _sync_finished(self, report: SyncReport) -> None:
+        self._sync_error = ""
+        if self.learner is not None and report.erased and self.store.learner(self.learner.id) is None:
+            self.switch_person()  # this person's records were erased on request, through another PC
+        self._show_sync_state()
+
+    def _sync_failed(self, message: str) -> None:
+        share, _source = self.share_folder()
+        reason = first_sentence(message, share)
+        text = _("⚠ Not shared: {reason} Your results are safe on this PC.").format(reason=reason)
+        new = text != self._sync_error
+        self._sync_error = text
+        self._set_sync_text(text, error=True)
+        if new:
+            announce(self.sync_status, text)
+
+    def _shorten_folder(self, text: str) -> str:
+        """The text with a long shared folder name shortened in the middle, so the line stays short."""
+        share, _source = self.share_folder()
+        if share is None or str(share) not in text:
+            return text
+        room = max(160, int(self.sync_status.width() * 0.4))
+        short = self.sync_status.fontMetrics().elidedText(str(share), Qt.TextElideMode.ElideMiddle, room)
+        return text.replace(str(share), short)
+
+    def _show_sync_state(self) -> None:
+        if self.sync_bar.isHidden():
+            return
+        if self.sync_worker.running:
+            self._sync_started()
+            return
+        if self._sync_error:
+            self._set_sync_text(self._sync_error, error=True)
+            return
+        waiting = waiting_to_publish(self.store)
+        parts = []
+        last = self.store.setting(LAST_SYNC_SETTING)
+        moment = _parse_utc(last) if last else None
+        if moment is not None:
+            parts.append(_("✔ Last shared: {time}").format(time=format_datetime(moment, "short")))
+        else:
+            parts.append(_("Not shared yet"))
+        if waiting:
+            parts.append(
+                ngettext("{n} result waiting to be shared", "{n} results waiting to be shared", waiting).format(
+                    n=waiting
+                )
+            )
+        elif moment is not None:
+            parts.append(_("nothing waiting to be shared"))
+        self._set_sync_text(" · ".join(parts))
+
+    def _set_sync_text(self, text: str, error: bool = False) -> None:
+        """Show ``text`` (a long folder name shortened); the tooltip and assistive technology get it whole."""
+        self.sync_status.setText(self._shorten_folder(text))
+        self.sync_status.setToolTip(text)
+        self.sync_status.setAccessibleName(text)
+        if self.sync_bar.property("state") != ("error" if error else "ok"):
+            self.sync_bar.setProperty("state", "error" if error else "ok")
+            self.sync_bar.style().unpolish(self.sync_bar)
+            self.sync_bar.style().polish(self.sync_bar)
 
     def closeEvent(self, event) -> None:
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
+        self.idle.stop()
+        self.stop_sync()
         super().closeEvent(event)
 
 
-class SettingsDialog(QDialog):
-    def __init__(self, idle_minutes: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(_("Settings"))
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        self.minutes = QSpinBox()
-        self.minutes.setRange(0, 120)
-        self.minutes.setValue(idle_minutes)
-        self.minutes.setSuffix(_(" min"))
-        self.minutes.setSpecialValueText(_("Never"))
-        self.minutes.setAccessibleName(_("Return to 'Who are you?' after this many idle minutes"))
-        form.addRow(_("Return to 'Who are you?' after idle"), self.minutes)
-        layout.addLayout(form)
-        layout.addWidget(label(_("SocialSafe {version}").format(version=__version__), "muted"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName(_("Save settings"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(_("Cancel"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+def _parse_utc(text: str) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
