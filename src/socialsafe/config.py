@@ -12,6 +12,8 @@ the command line alike.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -30,7 +32,7 @@ ENV_SHARE = "SOCIALSAFE_SHARE"
 SHARE_SETTING = "share_folder"  # the shared folder chosen in the app's Settings
 SCHOOL_SETTING = "school_name"
 ADMIN_HASH_SETTING = "admin_passphrase_hash"
-IDLE_SETTING = "idle_minutes"  # as socialsafe.ui.main_window.IDLE_SETTING
+IDLE_SETTING = "idle_minutes"
 
 DEFAULT_IDLE_MINUTES = 5
 ALL_ROLES: tuple[Role, ...] = tuple(Role)
@@ -84,15 +86,39 @@ class Settings:
     def database(self) -> Path:
         return self.data_dir / paths.DATABASE_NAME
 
-    def pack_roots(self) -> list[Path]:
+    def pack_roots(self, saved_share: str | None = None) -> list[Path]:
         """Every folder the app loads packs from: bundled, extra, then the share's content."""
         roots = [bundled("quizzes"), *self.extra_packs]
-        if self.share is not None and (self.share / "content").is_dir():
-            roots.append(self.share / "content")
+        share = self.share_folder(saved_share)[0]
+        if share is not None and _answers_in_time(lambda: (share / "content").is_dir()):
+            roots.append(share / "content")
         return roots
 
-    def load_content(self) -> Content:
-        return load_all(self.pack_roots())
+    def load_content(self, saved_share: str | None = None) -> Content:
+        return load_all(self.pack_roots(saved_share))
+
+
+PROBE_SECONDS = 3.0
+
+
+def _answers_in_time(probe: Callable[[], bool]) -> bool:
+    """Ask a possibly hung network drive a question, giving up after a few seconds.
+
+    The probe runs on a daemon thread: if the drive never answers, the thread is
+    left behind (it cannot be cancelled) and start-up carries on without it.
+    """
+    answer: list[bool] = []
+
+    def run() -> None:
+        try:
+            answer.append(probe())
+        except OSError:
+            answer.append(False)
+
+    thread = threading.Thread(target=run, daemon=True, name="share-probe")
+    thread.start()
+    thread.join(PROBE_SECONDS)
+    return bool(answer and answer[0])
 
 
 # Every setting's value in force, and where it came from -----------------------

@@ -9,7 +9,7 @@ from types import TracebackType
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from socialsafe.config import Settings
+from socialsafe.config import SHARE_SETTING, Settings
 from socialsafe.i18n import _
 from socialsafe.log import LOG_NAME, log
 from socialsafe.paths import LOG_DIR_NAME, DataDirError, prepare_data_dir
@@ -44,7 +44,7 @@ def run(settings: Settings, startup_check: bool = False) -> int:
         else:
             QMessageBox.critical(None, _("SocialSafe cannot start"), str(error))
         return 1
-    content = settings.load_content()
+    content = settings.load_content(store.setting(SHARE_SETTING))
     for problem in content.problems:
         log.warning("pack left out: %s", problem)
     # A start-up check only opens the window: it does not touch the shared folder.

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from socialsafe.config import SHARE_SETTING, Settings, Source
+from socialsafe.config import SHARE_SETTING, Settings, Source, effective
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Module, Pack
 from socialsafe.domain.status import PolicyPacks
@@ -40,14 +40,14 @@ from socialsafe.ui.home_page import HomePage
 from socialsafe.ui.module_page import ModulePage, what_changed_markdown
 from socialsafe.ui.quiz_page import QuizPage, ResultsPage
 from socialsafe.ui.record_page import RecordPage
-from socialsafe.ui.settings_dialog import DEFAULT_IDLE_MINUTES, IDLE_SETTING, SettingsDialog
+from socialsafe.ui.settings_dialog import SettingsDialog
 from socialsafe.ui.signoff_page import SignOffPage
 from socialsafe.ui.style import app_icon
 from socialsafe.ui.sync_worker import SyncWorker, first_sentence
 from socialsafe.ui.who_page import WhoPage
 from socialsafe.ui.widgets import announce, button, label
 
-__all__ = ["DEFAULT_IDLE_MINUTES", "IDLE_SETTING", "MainWindow", "SettingsDialog"]
+__all__ = ["MainWindow", "SettingsDialog"]
 
 MIN_WIDTH, MIN_HEIGHT = 1024, 600
 SYNC_MINUTES_SETTING = "sync_minutes"  # how often the app shares results while it is open
@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self._build_sync_bar())
         self.setCentralWidget(central)
 
-        self.who = WhoPage(store)
+        self.who = WhoPage(store, self.settings)
         self.home = HomePage(store, content)
         self.module_page = ModulePage()
         self.quiz = QuizPage()
@@ -351,10 +351,8 @@ class MainWindow(QMainWindow):
     # Idle sign-out ------------------------------------------------------------
 
     def idle_minutes(self) -> int:
-        try:
-            return max(0, int(self.store.setting(IDLE_SETTING) or DEFAULT_IDLE_MINUTES))
-        except ValueError:
-            return DEFAULT_IDLE_MINUTES
+        """This PC's choice, else the site config's, else 5 minutes."""
+        return effective("idle_minutes", self.settings, self.store).value or 0
 
     def _restart_idle(self) -> None:
         minutes = self.idle_minutes()

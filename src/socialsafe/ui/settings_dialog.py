@@ -23,16 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from socialsafe import __version__
-from socialsafe.config import SHARE_SETTING, Settings, Source
+from socialsafe.config import IDLE_SETTING, SHARE_SETTING, Settings, Source
 from socialsafe.i18n import _
 from socialsafe.storage.models import utcnow
 from socialsafe.storage.store import Store
 from socialsafe.sync.share import open_share
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
 from socialsafe.ui.widgets import announce, button, label
-
-IDLE_SETTING = "idle_minutes"
-DEFAULT_IDLE_MINUTES = 5
 
 
 def source_text(source: Source) -> str:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from socialsafe.content.model import Role
+from socialsafe.config import Settings, Source, effective
 from socialsafe.domain.pin import check_pin
 from socialsafe.i18n import _
 from socialsafe.storage.models import Learner
@@ -33,9 +33,10 @@ class WhoPage(QWidget):
 
     chosen = Signal(str)
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, settings: Settings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.settings = settings or Settings(data_dir=store.path.parent)
         self.stack = QStackedWidget()
         self.stack.addWidget(scrolling(self._build_pick(), _("Choose your name")))
         self.stack.addWidget(scrolling(self._build_add(), _("Add yourself")))
@@ -155,7 +156,8 @@ class WhoPage(QWidget):
         self.role = QComboBox()
         self.role.setAccessibleName(_("Your role"))
         self.role.addItem(_("Choose your role…"), "")
-        for role in Role:
+        # The site config may narrow the roles offered (a school with no trustees on its PCs).
+        for role in effective("roles", self.settings, self.store).value:
             self.role.addItem(role_label(role), str(role))
         self.school = QLineEdit()
         self.school.setAccessibleName(_("Your school"))
@@ -199,8 +201,11 @@ class WhoPage(QWidget):
         for field in (self.name, self.school, self.email, self.pin):
             field.clear()
         self.role.setCurrentIndex(0)
+        school = effective("school_name", self.settings, self.store)
         schools = sorted({learner.school for learner in self.store.learners(this_pc_only=True)})
-        if len(schools) == 1:
+        if school.source is not Source.DEFAULT and school.value:
+            self.school.setText(school.value)
+        elif len(schools) == 1:
             self.school.setText(schools[0])  # most shared PCs serve one school
         self.add_error.hide()
         self.stack.setCurrentIndex(1)
