@@ -70,8 +70,8 @@ def to_csv(header: Sequence[str], rows: Sequence[Row]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        values = dataclasses.asdict(row)
-        writer.writerow([neutralise(_text(values[name])) for name in header])
+        # getattr, not dataclasses.asdict: asdict deep-copies every value of every row.
+        writer.writerow([neutralise(_text(getattr(row, name))) for name in header])
     return (BOM + buffer.getvalue()).encode("utf-8")
 
 

@@ -182,16 +182,46 @@ def _policies(content: Content, policy_id: str | None) -> list[PolicyPacks]:
     ]
 
 
-def _status(person: PersonRecords, packs: PolicyPacks, today: dt.date) -> PersonStatus:
+def _status(person: PersonRecords, packs: PolicyPacks, today: dt.date, months: int | None = None) -> PersonStatus:
     return person_status(
         packs,
         person.role,
         person.attempts,
         person.signoffs,
         today,
-        validity_months=site_validity_months(),
+        validity_months=months,
         exempt_until=person.exempt_until,
     )
+
+
+def _person_row(facts: tuple[str, str, str, str], status: PersonStatus) -> PersonRow:
+    name, email, role, school = facts
+    return PersonRow(
+        name=name,
+        email=email,
+        role=role,
+        school=school,
+        modules_passed=status.modules_passed,
+        modules_total=status.modules_total,
+        acknowledged_at=iso(status.acknowledged_at),
+        completed_at=iso(status.completed_at),
+        expires_on=iso(status.expires_on),
+        status=str(status.status),
+    )
+
+
+def _facts(person: PersonRecords) -> tuple[str, str, str, str]:
+    return person.name, person.email, person.role, person.school
+
+
+def _by_module(person: PersonRecords, packs: PolicyPacks) -> dict[str, list[ReportAttempt]]:
+    """The person's attempts at this policy's packs, by module, in their original order."""
+    ids = packs.pack_ids
+    grouped: dict[str, list[ReportAttempt]] = {}
+    for a in person.attempts:
+        if a.pack_id in ids:
+            grouped.setdefault(a.module_id, []).append(a)
+    return grouped
 
 
 def build_person_rows(
@@ -201,60 +231,52 @@ def build_person_rows(
 
     ``policy_id`` limits the rows to that policy.
     """
-    ordered = sorted(people, key=PersonRecords.sort_key)
-    rows = []
-    for packs in _policies(content, policy_id):
-        for person in ordered:
-            status = _status(person, packs, today)
-            rows.append(
-                PersonRow(
-                    name=person.name,
-                    email=person.email,
-                    role=person.role,
-                    school=person.school,
-                    modules_passed=status.modules_passed,
-                    modules_total=status.modules_total,
-                    acknowledged_at=iso(status.acknowledged_at),
-                    completed_at=iso(status.completed_at),
-                    expires_on=iso(status.expires_on),
-                    status=str(status.status),
-                )
-            )
-    return rows
+    return build_rows(people, content, today, policy_id, modules=False)[0]
 
 
 def build_module_rows(
     people: Iterable[PersonRecords], content: Content, today: dt.date, policy_id: str | None = None
 ) -> list[ModuleRow]:
     """A row per person and applicable module of the current pack: by policy, person, then pack order."""
+    return build_rows(people, content, today, policy_id, persons=False)[1]
+
+
+def build_rows(
+    people: Iterable[PersonRecords],
+    content: Content,
+    today: dt.date,
+    policy_id: str | None = None,
+    persons: bool = True,
+    modules: bool = True,
+) -> tuple[list[PersonRow], list[ModuleRow]]:
+    """Both reports from one status computation per person and policy."""
     ordered = sorted(people, key=PersonRecords.sort_key)
-    rows = []
+    months = site_validity_months()  # once, not once a person: it reads the site config file
+    person_rows: list[PersonRow] = []
+    module_rows: list[ModuleRow] = []
     for packs in _policies(content, policy_id):
         for person in ordered:
-            status = _status(person, packs, today)
-            for result in status.modules:
-                rows.append(_module_row(person, packs, result))
-    return rows
+            status = _status(person, packs, today, months)
+            facts = _facts(person)
+            if persons:
+                person_rows.append(_person_row(facts, status))
+            if modules:
+                grouped = _by_module(person, packs)
+                for result in status.modules:
+                    module_rows.append(_module_row(facts, packs, result, grouped.get(result.module.id, [])))
+    return person_rows, module_rows
 
 
-def _module_row(person: PersonRecords, packs: PolicyPacks, result: ModuleResult) -> ModuleRow:
+def _module_row(
+    facts: tuple[str, str, str, str], packs: PolicyPacks, result: ModuleResult, attempts: list[ReportAttempt]
+) -> ModuleRow:
+    """``attempts``: the person's attempts at this module, in this policy's packs."""
     current: Pack = packs.current
     module = result.module
     version = current.policy.version
-    counted = [
-        a
-        for a in person.attempts
-        if a.pack_id in packs.pack_ids and a.module_id == module.id and a.policy_version == version
-    ]
+    counted = [a for a in attempts if a.policy_version == version]
     if result.carried_over:
-        counted += [
-            a
-            for a in person.attempts
-            if a.pack_id in packs.pack_ids
-            and a.module_id == module.id
-            and a.finished_at == result.passed_at
-            and is_pass(a)
-        ][:1]
+        counted += [a for a in attempts if a.finished_at == result.passed_at and is_pass(a)][:1]
     progress = module_progress(module, counted)
     if result.passed_at is not None:
         state = ModuleStatus.PASSED
@@ -265,11 +287,12 @@ def _module_row(person: PersonRecords, packs: PolicyPacks, result: ModuleResult)
         state = progress.status
     finished = [a for a in counted if a.finished_at is not None]
     moments = [a.finished_at or a.started_at for a in counted]
+    name, email, role, school = facts
     return ModuleRow(
-        name=person.name,
-        email=person.email,
-        role=person.role,
-        school=person.school,
+        name=name,
+        email=email,
+        role=role,
+        school=school,
         module_id=module.id,
         module_title=module.title,
         status=str(state),

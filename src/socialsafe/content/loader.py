@@ -7,6 +7,7 @@ bad pack: it is left out and its problems are returned for the app to show.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -79,6 +80,7 @@ class Content:
         return ranked[0] if ranked else None
 
 
+@functools.lru_cache(maxsize=1024)
 def version_key(text: str) -> tuple[int, ...]:
     """'1.10.2' sorts after '1.9'; anything not numeric sorts first."""
     parts = re.findall(r"\d+", text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -146,9 +147,9 @@ class PolicyPacks:
         current, *older = by_version.values()
         return cls(current, older)
 
-    @property
-    def pack_ids(self) -> set[str]:
-        return {self.current.id, *(p.id for p in self.older)}
+    @functools.cached_property
+    def pack_ids(self) -> frozenset[str]:
+        return frozenset({self.current.id, *(p.id for p in self.older)})
 
 
 def module_results(
@@ -158,19 +159,29 @@ def module_results(
     target = packs.current if version is None else _pack_for(packs, version)
     if target is None:
         return []
-    mine = [a for a in attempts if a.pack_id in packs.pack_ids and is_pass(a)]
+    ids = packs.pack_ids
+    target_version = target.policy.version
+    # The passes by module, once; an earlier version's passes only where they may carry over.
+    own_by_module: dict[str, list[dt.datetime]] = {}
+    other_by_module: dict[str, list[tuple[str, dt.datetime | None]]] = {}
+    for a in attempts:
+        if a.pack_id in ids and is_pass(a):
+            if a.policy_version == target_version:
+                if a.finished_at:
+                    own_by_module.setdefault(a.module_id, []).append(a.finished_at)
+            else:
+                other_by_module.setdefault(a.module_id, []).append((a.policy_version, a.finished_at))
+    earlier: dict[str, bool] = {}
     results = []
     for module in counted_modules(target, role):
-        own = [a.finished_at for a in mine if a.module_id == module.id and a.policy_version == target.policy.version]
-        carried = [
-            a.finished_at
-            for a in mine
-            if a.module_id == module.id
-            and _earlier(a.policy_version, target.policy.version)
-            and _unchanged(packs, a.policy_version, target, module)
-        ]
-        own_first = min((t for t in own if t), default=None)
-        carried_first = min((t for t in carried if t), default=None)
+        own_first = min(own_by_module.get(module.id, ()), default=None)
+        carried = []
+        for policy_version, finished_at in other_by_module.get(module.id, ()):
+            if policy_version not in earlier:
+                earlier[policy_version] = _earlier(policy_version, target_version)
+            if finished_at and earlier[policy_version] and _unchanged(packs, policy_version, target, module):
+                carried.append(finished_at)
+        carried_first = min(carried, default=None)
         if own_first is not None and (carried_first is None or own_first <= carried_first):
             results.append(ModuleResult(module, own_first, False))
         else:

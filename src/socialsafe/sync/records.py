@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -159,7 +160,14 @@ def _text(data: dict[str, Any], key: str, nullable: bool = False) -> Any:
     return value
 
 
+# The contract's canonical form; anything else goes the slow way (and is normalised or refused).
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").fullmatch
+
+
 def _uuid(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if type(value) is str and _CANONICAL_UUID(value):
+        return value
     value = _text(data, key)
     try:
         return str(uuid.UUID(value))
@@ -209,7 +217,69 @@ def _learner(d: dict[str, Any], base: tuple[str, str]) -> LearnerRec:
     return LearnerRec(*base, _text(d, "name"), email, role, _text(d, "school"), _time(d, "created_at"))
 
 
+def _is_text(value: Any) -> bool:
+    return type(value) is str and bool(value.strip())
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    """The moment, or None when the slow path must decide (and explain)."""
+    if type(value) is not str or not value.strip():
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 def _attempt(d: dict[str, Any], base: tuple[str, str]) -> AttemptRec:
+    """Most lines are attempts: check the usual, valid case inline, in one pass."""
+    try:
+        learner_id, pack_id, pack_version = d["learner_id"], d["pack_id"], d["pack_version"]
+        policy_version, module_id, source = d["policy_version"], d["module_id"], d["source"]
+        started_at, finished_at, score, max_score = d["started_at"], d["finished_at"], d["score"], d["max_score"]
+        pass_mark, passed, note = d["pass_mark"], d["passed"], d["note"]
+    except KeyError:
+        return _attempt_checked(d, base)
+    started = _aware(started_at)
+    finished = None if finished_at is None else _aware(finished_at)
+    if (
+        type(learner_id) is str
+        and _CANONICAL_UUID(learner_id)
+        and _is_text(pack_id)
+        and _is_text(pack_version)
+        and _is_text(policy_version)
+        and _is_text(module_id)
+        and (source == "quiz" or source == "manual")
+        and started is not None
+        and (finished_at is None or finished is not None)
+        and (score is None or type(score) is int)
+        and type(max_score) is int
+        and (type(pass_mark) is float or type(pass_mark) is int)
+        and 0 <= pass_mark <= 1
+        and (passed is None or type(passed) is bool)
+        and (note is None or note == "" or _is_text(note))
+    ):
+        return AttemptRec(
+            *base,
+            learner_id,
+            pack_id,
+            pack_version,
+            policy_version,
+            module_id,
+            started,
+            finished,
+            score,
+            max_score,
+            float(pass_mark),
+            passed,
+            source,
+            note or None,
+        )
+    return _attempt_checked(d, base)
+
+
+def _attempt_checked(d: dict[str, Any], base: tuple[str, str]) -> AttemptRec:
     pass_mark = d.get("pass_mark")
     if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float) or not 0 <= pass_mark <= 1:
         raise LineError(_("{field} must be a fraction from 0 to 1").format(field="pass_mark"))
