@@ -416,7 +416,6 @@ def test_share_folder_precedence(
     [
         ("school_name", "This PC School", "school_name = 'Site School'", "Site School", None),
         ("idle_minutes", "0", "idle_minutes = 20", 20, DEFAULT_IDLE_MINUTES),
-        ("admin_passphrase_hash", _hash("local"), f"admin_passphrase_hash = '{HASH}'", HASH, None),
     ],
 )
 def test_a_saved_setting_beats_the_site_which_beats_the_default(
@@ -432,6 +431,15 @@ def test_a_saved_setting_beats_the_site_which_beats_the_default(
     assert effective(key, config, None).value == site_value  # no database open: the site's
     assert effective(key, config, Saved(**{key: saved})).source is Source.SAVED
     assert effective(key, config, Saved(**{key: saved})).value == expected_saved
+
+
+def test_the_sites_admin_passphrase_beats_one_saved_on_this_pc(tmp_path: Path, site_file: Path) -> None:
+    config = settings(tmp_path)
+    local = _hash("local")
+    assert effective("admin_passphrase_hash", config, Saved(admin_passphrase_hash=local)).value == local
+    write(site_file, f"admin_passphrase_hash = '{HASH}'\n")
+    resolved = effective("admin_passphrase_hash", config, Saved(admin_passphrase_hash=local))
+    assert (resolved.value, resolved.source) == (HASH, Source.SITE)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,9 @@ clear sentence on standard error; tracebacks go only to the log file.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -23,7 +25,7 @@ from socialsafe.paths import is_network_path
 from socialsafe.site_config import pass_mark_for, site_config
 
 if TYPE_CHECKING:
-    from socialsafe import reports
+    from socialsafe import reports, roster
     from socialsafe.content.loader import Content
     from socialsafe.content.model import Pack
     from socialsafe.storage.models import Learner
@@ -33,6 +35,9 @@ EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_SHARE = 3
+EXIT_ADMIN = 4
+
+ENV_ADMIN_PASSPHRASE = "SOCIALSAFE_ADMIN_PASSPHRASE"
 
 ROLES = [role.value for role in Role]
 
@@ -43,6 +48,10 @@ class UserError(Exception):
 
 class UsageError(UserError):
     """A bad value on the command line that argparse cannot see (exit 2)."""
+
+
+class AdminError(UserError):
+    """An admin command without the right admin passphrase (exit 4)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -109,6 +118,24 @@ def build_parser() -> argparse.ArgumentParser:
     acknowledge = commands.add_parser("acknowledge", help=_("admin: record a signed paper acknowledgement"))
     _person_arguments(acknowledge)
     _date_and_policy_arguments(acknowledge)
+
+    erase = commands.add_parser(
+        "erase", help=_("admin: erase one person's data here and, through the shared folder, everywhere")
+    )
+    erase.add_argument("--email", metavar="E", help=_("the person's email address"))
+    erase.add_argument("--name", metavar="N", help=_("the person's name (with --school, when there is no email)"))
+    erase.add_argument("--school", metavar="S", help=_("the person's school (with --name)"))
+    erase.add_argument("--yes", action="store_true", help=_("erase without asking for confirmation"))
+
+    roster = commands.add_parser("roster", help=_("admin: the staff list that reports are measured against"))
+    roster_commands = roster.add_subparsers(
+        dest="roster_command", metavar="COMMAND", parser_class=_Parser, required=True
+    )
+    roster_import = roster_commands.add_parser(
+        "import", help=_("admin: load the staff list from a CSV file (header name,email,role,school)")
+    )
+    roster_import.add_argument("file", metavar="FILE", help=_("the CSV file, saved from Excel as CSV UTF-8"))
+    roster_import.add_argument("--dry-run", action="store_true", help=_("show what would change, and change nothing"))
     return parser
 
 
@@ -172,10 +199,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_record(settings, args)
         if args.command == "acknowledge":
             return cmd_acknowledge(settings, args)
+        if args.command == "erase":
+            return cmd_erase(settings, args)
+        if args.command == "roster":
+            return cmd_roster_import(settings, Path(args.file), dry_run=args.dry_run)
         return cmd_gui(settings, startup_check=getattr(args, "startup_check", False))
     except UsageError as error:
         _say(str(error))
         return EXIT_USAGE
+    except AdminError as error:
+        _say(str(error))
+        return EXIT_ADMIN
     except UserError as error:
         _say(str(error))
         return EXIT_PROBLEMS
@@ -221,14 +255,73 @@ def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False
     return EXIT_PROBLEMS if bad else EXIT_OK
 
 
-def require_admin(settings: Settings) -> None:
-    """The gate in front of every admin command (``record``, ``acknowledge``, later ``erase`` and ``roster``).
+def require_admin(settings: Settings, store: Store | None = None) -> None:
+    """The gate in front of every admin command (``record``, ``acknowledge``, ``erase``, ``roster import``).
 
-    HOOK, does nothing yet: the admin area comes later. Once a passphrase can be
-    configured, this checks ``SOCIALSAFE_ADMIN_PASSPHRASE`` (or asks on a
-    terminal) and refuses with exit status 4 when it is missing or wrong. Until
-    then no passphrase is configured, and admin commands proceed.
+    With no admin passphrase set (on this PC or in the site config) admin
+    commands proceed: that is first use. Once one is set, the passphrase comes
+    from ``SOCIALSAFE_ADMIN_PASSPHRASE``, else is asked for on a terminal; with
+    neither, or when it is wrong, AdminError (exit 4). Wrong tries count toward
+    the same slow-down as the app's (:class:`socialsafe.admin.AdminGate`).
     """
+    from socialsafe.admin import AdminGate, UnlockResult
+
+    own = store is None
+    if store is None:
+        store = _open_store(settings)
+    try:
+        gate = AdminGate(store)
+        if not gate.required:
+            return
+        left = gate.remaining(dt.datetime.now(dt.UTC))
+        if left:
+            raise AdminError(_wait_message(left))
+        text = os.environ.get(ENV_ADMIN_PASSPHRASE) or _ask_passphrase()
+        outcome = gate.try_unlock(text, dt.datetime.now(dt.UTC))
+    finally:
+        if own:
+            store.close()
+    if outcome.ok:
+        return
+    if outcome.result is UnlockResult.WAIT:
+        raise AdminError(_wait_message(outcome.wait))
+    log.warning("wrong admin passphrase on the command line")
+    if outcome.wait:
+        raise AdminError(
+            ngettext(
+                "The admin passphrase is wrong: wait {n} second before trying again.",
+                "The admin passphrase is wrong: wait {n} seconds before trying again.",
+                outcome.wait,
+            ).format(n=outcome.wait)
+        )
+    raise AdminError(_("The admin passphrase is wrong."))
+
+
+def _wait_message(seconds: int) -> str:
+    return ngettext(
+        "Too many wrong admin passphrases: try again in {n} second.",
+        "Too many wrong admin passphrases: try again in {n} seconds.",
+        seconds,
+    ).format(n=seconds)
+
+
+def _ask_passphrase() -> str:
+    """The passphrase typed on the terminal, not shown; AdminError when there is no terminal or none is typed."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        raise AdminError(
+            _(
+                "This is an admin command: set {env} to the admin passphrase, or run it on a terminal to type it."
+            ).format(env=ENV_ADMIN_PASSPHRASE)
+        )
+    try:
+        text = getpass.getpass(_("Admin passphrase: "))
+    except EOFError:
+        text = ""
+    if not text:
+        raise AdminError(_("This is an admin command: the admin passphrase is required."))
+    return text
 
 
 def _open_store(settings: Settings) -> Store:
@@ -307,7 +400,13 @@ def _merged_people(settings: Settings, store: Store) -> tuple[list[reports.Perso
 
     share = _share_of(settings, store)
     if share is None:
-        return None, None
+        # No share: this PC's records, with the roster kept in the data folder, if there is one.
+        from socialsafe import reports, roster
+
+        listed, problems = roster.read_for_reports(None, settings.data_dir)
+        for problem in problems:
+            log.warning("roster: %s", problem)
+        return (roster.with_roster(reports.people_of_store(store), listed) if listed else None), None
     try:
         people, problems = merged_people(store, share)
     except ShareError as error:
@@ -536,6 +635,338 @@ def cmd_acknowledge(settings: Settings, args: argparse.Namespace) -> int:
         message = _added(learner) + " " + message
     print(message + " " + status)
     return EXIT_OK
+
+
+def cmd_roster_import(settings: Settings, file: Path, dry_run: bool = False) -> int:
+    """Preview the staff list in ``file`` against the roster in force, and save it unless ``dry_run``."""
+    from socialsafe import roster
+
+    require_admin(settings)
+    try:
+        text = roster.decode(file.read_bytes())
+    except FileNotFoundError as error:
+        raise UserError(_("There is no file {file}.").format(file=file)) from error
+    except OSError as error:
+        raise UserError(_("Cannot read {file}: {reason}.").format(file=file, reason=error.strerror or error)) from error
+    except ValueError as error:
+        raise UserError(_("{file}: {problem}").format(file=file, problem=error)) from error
+    store = _open_store(settings)
+    try:
+        share = _share_of(settings, store)
+        local = roster.roster_file(None, settings.data_dir)
+        moving = False  # a roster kept on this PC before a share was set moves to the share
+        try:
+            existing = roster.load(share, settings.data_dir)
+            if share is not None and not existing and local.exists():
+                existing, moving = roster.load(None, settings.data_dir), True
+        except roster.ShareError as error:
+            _say(str(error))
+            _say(_("Nothing was imported."))
+            return EXIT_SHARE
+        except roster.RosterError as error:
+            for problem in error.problems:
+                print(problem)
+            raise UserError(str(error)) from error
+        preview = roster.preview(existing, store.learners(), text)
+        _print_preview(file, preview)
+        left_out = len(preview.left_out)
+        if dry_run:
+            print(_("Dry run: nothing was changed."))
+        elif not preview.rows:
+            raise UserError(_("Nothing was imported: no row of {file} could be used.").format(file=file))
+        else:
+            people = roster.apply(existing, preview)
+            try:
+                path = roster.save(people, share, settings.data_dir, owner=store.device_id)
+            except roster.ShareError as error:
+                _say(str(error))
+                _say(_("Nothing was imported."))
+                return EXIT_SHARE
+            except OSError as error:
+                raise UserError(
+                    _("Cannot write {file}: {reason}.").format(
+                        file=roster.roster_file(share, settings.data_dir), reason=error.strerror or error
+                    )
+                ) from error
+            log.info("roster imported from %s: %d people now", file, len(people))
+            if moving:
+                local.unlink(missing_ok=True)
+                print(_("Moved the roster kept on this PC, {old}, to the shared folder.").format(old=local))
+            print(
+                ngettext(
+                    "Saved the roster, {n} person, to {file}.", "Saved the roster, {n} people, to {file}.", len(people)
+                ).format(n=len(people), file=path)
+            )
+    finally:
+        store.close()
+    if left_out:
+        _say(
+            ngettext("{n} row was left out (listed above).", "{n} rows were left out (listed above).", left_out).format(
+                n=left_out
+            )
+        )
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def _print_preview(file: Path, preview: roster.RosterPreview) -> None:
+    from socialsafe.roster import Match
+
+    print(ngettext("{file}: {n} row read.", "{file}: {n} rows read.", preview.read).format(file=file, n=preview.read))
+    parts = [
+        ngettext("{n} already on the roster", "{n} already on the roster", len(preview.of(Match.ROSTER))).format(
+            n=len(preview.of(Match.ROSTER))
+        )
+        + _(" ({n} updated)").format(n=len(preview.updated)),
+        ngettext(
+            "{n} on this PC but not yet on the roster",
+            "{n} on this PC but not yet on the roster",
+            len(preview.of(Match.LEARNER)),
+        ).format(n=len(preview.of(Match.LEARNER))),
+        ngettext("{n} new", "{n} new", len(preview.of(Match.NEW))).format(n=len(preview.of(Match.NEW))),
+        ngettext("{n} duplicate", "{n} duplicates", len(preview.duplicates)).format(n=len(preview.duplicates)),
+        ngettext("{n} row with problems", "{n} rows with problems", len(preview.problems)).format(
+            n=len(preview.problems)
+        ),
+    ]
+    print(", ".join(parts) + ".")
+    for row in preview.updated:
+        print(
+            _("{file}:{line}: {name}: {fields} will change").format(
+                file=file, line=row.line, name=row.name, fields=", ".join(row.changes)
+            )
+        )
+    for problem in preview.left_out:
+        print(f"{file}:{problem.line}: {problem.message}")
+
+
+def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
+    """Erase one person: their learner records here, in the share's view and on the roster; then sync."""
+    from socialsafe import roster
+    from socialsafe.domain.people import normalise_name
+    from socialsafe.sync.engine import sync
+    from socialsafe.sync.share import ShareError
+
+    email = (args.email or "").strip() or None
+    name, school = normalise_name(args.name or ""), normalise_name(args.school or "")
+    if email and (name or school):
+        raise UsageError(_("Say who to erase with either --email, or --name and --school, not both."))
+    if not email and not (name and school):
+        raise UsageError(_("Say who to erase: --email E, or --name N with --school S."))
+    require_admin(settings)
+    store = _open_store(settings)
+    try:
+        share = _share_of(settings, store)
+        content = _load_content(settings) if share is not None else None
+        plan = _erase_plan(store, share, settings.data_dir, email, name, school)
+        if plan.unknown:
+            where = (
+                _("on this PC, in the shared folder or on the roster")
+                if share is not None and plan.share_error is None
+                else _("on this PC or on its roster")
+            )
+            who = (
+                _("No one with the email address {email} is known {where}.").format(email=email, where=where)
+                if email
+                else _("No one called {name} at {school} is known {where}.").format(
+                    name=name, school=school, where=where
+                )
+            )
+            if plan.share_error is not None:
+                who += " " + _("The shared folder cannot be reached now, so it was not searched.")
+            raise UserError(who)
+        _print_erase_plan(plan)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise UsageError(_("Erasing asks for confirmation on a terminal: add --yes to erase without asking."))
+            try:
+                answer = input(_("Erase all of this? This cannot be undone. Type yes to confirm: "))
+            except EOFError:
+                answer = ""
+            if answer.strip().casefold() not in ("yes", "y", _("yes").casefold()):
+                print(_("Nothing was erased."))
+                return EXIT_OK
+        # The erasure records first: if anything below is interrupted, the next sync finishes the job.
+        for learner_id in sorted(plan.learner_ids):
+            store.record_erasure(learner_id)
+        erased = store.erase(plan.local_ids)
+        log.info("erased %d learner records here on request; %d erasure records", erased, len(plan.learner_ids))
+        print(
+            ngettext("Erased {n} learner record on this PC.", "Erased {n} learner records on this PC.", erased).format(
+                n=erased
+            )
+        )
+        status = EXIT_OK
+        for place in plan.roster:
+            at_share = share is not None and place == roster.roster_file(share, settings.data_dir)
+            try:
+                current = roster.load(share if at_share else None, settings.data_dir)
+                kept, removed = roster.remove_person(current, plan.identities, plan.names)
+                if removed:
+                    roster.save(kept, share if at_share else None, settings.data_dir, owner=store.device_id)
+                print(_("Removed them from the roster {file}.").format(file=place))
+            except ShareError:
+                _say(
+                    _(
+                        "The roster in the shared folder could not be changed: run this command again when the "
+                        "shared folder can be reached, to take them off it."
+                    )
+                )
+                status = EXIT_SHARE
+            except (roster.RosterError, OSError) as error:
+                problems = error.problems if isinstance(error, roster.RosterError) else []
+                for problem in problems:
+                    print(problem)
+                _say(str(error))
+                _say(_("They are still on the roster {file}: take them off it by hand.").format(file=place))
+                status = EXIT_PROBLEMS
+        if share is not None and content is not None:
+            try:
+                report = sync(store, content, share)
+            except ShareError as error:
+                _say(str(error))
+                _say(_("Erased here; it will reach the other PCs at the next sync."))
+                return EXIT_SHARE
+            for problem in report.problems:
+                log.warning("sync after erase: %s", problem)
+            print(_("Shared the erasure with the other PCs through the shared folder."))
+    finally:
+        store.close()
+    return status
+
+
+@dataclasses.dataclass
+class _ErasePlan:
+    """What erasing one person will delete, found before anything is changed."""
+
+    learners: list[tuple[str, str]]  # (description, where) of each learner record
+    learner_ids: set[str]  # every learner record of the person, here and on the share: one erasure each
+    local_ids: set[str]  # those in this PC's database
+    attempts: int
+    signoffs: int
+    roster: dict[Path, list[str]]  # roster file -> the entries to remove, described
+    identities: set[tuple[str, ...]]
+    names: set[tuple[str, str]]  # name and school, when erasing by name
+    share_error: Exception | None = None
+
+    @property
+    def unknown(self) -> bool:
+        return not self.learner_ids and not any(self.roster.values())
+
+
+def _erase_plan(
+    store: Store, share: Path | None, data_dir: Path, email: str | None, name: str, school: str
+) -> _ErasePlan:
+    from socialsafe import roster
+    from socialsafe.domain.people import person_identity, person_key
+    from socialsafe.sync.engine import SyncReport, merge
+    from socialsafe.sync.share import DEVICES, ShareError, check_share
+
+    def identity(x: roster.PersonFacts) -> tuple[str, ...]:
+        return person_identity(x.name, x.school, x.email)
+
+    target = person_identity(name, school, email)
+    key = person_key(name, school)
+
+    def wanted(x: roster.PersonFacts) -> bool:
+        return identity(x) == target if email else person_key(x.name, x.school) == key
+
+    local = [x for seed in store.learners() if wanted(seed) for x in store.same_person(seed)]
+    local = list({x.id: x for x in local}.values())
+    identities = {target} | {identity(x) for x in local}
+    names = set() if email else {key}
+
+    # Every PC's records, read from the share without writing to it: the person's learner records made on
+    # PCs this one has not synced with since need an erasure record each, or those PCs could not tell who
+    # the erasure is about.
+    share_error: Exception | None = None
+    theirs: list[tuple[str, str, str, str | None, str]] = []  # id, name, school, email, role
+    share_attempts: set[str] = set()
+    share_acks: set[str] = set()
+    if share is not None:
+        try:
+            check_share(share)
+            if (share / DEVICES).is_dir():
+                merged = merge(store, share, SyncReport())
+                merged.apply_erasures(store.learners())
+                local_ids = {x.id for x in local}
+                for learner in merged.learners.values():
+                    if learner.id not in local_ids and (wanted(learner) or identity(learner) in identities):
+                        theirs.append((learner.id, learner.name, learner.school, learner.email, learner.role))
+                ids = local_ids | {t[0] for t in theirs}
+                share_attempts = {a.id for a in merged.attempts.values() if a.learner_id in ids}
+                share_acks = {s.id for s in merged.acks.values() if s.learner_id in ids}
+        except (ShareError, OSError) as error:
+            share_error = error
+    attempts = {a.id for x in local for a in store.attempts(x.id)} | share_attempts
+    signoffs = {s.id for x in local for s in store.acknowledgements(x.id)} | share_acks
+
+    def described(n: str, s: str, e: str | None, r: str) -> str:
+        return ", ".join(part for part in (n, s, e or "", r) if part)
+
+    learners = [
+        (
+            described(x.name, x.school, x.email, x.role),
+            _("this PC") if x.device_id == store.device_id else _("copied from another PC"),
+        )
+        for x in local
+    ]
+    learners += [(described(t[1], t[2], t[3], t[4]), _("another PC, through the shared folder")) for t in theirs]
+
+    places = [roster.roster_file(share, data_dir)] if share is not None else []
+    places.append(roster.roster_file(None, data_dir))  # the data folder's, used before a share was set
+    on_roster: dict[Path, list[str]] = {}
+    roster_emails: set[str] = set()
+    for place in places:
+        at_share = share is not None and place == roster.roster_file(share, data_dir)
+        if at_share and share_error is not None:
+            continue
+        listed, _problems = roster.read_for_reports(share if at_share else None, data_dir)
+        _kept, removed = roster.remove_person(listed, identities, names)
+        if removed:
+            on_roster[place] = [described(p.name, p.school, p.email, p.role) for p in removed]
+            roster_emails |= {(p.email or "").strip().casefold() for p in removed if (p.email or "").strip()}
+    emails = {e for e in ((x.email or "").strip().casefold() for x in local) if e}
+    emails |= {(t[3] or "").strip().casefold() for t in theirs if (t[3] or "").strip()}
+    if not email and len(emails | roster_emails) > 1:
+        raise UsageError(
+            _(
+                "More than one person called {name} at {school} is known, with different email addresses "
+                "({emails}): say which with --email."
+            ).format(name=name, school=school, emails=", ".join(sorted(emails | roster_emails)))
+        )
+    return _ErasePlan(
+        learners=learners,
+        learner_ids={x.id for x in local} | {t[0] for t in theirs},
+        local_ids={x.id for x in local},
+        attempts=len(attempts),
+        signoffs=len(signoffs),
+        roster=on_roster,
+        identities=identities,
+        names=names,
+        share_error=share_error,
+    )
+
+
+def _print_erase_plan(plan: _ErasePlan) -> None:
+    print(_("This will erase:"))
+    for description, where in plan.learners:
+        print("  " + _("learner record: {who} ({where})").format(who=description, where=where))
+    if plan.learners:
+        print(
+            "  "
+            + ngettext("{n} quiz attempt", "{n} quiz attempts", plan.attempts).format(n=plan.attempts)
+            + _(" and ")
+            + ngettext("{n} sign-off", "{n} sign-offs", plan.signoffs).format(n=plan.signoffs)
+        )
+    for place, entries in plan.roster.items():
+        for entry in entries:
+            print("  " + _("roster entry: {who} (in {file})").format(who=entry, file=place))
+    if plan.share_error is not None:
+        print(
+            "  "
+            + _("The shared folder cannot be reached now: records only other PCs hold will be erased when they sync.")
+        )
 
 
 def cmd_gui(settings: Settings, startup_check: bool = False) -> int:

@@ -200,9 +200,12 @@ def effective(key: str, settings: Settings, store: SavedSettings | None = None) 
     if key == "share_folder":
         share, source = settings.share_folder(saved)
         return Resolved(share, source)
+    site = site_config().get(key)
+    if key == "admin_passphrase_hash" and site is not None:
+        # Once IT sets the admin passphrase for the site, no PC's own older one may bypass it.
+        return Resolved(site, Source.SITE)
     if saved is not None:
         return Resolved(saved, Source.SAVED)
-    site = site_config().get(key)
     if site is not None:
         return Resolved(site, Source.SITE)
     return Resolved(DEFAULTS[key], Source.DEFAULT)

@@ -200,7 +200,9 @@ def parse_roster(path: Path, text: str) -> tuple[list[RosterPerson], list[Proble
     people, problems = [], []
     for row in reader:
         line = reader.line_num
-        cells = {(k or "").strip().casefold(): (v or "").strip() for k, v in row.items() if isinstance(v, str)}
+        cells = {
+            (k or "").strip().casefold(): plain_cell((v or "").strip()) for k, v in row.items() if isinstance(v, str)
+        }
         name, role = normalise_name(cells.get("name", "")), cells.get("role", "")
         if not name:
             problems.append(Problem(path, _("a row with no name"), line=line))
@@ -228,3 +230,55 @@ def parse_roster(path: Path, text: str) -> tuple[list[RosterPerson], list[Proble
             )
         )
     return people, problems
+
+
+def plain_cell(cell: str) -> str:
+    """A cell as it was before :func:`socialsafe.export.neutralise` made it safe for spreadsheets:
+    the leading ``'`` added before a formula character is taken off again."""
+    from socialsafe.export import FORMULA_STARTS
+
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
+def roster_csv(people: list[RosterPerson]) -> bytes:
+    """The roster file's bytes: UTF-8 with a BOM (for Excel), the contract's header, formulas neutralised."""
+    from socialsafe.export import BOM, neutralise
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(ROSTER_COLUMNS)
+    for person in people:
+        cells = [
+            person.name,
+            person.email or "",
+            person.role,
+            person.school,
+            person.exempt_until.isoformat() if person.exempt_until else "",
+            person.exempt_reason,
+        ]
+        writer.writerow([neutralise(cell) for cell in cells])
+    return (BOM + buffer.getvalue()).encode("utf-8")
+
+
+def write_roster(share: Path, people: list[RosterPerson], owner: str = "") -> Path:
+    """Replace the share's roster with ``people``, whole and atomically; returns the file written.
+
+    Only an admin action calls this (roster import, exemptions, erasure). The
+    folder is checked and, on first use, marked as every sync does. Raises
+    ShareError when the share cannot be reached or written; the old roster, if
+    any, is then untouched.
+    """
+    open_share(share, dt.datetime.now(dt.UTC), owner=owner)
+    path = share / ROSTER
+    try:
+        if path.parent.exists() and not path.parent.is_dir():
+            raise ShareError(
+                _("In the shared folder {path}, {name} is a file where a folder should be.").format(
+                    path=share, name=path.parent.name
+                )
+            )
+        path.parent.mkdir(exist_ok=True)
+        write_atomic(path, roster_csv(people), owner=owner)
+    except OSError as error:
+        raise explain(error, share) from error
+    return path
