@@ -34,6 +34,7 @@ from socialsafe.reports import (
     columns,
     group_people,
 )
+from socialsafe.roster import with_roster
 from socialsafe.storage.models import utcnow
 from socialsafe.storage.store import Store
 from socialsafe.sync import records as rec
@@ -264,24 +265,14 @@ def people(merged: Merged, roster: list[RosterPerson]) -> list[PersonRecords]:
     acks: dict[str, list[rec.AckRec]] = {}
     for s in merged.acks.values():
         acks.setdefault(s.learner_id, []).append(s)
-    result: dict[tuple[str, ...], PersonRecords] = {}
+    grouped = []
     for group in group_people(merged.learners.values()):
-        first = group[0]
         person = PersonRecords(learners=list(group))
         for learner in group:
             person.attempts.extend(attempts.get(learner.id, []))
             person.signoffs.extend(acks.get(learner.id, []))
-        result[person_identity(first.name, first.school, first.email)] = person
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    for entry in roster:
-        key = person_identity(entry.name, entry.school, entry.email)
-        if key not in result:
-            stand_in = rec.LearnerRec("roster", "", entry.name, entry.email, entry.role, entry.school, epoch)
-            result[key] = PersonRecords(learners=[stand_in])
-        person = result[key]
-        person.roster_role = entry.role
-        person.exempt_until = entry.exempt_until
-    return list(result.values())
+        grouped.append(person)
+    return with_roster(grouped, roster)
 
 
 def merged_people(store: Store, share: Path) -> tuple[list[PersonRecords], list[Problem]]:
