@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -47,6 +48,9 @@ from socialsafe.ui.sync_worker import SyncWorker, first_sentence
 from socialsafe.ui.who_page import WhoPage
 from socialsafe.ui.widgets import announce, button, label
 
+if TYPE_CHECKING:
+    from socialsafe.ui.admin import Office
+
 __all__ = ["MainWindow", "SettingsDialog"]
 
 MIN_WIDTH, MIN_HEIGHT = 1024, 600
@@ -82,6 +86,7 @@ class MainWindow(QMainWindow):
         self.pack: Pack | None = None
         self.module: Module | None = None
         self.settings_dialog: SettingsDialog | None = None
+        self.office: Office | None = None  # the office area, made on first use
         self.setWindowTitle(_("SocialSafe"))
         self.setWindowIcon(app_icon())
         self.setMinimumSize(800, 560)
@@ -187,6 +192,11 @@ class MainWindow(QMainWindow):
         )
         self.switch_button.clicked.connect(self.switch_person)
         row.addWidget(self.switch_button)
+        self.office_button = button(
+            _("Office"), _("Office"), description=_("Everyone's training records, for the office (admin passphrase)")
+        )
+        self.office_button.clicked.connect(self.open_office)
+        row.addWidget(self.office_button)
         self.settings_button = button(_("Settings"), _("Settings"))
         self.settings_button.clicked.connect(self.open_settings)
         row.addWidget(self.settings_button)
@@ -223,6 +233,7 @@ class MainWindow(QMainWindow):
         self.person_line.setAccessibleName("")
         self.policy_line.show()
         self.switch_button.hide()
+        self.office_button.show()  # the office is opened from 'Who are you?', never from a learner's screens
         self.idle.stop()
         self.who.refresh()
         self.stack.setCurrentWidget(self.who)
@@ -237,6 +248,7 @@ class MainWindow(QMainWindow):
         # Home shows the policy; the header keeps room for the person and their buttons.
         self.policy_line.hide()
         self.switch_button.show()
+        self.office_button.hide()
         self._restart_idle()
         self.show_home()
 
@@ -363,6 +375,14 @@ class MainWindow(QMainWindow):
         if event.type() in _INPUT_EVENTS and self.learner is not None:
             self._restart_idle()
         return False
+
+    def open_office(self) -> None:
+        """The office area, behind the admin passphrase; loaded on first use, like printing."""
+        if self.office is None:
+            from socialsafe.ui.admin import Office
+
+            self.office = Office(self)
+        self.office.open()
 
     def open_settings(self) -> None:
         # open(), not exec(): the window keeps running (a sync may finish) while the dialog is up.

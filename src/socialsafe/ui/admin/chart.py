@@ -1,0 +1,174 @@
+"""Completion by school and by role: a stacked bar chart, with the same numbers in words beside it."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalStackedBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QMargins, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+
+from socialsafe.domain.status import Status
+from socialsafe.i18n import _
+from socialsafe.insight import STATUS_ORDER, GroupCounts, PersonSummary, counts_by
+from socialsafe.ui.admin.models import status_name
+from socialsafe.ui.widgets import label, role_label
+
+BY_SCHOOL, BY_ROLE = "school", "role"
+# Colours told apart with the common kinds of colour blindness (Okabe and Ito), in STATUS_ORDER;
+# the legend names every colour, and the numbers are given in words too.
+BAR_COLOURS = {
+    Status.COMPLETE: "#009E73",
+    Status.DUE_SOON: "#F0E442",
+    Status.EXPIRED: "#D55E00",
+    Status.UPDATE_NEEDED: "#CC79A7",
+    Status.IN_PROGRESS: "#56B4E9",
+    Status.NOT_STARTED: "#BBBBBB",
+    Status.EXEMPT: "#0072B2",
+}
+
+
+def group_sentence(group: GroupCounts) -> str:
+    """One group's numbers in words: '<school>: 5 of 8 trained (63%); 2 complete, 1 due soon, …'."""
+    parts = [
+        _("{n} {status}").format(n=group.counts[s], status=status_name(s).lower())
+        for s in STATUS_ORDER
+        if group.counts[s]
+    ]
+    return _("{group}: {trained} of {total} trained ({percent}%); {details}.").format(
+        group=group.group,
+        trained=group.trained,
+        total=group.total,
+        percent=group.trained_percent,
+        details=", ".join(parts),
+    )
+
+
+class ChartPage(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summaries: Sequence[PersonSummary] = []
+        self.groups: list[GroupCounts] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 8, 0, 0)
+        row = QHBoxLayout()
+        caption = label(_("Show by"))
+        self.by = QComboBox()
+        self.by.addItem(_("School"), BY_SCHOOL)
+        self.by.addItem(_("Role"), BY_ROLE)
+        self.by.setAccessibleName(_("Show the chart by school or by role"))
+        caption.setBuddy(self.by)
+        self.by.currentIndexChanged.connect(self._draw)
+        row.addWidget(caption)
+        row.addWidget(self.by)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+        self.chart = QChart()
+        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        self.chart.setMargins(QMargins(4, 4, 4, 4))
+        self.chart.setBackgroundRoundness(6)
+        self.view = QChartView(self.chart)
+        self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.view.setMinimumHeight(200)
+        self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.numbers = QTextBrowser()
+        self.numbers.setAccessibleName(_("The chart's numbers in words"))
+        self.numbers.setOpenLinks(False)
+        self.numbers.setMinimumHeight(self.numbers.fontMetrics().height() * 4)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.view)
+        split.addWidget(self.numbers)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        split.setAccessibleName(_("Chart and numbers"))
+        layout.addWidget(split, 1)
+        self._draw()
+
+    def show_summaries(self, summaries: Sequence[PersonSummary]) -> None:
+        self.summaries = summaries
+        self._draw()
+
+    def _group(self, summary: PersonSummary) -> str:
+        return summary.school if self.by.currentData() == BY_SCHOOL else role_label(summary.role)
+
+    def _draw(self) -> None:
+        by_school = self.by.currentData() == BY_SCHOOL
+        title = _("Training by school") if by_school else _("Training by role")
+        self.groups = counts_by(self.summaries, self._group)
+        # Top to bottom in alphabetical order: a horizontal chart draws its first category at the bottom.
+        groups = list(reversed(self.groups))
+        self.chart.removeAllSeries()
+        for axis in self.chart.axes():
+            self.chart.removeAxis(axis)
+        self.chart.setTitle(title)
+        font = QFont(self.font())
+        font.setBold(True)
+        self.chart.setTitleFont(font)
+        series = QHorizontalStackedBarSeries()
+        for status in STATUS_ORDER:
+            bars = QBarSet(status_name(status))
+            bars.setColor(QColor(BAR_COLOURS[status]))
+            bars.setBorderColor(QColor("#1b1f1d"))
+            bars.append([float(g.counts[status]) for g in groups])
+            series.append(bars)
+        self.chart.addSeries(series)
+        categories = QBarCategoryAxis()
+        categories.append(_unique([_short(g.group) for g in groups]) or [""])
+        values = QValueAxis()
+        values.setLabelFormat("%d")
+        most = max((g.total for g in groups), default=0)
+        values.setRange(0, max(1, most))
+        values.setTickCount(min(11, max(2, most + 1)))
+        values.setTitleText(_("People"))
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.9))
+        self.chart.legend().setFont(small)
+        categories.setLabelsFont(small)
+        values.setLabelsFont(small)
+        values.setTitleFont(small)
+        # Room for every bar and its label: with large text or many schools the page scrolls instead.
+        line = QFontMetrics(small).height()
+        self.view.setMinimumHeight(max(240, min(1200, line * (8 + 2 * len(groups)))))
+        self.chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
+        self.chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(categories)
+        series.attachAxis(values)
+        sentences = [group_sentence(g) for g in self.groups]
+        described = " ".join(sentences) if sentences else _("No one to show yet.")
+        self.view.setAccessibleName(title)
+        self.view.setAccessibleDescription(described)
+        self.view.setToolTip(described if len(described) < 600 else "")
+        rows = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+        self.numbers.setHtml(
+            f"<p><b>{html.escape(title)}</b></p><ul>{rows}</ul>" if rows else f"<p>{html.escape(described)}</p>"
+        )
+        self.numbers.setAccessibleDescription(described)
+
+    def description(self) -> str:
+        return self.view.accessibleDescription()
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Category names told apart (a chart axis drops a repeated one): a number after a repeat."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def _short(text: str, limit: int = 28) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,338 @@
+"""Files from the office console: the people shown, as CSV, Excel or JSON, and a one-page summary for governors.
+
+CSV and JSON are written exactly as ``socialsafe export`` writes them
+(:mod:`socialsafe.export`); the Excel workbook is for people: headings and
+statuses in words, real dates, the heading row frozen and filtered. Every file
+is written whole with :func:`socialsafe.files.write_atomic`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF
+from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QVBoxLayout, QWidget
+
+from socialsafe import export
+from socialsafe.content.loader import Content
+from socialsafe.domain.progress import ModuleStatus
+from socialsafe.domain.status import Status
+from socialsafe.export import ExportFormat
+from socialsafe.files import write_atomic
+from socialsafe.i18n import _, format_date
+from socialsafe.insight import STATUS_ORDER, GroupCounts, PersonSummary, count_by_status, counts_by
+from socialsafe.reports import ModuleRow, PersonRecords, PersonRow, Row, build_module_rows, build_person_rows, columns
+from socialsafe.ui.admin.models import status_name
+from socialsafe.ui.widgets import label, role_label
+
+BY_PERSON, BY_MODULE = "person", "module"
+DATE_COLUMNS = {"acknowledged_at", "completed_at", "expires_on", "first_passed_at", "last_activity_at"}
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
+GREEN, DARK_GREEN, RULE, TINT, INK = "#1f6f50", "#143d2c", "#c9d3ce", "#e6f0eb", "#1b1f1d"
+PDF_DPI = 150
+MARGIN_MM = 15.0
+
+
+def suffix(fmt: ExportFormat) -> str:
+    return "." + fmt.value
+
+
+def rows_for(by: str, people: Sequence[PersonRecords], content: Content, today: dt.date) -> tuple[list[str], list[Row]]:
+    """The header and rows of the report ``by`` person or module, for the primary policy (as the share's)."""
+    policy = content.primary_policy_id
+    if by == BY_MODULE:
+        return columns(ModuleRow), list(build_module_rows(people, content, today, policy))
+    return columns(PersonRow), list(build_person_rows(people, content, today, policy))
+
+
+def file_bytes(
+    fmt: ExportFormat, by: str, people: Sequence[PersonRecords], content: Content, today: dt.date
+) -> tuple[bytes, int]:
+    """The file's bytes and how many rows it holds (slow for thousands of people: call it off the GUI thread)."""
+    header, rows = rows_for(by, people, content, today)
+    if fmt is ExportFormat.CSV:
+        return export.to_csv(header, rows), len(rows)
+    if fmt is ExportFormat.JSON:
+        return export.to_json(rows), len(rows)
+    return xlsx_bytes(header, rows, by), len(rows)
+
+
+def module_status_name(value: str) -> str:
+    try:
+        status = ModuleStatus(value)
+    except ValueError:
+        return value
+    return {
+        ModuleStatus.NOT_STARTED: _("Not started"),
+        ModuleStatus.IN_PROGRESS: _("In progress"),
+        ModuleStatus.PASSED: _("Passed"),
+        ModuleStatus.NOT_PASSED: _("Not passed yet"),
+    }[status]
+
+
+def _xlsx_value(column: str, value: object, by: str) -> object:
+    if value is None or value == "":
+        return None
+    if column in DATE_COLUMNS and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    if column == "status" and isinstance(value, str):
+        if by == BY_MODULE:
+            return module_status_name(value)
+        return status_name(Status(value)) if value in set(Status) else value
+    if column == "role" and isinstance(value, str):
+        return role_label(value)
+    return value
+
+
+def xlsx_bytes(header: Sequence[str], rows: Sequence[Row], by: str) -> bytes:
+    """An Excel workbook: one formatted sheet, headings in words, real dates, frozen heading row, autofilter."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Modules") if by == BY_MODULE else _("Training")
+    book.properties.creator = "SocialSafe"
+    book.properties.title = _("SocialSafe training records")
+    names = export.headings()
+    sheet.append([names.get(column, column) for column in header])
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor=GREEN.lstrip("#"))
+    for cell in sheet[1]:
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    widths = [len(str(cell.value)) for cell in sheet[1]]
+    for number, row in enumerate(rows, start=2):
+        values = dataclasses.asdict(row)
+        for index, column in enumerate(header, start=1):
+            value = _xlsx_value(column, values[column], by)
+            cell = sheet.cell(row=number, column=index)
+            if isinstance(value, str):
+                # Text stays text: never a formula, whatever it starts with; no characters Excel refuses.
+                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                cell.data_type = "s"
+                width = len(value)
+            else:
+                cell.value = value
+                width = 10 if isinstance(value, dt.date) else len(str(value)) if value is not None else 0
+            if isinstance(value, dt.date):
+                cell.number_format = XLSX_DATE_FORMAT
+            widths[index - 1] = max(widths[index - 1], width)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, width + 2))
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(1, len(rows) + 1)}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole; an OSError's message says what to do about it."""
+    try:
+        write_atomic(path, data)
+    except PermissionError as error:
+        raise OSError(
+            _("Cannot write {file}: it may be open in another program (Excel?), or you may not change it.").format(
+                file=path
+            )
+        ) from error
+    except OSError as error:
+        raise OSError(_("Cannot write {file}: {reason}.").format(file=path, reason=error.strerror or error)) from error
+
+
+# The governors' summary ---------------------------------------------------------------------
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _align(column: int) -> str:
+    """Numbers line up on the right; the first column is a name."""
+    return "" if column == 0 else ' align="right"'
+
+
+def _group_table(title: str, groups: Sequence[GroupCounts], first: str, limit: int) -> str:
+    head = f"background-color: {TINT}; color: {DARK_GREEN}; font-weight: bold; border-bottom: 1px solid {GREEN};"
+    cell = f"border-bottom: 1px solid {RULE};"
+    headings = [first, _("People"), _("Trained"), _("Due soon"), _("Expired or update needed"), _("Not yet")]
+    rows = []
+    shown = sorted(groups, key=lambda g: (-g.total, g.group.casefold()))[:limit]
+    for group in shown:
+        c = group.counts
+        overdue = c[Status.EXPIRED] + c[Status.UPDATE_NEEDED]
+        not_yet = c[Status.IN_PROGRESS] + c[Status.NOT_STARTED]
+        trained = _("{n} ({percent}%)").format(n=group.trained, percent=group.trained_percent)
+        values = [group.group, group.total, trained, c[Status.DUE_SOON], overdue, not_yet]
+        tds = "".join(f'<td style="{cell}"{_align(i)}>{_e(v)}</td>' for i, v in enumerate(values))
+        rows.append(f"<tr>{tds}</tr>")
+    more = ""
+    if len(groups) > limit:
+        more = f'<p style="font-size: 8.5pt;">{_e(_("and {n} more").format(n=len(groups) - limit))}</p>'
+    ths = "".join(f'<td style="{head}"{_align(i)}>{_e(h)}</td>' for i, h in enumerate(headings))
+    return (
+        f'<h2 style="font-size: 12pt; color: {DARK_GREEN}; margin: 14px 0 4px 0;">{_e(title)}</h2>'
+        f'<table width="100%" cellspacing="0" cellpadding="4" style="border-collapse: collapse; font-size: 9.5pt;">'
+        f"<tr>{ths}</tr>{''.join(rows)}</table>{more}"
+    )
+
+
+def governors_html(
+    summaries: Sequence[PersonSummary],
+    content: Content,
+    today: dt.date,
+    scope: str,
+    filters: str = "",
+    limit: int = 15,
+) -> str:
+    """A one-page summary for governors: counts by status, by school and by role, as Qt rich text.
+
+    ``scope`` says whose records these are; ``filters`` what the list was narrowed to ("" for everyone).
+    """
+    policy = content.current[0].policy if content.current else None
+    counts = count_by_status(summaries)
+    total = sum(counts.values())
+    trained = counts[Status.COMPLETE] + counts[Status.DUE_SOON]
+    percent = round(100 * trained / total) if total else 0
+    title = _("Social media policy training: summary for governors")
+    about = (
+        _("{organisation}: {title}, version {version}").format(
+            organisation=policy.organisation, title=policy.title, version=policy.version
+        )
+        if policy
+        else ""
+    )
+    status_rows = "".join(
+        f'<tr><td style="border-bottom: 1px solid {RULE};">{_e(status_name(s))}</td>'
+        f'<td align="right" style="border-bottom: 1px solid {RULE};">{counts[s]}</td></tr>'
+        for s in STATUS_ORDER
+    )
+    head = f"background-color: {TINT}; color: {DARK_GREEN}; font-weight: bold; border-bottom: 1px solid {GREEN};"
+    headline = _("{trained} of {total} people are trained ({percent}%).").format(
+        trained=trained, total=total, percent=percent
+    )
+    parts = [
+        f"<html><body style=\"font-family: 'Segoe UI', Calibri, Arial, 'DejaVu Sans', sans-serif; "
+        f'font-size: 10pt; color: {INK};">',
+        f'<h1 style="font-size: 17pt; color: {DARK_GREEN}; margin: 0;">{_e(title)}</h1>',
+        f'<p style="margin: 4px 0 0 0;">{_e(about)}</p>' if about else "",
+        f'<p style="margin: 2px 0 0 0; color: #4a524e;">'
+        f"{_e(_('As at {date}. {scope}').format(date=format_date(today), scope=scope))}</p>",
+        f'<p style="margin: 2px 0 0 0; color: #4a524e;">{_e(filters)}</p>' if filters else "",
+        f'<p style="margin: 12px 0 0 0; font-size: 13pt; font-weight: bold;">{_e(headline)}</p>',
+        f'<h2 style="font-size: 12pt; color: {DARK_GREEN}; margin: 14px 0 4px 0;">{_e(_("By status"))}</h2>',
+        f'<table width="55%" cellspacing="0" cellpadding="4" style="border-collapse: collapse; font-size: 9.5pt;">'
+        f'<tr><td style="{head}">{_e(_("Status"))}</td><td align="right" style="{head}">{_e(_("People"))}</td></tr>'
+        f"{status_rows}</table>",
+        _group_table(_("By school"), counts_by(summaries, lambda s: s.school), _("School"), limit),
+        _group_table(_("By role"), counts_by(summaries, lambda s: role_label(s.role)), _("Role"), limit),
+        f'<p style="margin-top: 14px; font-size: 8.5pt; color: #4a524e;">'
+        f"{_e(_('Trained: completed and still valid (due soon means it expires within 30 days).'))}</p>",
+        "</body></html>",
+    ]
+    return "".join(parts)
+
+
+def governors_pdf(text: str, title: str) -> bytes:
+    """The summary on one A4 page (shrunk to fit if ever it would not), as PDF bytes."""
+    if QGuiApplication.instance() is None:
+        raise RuntimeError("the summary needs a QGuiApplication for its fonts")
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(PDF_DPI)
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    writer.setTitle(title)
+    writer.setCreator("SocialSafe")
+    document = QTextDocument()
+    document.documentLayout().setPaintDevice(writer)
+    document.setDocumentMargin(0)
+    document.setHtml(text)
+    page = QRectF(0, 0, writer.width(), writer.height())
+    document.setTextWidth(page.width())
+    scale = min(1.0, page.height() / max(1.0, document.size().height()))
+    if scale < 1.0:
+        document.setTextWidth(page.width() / scale)
+        scale = min(1.0, page.height() / max(1.0, document.size().height()))
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise OSError(_("The summary could not be drawn."))
+    try:
+        painter.scale(scale, scale)
+        document.drawContents(painter)
+    finally:
+        painter.end()
+    del writer
+    buffer.close()
+    return bytes(buffer.data().data())
+
+
+# Choosing what to export ------------------------------------------------------------------------
+
+
+class ExportDialog(QDialog):
+    """Asks for the format and whether one row per person or per module; ``accepted`` when chosen."""
+
+    def __init__(self, shown: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Export the people shown"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            label(
+                _(
+                    "Exports the {n} people the list shows now, with the filters and search in force. "
+                    "The file holds personal data: keep it safe."
+                ).format(n=shown)
+            )
+        )
+        form = QFormLayout()
+        self.format = QComboBox()
+        self.format.addItem(_("Excel workbook (.xlsx)"), ExportFormat.XLSX)
+        self.format.addItem(_("CSV, safe to open in Excel (.csv)"), ExportFormat.CSV)
+        self.format.addItem(_("JSON, for other programs (.json)"), ExportFormat.JSON)
+        self.format.setAccessibleName(_("File format"))
+        self.by = QComboBox()
+        self.by.addItem(_("One row per person"), BY_PERSON)
+        self.by.addItem(_("One row per person and module"), BY_MODULE)
+        self.by.setAccessibleName(_("Rows"))
+        for combo in (self.format, self.by):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        for text, field in ((_("File format"), self.format), (_("Rows"), self.by)):
+            caption = label(text)
+            caption.setBuddy(field)
+            form.addRow(caption, field)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(_("Save as…"))
+        self.save_button.setAccessibleName(_("Choose where to save the file"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(_("Cancel"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(min(760, max(480, self.fontMetrics().averageCharWidth() * 56)))
+
+    @property
+    def chosen_format(self) -> ExportFormat:
+        return ExportFormat(self.format.currentData())
+
+    @property
+    def chosen_by(self) -> str:
+        return str(self.by.currentData())

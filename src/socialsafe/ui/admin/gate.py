@@ -1,0 +1,223 @@
+"""The door to the office console: the admin passphrase, set on first use, checked with waits after wrong tries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from socialsafe.config import Settings
+from socialsafe.i18n import _, ngettext
+from socialsafe.storage.store import Store
+from socialsafe.ui.widgets import announce, button, label
+
+
+def admin_module() -> Any:
+    """:mod:`socialsafe.admin`, looked up at each use (so a test can stand in for it)."""
+    from socialsafe import admin
+
+    return admin
+
+
+def wait_of(unlock: Any) -> int:
+    """Whole seconds to wait that an unlock answer gives (``wait_seconds``, or ``wait``), rounded up."""
+    value = getattr(unlock, "wait_seconds", None)
+    if value is None:
+        value = getattr(unlock, "wait", 0)
+    return max(0, math.ceil(float(value or 0)))
+
+
+def min_length() -> int:
+    """The shortest passphrase that may be set (the admin module's rule)."""
+    return int(getattr(admin_module(), "MIN_LENGTH", 8))
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class GateDialog(QDialog):
+    """Asks for the admin passphrase; on first use (none set yet) asks for a new one, twice.
+
+    Opened with ``open()``; ``accepted`` means the office may open. ``clock``
+    gives the time the gate is asked at (tests move it on instead of waiting).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        parent: QWidget | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        admin = admin_module()
+        self.gate = admin.AdminGate(store)
+        self.first_use = admin.passphrase_hash(settings, store) is None
+        self.setWindowTitle(_("Office: admin passphrase"))
+        self.setAccessibleName(self.windowTitle())
+        self._countdown = QTimer(self)
+        self._countdown.setInterval(1000)
+        self._countdown.timeout.connect(self._tick)
+        self._wait_until: dt.datetime | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(10)
+        title = label(_("Set the admin passphrase") if self.first_use else _("Office"), "h2")
+        layout.addWidget(title)
+        if self.first_use:
+            intro = _(
+                "No admin passphrase is set on this PC yet. Choose one of at least {n} characters: "
+                "it opens the office area, where everyone's training records are. Keep it to yourself."
+            ).format(n=min_length())
+        else:
+            intro = _("Type the admin passphrase to see everyone's training records.")
+        layout.addWidget(label(intro))
+
+        self.passphrase = self._field(_("New passphrase") if self.first_use else _("Admin passphrase"), layout)
+        self.repeat: QLineEdit | None = None
+        if self.first_use:
+            self.repeat = self._field(_("Type the new passphrase again"), layout)
+        self.message = label("")
+        self.message.setAccessibleName(_("About the passphrase"))
+        self.message.hide()
+        layout.addWidget(self.message)
+
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.cancel_button = button(_("Cancel"), _("Cancel: do not open the office"))
+        self.cancel_button.clicked.connect(self.reject)
+        self.ok_button = button(
+            _("Set and open") if self.first_use else _("Open"),
+            _("Set the passphrase and open the office") if self.first_use else _("Open the office"),
+            primary=True,
+        )
+        self.ok_button.setDefault(True)
+        self.ok_button.clicked.connect(self.submit)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.ok_button)
+        layout.addLayout(row)
+        self.setMinimumWidth(min(760, max(460, self.fontMetrics().averageCharWidth() * 52)))
+
+        if not self.first_use:
+            remaining = getattr(self.gate, "remaining", None)
+            left = int(remaining(self.clock())) if callable(remaining) else 0
+            if left:
+                self._start_wait(left, _("Too many wrong tries."))
+
+    def _field(self, text: str, layout: QVBoxLayout) -> QLineEdit:
+        caption = label(text)
+        field = QLineEdit()
+        field.setEchoMode(QLineEdit.EchoMode.Password)
+        field.setAccessibleName(text)
+        caption.setBuddy(field)
+        field.returnPressed.connect(self.submit)
+        layout.addWidget(caption)
+        layout.addWidget(field)
+        return field
+
+    # Answers -------------------------------------------------------------------------------
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+        if text:
+            announce(self.message, text)
+        layout = self.layout()
+        if layout is not None and self.isVisible():
+            layout.activate()
+            self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+
+    def submit(self) -> None:
+        if self.waiting:
+            return
+        if self.first_use:
+            self._set_new()
+        else:
+            self._unlock()
+
+    def _set_new(self) -> None:
+        admin = admin_module()
+        text = self.passphrase.text()
+        assert self.repeat is not None
+        if len(text.strip()) < min_length():
+            self._say(_("✖ The passphrase must be at least {n} characters long.").format(n=min_length()))
+            self.passphrase.setFocus()
+            return
+        if text != self.repeat.text():
+            self._say(_("✖ The two passphrases are not the same: type them again."))
+            self.repeat.clear()
+            self.repeat.setFocus()
+            return
+        try:
+            admin.set_passphrase(self.store, text)
+        except ValueError as error:  # admin.PassphraseError: too short, or set by the site config
+            self._say("✖ " + str(error))
+            return
+        self.accept()
+
+    def _unlock(self) -> None:
+        answer = self.gate.try_unlock(self.passphrase.text(), self.clock())
+        if answer.ok:
+            self.accept()
+            return
+        self.passphrase.clear()
+        wait = wait_of(answer)
+        checked = str(getattr(answer, "result", "wrong")) != "wait"
+        reason = _("✖ That is not the admin passphrase.") if checked else _("Too many wrong tries.")
+        if wait:
+            self._start_wait(wait, reason)
+        else:
+            self._say(reason + " " + _("Try again."))
+            self.passphrase.setFocus()
+
+    # Waiting after wrong tries -----------------------------------------------------------------
+
+    @property
+    def waiting(self) -> bool:
+        return self._wait_until is not None
+
+    def _start_wait(self, seconds: int, reason: str) -> None:
+        self._reason = reason
+        self._wait_until = self.clock() + dt.timedelta(seconds=seconds)
+        self.passphrase.setEnabled(False)
+        self.ok_button.setEnabled(False)
+        self.cancel_button.setFocus()
+        self._countdown.start()
+        self._tick()
+
+    def seconds_left(self) -> int:
+        if self._wait_until is None:
+            return 0
+        return max(0, math.ceil((self._wait_until - self.clock()).total_seconds()))
+
+    def _tick(self) -> None:
+        left = self.seconds_left()
+        if left > 0:
+            wait = ngettext("You can try again in {n} second.", "You can try again in {n} seconds.", left).format(
+                n=left
+            )
+            # Said aloud when the wait starts; the count then changes quietly.
+            if self.message.text().startswith(self._reason):
+                self.message.setText(self._reason + " " + wait)
+                self.message.setAccessibleDescription(self.message.text())
+            else:
+                self._say(self._reason + " " + wait)
+            return
+        self._countdown.stop()
+        self._wait_until = None
+        self.passphrase.setEnabled(True)
+        self.ok_button.setEnabled(True)
+        self.passphrase.setFocus()
+        self._say(_("You can try again now."))
+
+    def done(self, result: int) -> None:
+        self._countdown.stop()
+        super().done(result)

@@ -1,0 +1,551 @@
+"""The office area: a page of the main window, reached only through the admin passphrase.
+
+It is a page of the main window rather than a window of its own, so that on a
+shared PC there is never an office window left open behind the learners'
+screen: leaving the page (Lock, Switch person, or the idle timer handing the
+PC back to 'Who are you?') locks it and drops everything it loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, QStandardPaths, Qt, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QMessageBox,
+    QStackedWidget,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from socialsafe.config import DEFAULT_IDLE_MINUTES, SHARE_SETTING, Settings
+from socialsafe.content.loader import Content
+from socialsafe.export import ExportFormat
+from socialsafe.i18n import _, ngettext
+from socialsafe.insight import PersonSummary, insight_csv
+from socialsafe.log import log
+from socialsafe.storage.store import InputError, Store
+from socialsafe.training import certificate_for
+from socialsafe.ui.admin import data
+from socialsafe.ui.admin.chart import ChartPage
+from socialsafe.ui.admin.dashboard import DashboardPage, identity_of
+from socialsafe.ui.admin.exports import (
+    ExportDialog,
+    file_bytes,
+    governors_html,
+    governors_pdf,
+    suffix,
+    write_file,
+)
+from socialsafe.ui.admin.gate import GateDialog, admin_module
+from socialsafe.ui.admin.insight_page import InsightPage
+from socialsafe.ui.admin.models import PersonLine, person_line
+from socialsafe.ui.admin.person import PaperDialog, PersonPage, SessionDialog
+from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
+from socialsafe.ui.widgets import announce, button, label, scrolling
+
+if TYPE_CHECKING:
+    from socialsafe.ui.main_window import MainWindow
+
+INPUT_EVENTS = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+}
+LOAD, EXPORT = "load", "export"
+
+
+def prepare(snapshot: data.Snapshot) -> tuple[data.Snapshot, list[PersonLine]]:
+    """The table's lines for a snapshot: the cells' text and sort keys, worked out once (off the GUI thread)."""
+    return snapshot, [person_line(s) for s in snapshot.summaries]
+
+
+def documents_folder() -> Path:
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(folder) if folder else Path.home()
+
+
+class OfficeArea(QWidget):
+    """Everyone's training, a person's record, completion by school and role, and question insight."""
+
+    lock = Signal()
+    loaded = Signal()  # a load finished and is shown
+    exported = Signal(object)  # the Path written
+    export_failed = Signal(str)
+    recorded = Signal()  # an admin record was saved (the reload follows)
+
+    def __init__(self, store: Store, settings: Settings, content: Content, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("officeArea")
+        self.store = store
+        self.settings = settings
+        self.content = content
+        self.snapshot: data.Snapshot | None = None
+        self.loading = False
+        self._notice = ""  # what the admin just did, said with the next reload
+        self._request = 0
+        self._person: tuple[str, ...] | None = None  # whose page is open
+        self._relay = Relay(self)
+        self._relay.done.connect(self._done)
+        self._relay.failed.connect(self._failed)
+        self.dialog: Any = None  # the dialog open now, if any (tests drive it)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 8, 20, 8)
+        layout.setSpacing(4)
+        self.refresh_button = button(
+            _("Refresh"), _("Refresh: read everyone's records again"), description=_("Read everyone's records again")
+        )
+        self.refresh_button.clicked.connect(self.refresh)
+        self.lock_button = button(
+            _("Lock office"),
+            _("Lock the office and go back to 'Who are you?'"),
+            description=_("Lock the office area: the passphrase is needed to open it again"),
+        )
+        self.lock_button.clicked.connect(self.lock)
+        # Tabs over the sections, with the area's own buttons on the same line.
+        self.tab_bar = QTabBar()
+        self.tab_bar.setAccessibleName(_("Office sections"))
+        self.tab_bar.setDrawBase(False)
+        self.tab_bar.setExpanding(False)
+        self.sections = QStackedWidget()
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        top.addWidget(self.tab_bar, 0, Qt.AlignmentFlag.AlignBottom)
+        top.addStretch(1)
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.lock_button)
+        layout.addLayout(top)
+        self.people = QStackedWidget()
+        self.dashboard = DashboardPage()
+        self.person = PersonPage()
+        self.people.addWidget(self.dashboard)
+        self.people.addWidget(self.person)
+        self.chart = ChartPage()
+        self.insight = InsightPage()
+        for page, title in (
+            (self.people, _("Everyone")),
+            (self.chart, _("By school and role")),
+            (self.insight, _("Question insight")),
+        ):
+            self.tab_bar.addTab(title)
+            # Large text on a small screen: the section scrolls rather than squeezes its table away.
+            self.sections.addWidget(scrolling(page, title))
+        self.tab_bar.currentChanged.connect(self.sections.setCurrentIndex)
+        layout.addWidget(self.sections, 1)
+        self.state = label("", "muted")
+        self.state.setAccessibleName(_("Where these records come from"))
+        layout.addWidget(self.state)
+
+        self.dashboard.open_person.connect(self.open_person)
+        self.dashboard.export.connect(self.export_people)
+        self.dashboard.governors.connect(self.export_governors)
+        self.person.back.connect(self.show_everyone)
+        self.person.record_session.connect(self.record_session)
+        self.person.record_paper.connect(self.record_paper)
+        self.person.certificate.connect(self.reissue_certificate)
+        self.person.erase.connect(self.erase_person)
+        self.insight.export.connect(self.export_insight)
+
+    # Loading -------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read everyone's records again, off the GUI thread; the list shows 'Loading…' meanwhile."""
+        self._request += 1
+        self.loading = True
+        self._say_state(_("Loading…"))
+        self.refresh_button.setEnabled(False)
+        self.dashboard.set_loading(True)
+        store, settings, content, today = self.store, self.settings, self.content, dt.date.today()
+        run_in_background(
+            lambda: prepare(data.load(settings, store, content, today)),
+            self._relay,
+            tag=(LOAD, self._request),
+            name="office-load",
+        )
+
+    def _done(self, tag: object, result: Any) -> None:
+        kind = tag[0] if isinstance(tag, tuple) else tag
+        if kind == LOAD:
+            if tag != (LOAD, self._request):
+                return  # an older load: a newer one is on its way
+            self._loaded(*result)
+        elif kind == EXPORT:
+            path, rows = result
+            text = (
+                ngettext("Saved {n} row to {file}.", "Saved {n} rows to {file}.", rows).format(n=rows, file=path)
+                if rows is not None
+                else _("Saved {file}.").format(file=path)
+            )
+            self._say_state("✔ " + text, alert=True)
+            self.exported.emit(path)
+
+    def _failed(self, tag: object, message: str) -> None:
+        kind = tag[0] if isinstance(tag, tuple) else tag
+        if kind == LOAD:
+            if tag != (LOAD, self._request):
+                return
+            self.loading = False
+            self.refresh_button.setEnabled(True)
+            self.dashboard.set_loading(False)
+            self._say_state("⚠ " + message, alert=True)
+            self.loaded.emit()
+        else:
+            self._say_state("✖ " + message, alert=True)
+            self.export_failed.emit(message)
+
+    def _loaded(self, snapshot: data.Snapshot, lines: list[PersonLine]) -> None:
+        self.snapshot = snapshot
+        self.loading = False
+        self.refresh_button.setEnabled(True)
+        self.dashboard.show_lines(lines)
+        self.chart.show_summaries(snapshot.summaries)
+        self.insight.show_rows(snapshot.insight)
+        notice, self._notice = self._notice, ""
+        scope = self.scope_text()
+        self._say_state(f"{notice} {scope}" if notice else scope, alert=bool(snapshot.share_error or notice))
+        if self._person is not None and self.people.currentWidget() is self.person:
+            summary = self.summary_of(self._person)
+            if summary is not None:
+                self._show_person(summary)
+            else:
+                self.show_everyone()
+        self.loaded.emit()
+
+    def scope_text(self) -> str:
+        snapshot = self.snapshot
+        if snapshot is None:
+            return ""
+        if snapshot.share_error:
+            share, _source = self.settings.share_folder(self.store.setting(SHARE_SETTING))
+            text = _("⚠ The shared folder cannot be read now: {reason} Showing this PC's records only.").format(
+                reason=first_sentence(snapshot.share_error, share)
+            )
+        elif snapshot.from_share:
+            text = _("Everyone on every PC, from the shared folder.")
+        else:
+            text = _("This PC's records only: no shared folder is set.")
+        if snapshot.problems:
+            text += " " + ngettext(
+                "{n} line could not be read (see the log).",
+                "{n} lines could not be read (see the log).",
+                len(snapshot.problems),
+            ).format(n=len(snapshot.problems))
+        return text
+
+    def _say_state(self, text: str, alert: bool = False) -> None:
+        self.state.setText(text)
+        self.state.setToolTip(text)
+        if alert:
+            announce(self.state, text)
+        else:
+            self.state.setAccessibleDescription(text)
+
+    def summary_of(self, identity: tuple[str, ...]) -> PersonSummary | None:
+        if self.snapshot is None:
+            return None
+        return next((s for s in self.snapshot.summaries if identity_of(s) == identity), None)
+
+    # A person -------------------------------------------------------------------------------------
+
+    def open_person(self, summary: PersonSummary) -> None:
+        self._person = identity_of(summary)
+        self._show_person(summary)
+        self.people.setCurrentWidget(self.person)
+        self.person.tree.setFocus()
+
+    def _show_person(self, summary: PersonSummary) -> None:
+        today = self.snapshot.today if self.snapshot else dt.date.today()
+        can_erase = callable(getattr(admin_module(), "erase_person", None))
+        self.person.show_person(summary, self.store, self.content, today, can_erase)
+
+    def show_everyone(self) -> None:
+        identity, self._person = self._person, None
+        self.people.setCurrentWidget(self.dashboard)
+        self.dashboard.select_person(identity)
+
+    def _current(self) -> PersonSummary | None:
+        return self.person.summary if self.people.currentWidget() is self.person else None
+
+    def _open_dialog(self, dialog: QDialog) -> QDialog:
+        """Show ``dialog`` (one at a time: the one before it is let go)."""
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def record_session(self) -> None:
+        summary, pack = self._current(), data.policy_pack(self.content)
+        if summary is None or pack is None:
+            return
+        dialog = SessionDialog(summary, pack, self)
+        dialog.accepted.connect(lambda: self._save_session(summary, pack))
+        self._open_dialog(dialog)
+
+    def _save_session(self, summary: PersonSummary, pack: Any) -> None:
+        module, score, max_score, day, note = self.dialog.values()
+        try:
+            data.record_face_to_face(self.store, summary.person, pack, module, score, max_score, day, note)
+        except InputError as error:
+            QMessageBox.warning(self, _("Not recorded"), str(error))
+            return
+        self._after_record(_("Recorded the face-to-face session for {name}.").format(name=summary.name))
+
+    def record_paper(self) -> None:
+        summary, pack = self._current(), data.policy_pack(self.content)
+        if summary is None or pack is None:
+            return
+        dialog = PaperDialog(summary, pack, self)
+        dialog.accepted.connect(lambda: self._save_paper(summary, pack))
+        self._open_dialog(dialog)
+
+    def _save_paper(self, summary: PersonSummary, pack: Any) -> None:
+        signed_name, day, note = self.dialog.values()
+        try:
+            data.record_paper_signoff(self.store, summary.person, pack, signed_name, day, note)
+        except InputError as error:
+            QMessageBox.warning(self, _("Not recorded"), str(error))
+            return
+        self._after_record(_("Recorded the paper sign-off for {name}.").format(name=summary.name))
+
+    def _after_record(self, message: str) -> None:
+        self.recorded.emit()
+        self.refresh()
+        self._notice = "✔ " + message  # said again with the reloaded list
+        self._say_state(self._notice + " " + _("Loading…"), alert=True)
+
+    def reissue_certificate(self) -> None:
+        summary, pack = self._current(), data.policy_pack(self.content)
+        if summary is None or pack is None:
+            return
+        today = self.snapshot.today if self.snapshot else dt.date.today()
+        own = data.own_learner(self.store, summary.person)
+        if own is not None:
+            certificate = certificate_for(self.store, self.content, own, pack, today)
+        else:
+            from socialsafe.insight import certificate_from_records
+
+            certificate = certificate_from_records(summary.person, self.content, pack, today)
+        if certificate is None:
+            QMessageBox.information(
+                self, _("No certificate"), _("{name} has not completed the training yet.").format(name=summary.name)
+            )
+            return
+        from socialsafe.ui import certificate as pdf
+
+        saved = pdf.save_certificate(certificate, self)
+        if saved is not None:
+            self._say_state("✔ " + _("Saved {file}.").format(file=saved), alert=True)
+            self.exported.emit(saved)
+
+    def erase_person(self) -> None:
+        """ERASE: hands over to ``socialsafe.admin.erase_person`` (built separately); hidden without it."""
+        summary = self._current()
+        erase = getattr(admin_module(), "erase_person", None)
+        if summary is None or not callable(erase):
+            return
+        answer = QMessageBox.question(
+            self,
+            _("Erase this person?"),
+            _(
+                "Erase all of {name}'s training records, here and, through the shared folder, on every PC? "
+                "This cannot be undone."
+            ).format(name=summary.name),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            erase(
+                self.settings,
+                self.store,
+                email=summary.email or None,
+                name=None if summary.email else summary.name,
+                school=None if summary.email else summary.school,
+            )
+        except Exception as error:  # the message of whatever the erase module raises is for the person
+            log.exception("office: erase failed")
+            QMessageBox.warning(self, _("Not erased"), str(error))
+            return
+        self._person = None
+        self.show_everyone()
+        self.refresh()
+
+    # Exports -------------------------------------------------------------------------------------
+
+    def _ask_path(self, title: str, name: str, fmt: ExportFormat | None, pattern: str) -> Path | None:
+        chosen = QFileDialog.getSaveFileName(self, title, str(documents_folder() / name), pattern)[0]
+        if not chosen:
+            return None
+        path = Path(chosen)
+        wanted = suffix(fmt) if fmt is not None else ".pdf"
+        if path.suffix.lower() != wanted:
+            path = path.with_name(path.name + wanted)
+        return path
+
+    def _write_in_background(self, path: Path, make: Any) -> None:
+        self._say_state(_("Saving {file}…").format(file=path))
+
+        def job() -> tuple[Path, int | None]:
+            made = make()
+            data_bytes, rows = made if isinstance(made, tuple) else (made, None)
+            write_file(path, data_bytes)
+            return path, rows
+
+        run_in_background(job, self._relay, tag=(EXPORT, str(path)), name="office-export")
+
+    def export_people(self) -> None:
+        shown = self.dashboard.shown_summaries()
+        dialog = ExportDialog(len(shown), self)
+        dialog.accepted.connect(lambda: self._export_people(shown))
+        self._open_dialog(dialog)
+
+    def _export_people(self, shown: list[PersonSummary]) -> None:
+        fmt, by = self.dialog.chosen_format, self.dialog.chosen_by
+        today = self.snapshot.today if self.snapshot else dt.date.today()
+        name = _("SocialSafe training {date}").format(date=today.isoformat()) + suffix(fmt)
+        patterns = {
+            ExportFormat.XLSX: _("Excel workbook (*.xlsx)"),
+            ExportFormat.CSV: _("CSV (*.csv)"),
+            ExportFormat.JSON: _("JSON (*.json)"),
+        }
+        path = self._ask_path(_("Export the people shown"), name, fmt, patterns[fmt])
+        if path is None:
+            return
+        people = [s.person for s in shown]
+        content = self.content
+        self._write_in_background(path, lambda: file_bytes(fmt, by, people, content, today))
+
+    def export_governors(self) -> None:
+        if self.snapshot is None:
+            return
+        today = self.snapshot.today
+        name = _("SocialSafe summary for governors {date}.pdf").format(date=today.isoformat())
+        path = self._ask_path(_("Save the summary for governors"), name, None, _("PDF (*.pdf)"))
+        if path is None:
+            return
+        scope = (
+            _("Everyone on every PC, from the shared folder.")
+            if self.snapshot.from_share
+            else _("This PC's records only.")
+        )
+        text = governors_html(
+            self.dashboard.shown_summaries(), self.content, today, scope, self.dashboard.filters_text()
+        )
+        # Drawn here (fonts belong to the GUI thread; one page is quick), written off it.
+        pdf = governors_pdf(text, _("Social media policy training: summary for governors"))
+        self._write_in_background(path, lambda: pdf)
+
+    def export_insight(self) -> None:
+        if self.snapshot is None:
+            return
+        name = _("SocialSafe question insight {date}.csv").format(date=self.snapshot.today.isoformat())
+        path = self._ask_path(_("Export the question insight"), name, ExportFormat.CSV, _("CSV (*.csv)"))
+        if path is None:
+            return
+        rows = list(self.insight.model.rows)
+        self._write_in_background(path, lambda: (insight_csv(rows), len(rows)))
+
+
+class Office(QObject):
+    """Opens the office area through the passphrase, and locks it when it is left or the PC is idle.
+
+    Attached to the main window: its ``idle`` timer and page stack are the ones
+    learners use, so that the office is handed back exactly as a learner's
+    session is.
+    """
+
+    unlocked = Signal()
+    locked = Signal()
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.area: OfficeArea | None = None
+        self.gate: GateDialog | None = None
+        window.stack.currentChanged.connect(self._page_changed)
+        window.sync_worker.finished.connect(self._synced)
+
+    @property
+    def is_open(self) -> bool:
+        return self.area is not None
+
+    def open(self) -> None:
+        """The header's Office button: the passphrase first, unless the office is open already."""
+        if self.area is not None:
+            self.window.stack.setCurrentWidget(self.area)
+            return
+        if self.gate is not None:
+            self.gate.deleteLater()
+        self.gate = GateDialog(self.window.store, self.window.settings, self.window)
+        self.gate.accepted.connect(self._open_area)
+        self.gate.open()
+
+    def _open_area(self) -> None:
+        window = self.window
+        window.switch_person()  # whoever was signed in is signed out: the office is not theirs to see
+        self.area = OfficeArea(window.store, window.settings, window.content)
+        self.area.lock.connect(self.lock)
+        window.stack.addWidget(self.area)
+        window.stack.setCurrentWidget(self.area)
+        window.office_button.hide()
+        window.person_line.setText(_("Office"))
+        window.person_line.setAccessibleName(_("The office area is open"))
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self._restart_idle()
+        self.area.refresh()
+        self.area.dashboard.table.setFocus()
+        self.unlocked.emit()
+
+    def lock(self) -> None:
+        """Close the office area and forget what it loaded; back to 'Who are you?' if it was showing."""
+        area = self.area
+        if area is None:
+            return
+        self.area = None
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        window = self.window
+        window.idle.stop()
+        showing = window.stack.currentWidget() is area
+        window.stack.removeWidget(area)
+        area.hide()
+        area.deleteLater()
+        window.office_button.show()
+        window.person_line.setText("")
+        window.person_line.setAccessibleName("")
+        if showing:
+            window.switch_person()
+        self.locked.emit()
+
+    def _page_changed(self, _index: int) -> None:
+        if self.area is not None and self.window.stack.currentWidget() is not self.area:
+            self.lock()
+
+    def _synced(self, _report: object) -> None:
+        if self.area is not None:
+            self.area.refresh()
+
+    def idle_minutes(self) -> int:
+        """The main window's idle time; the office is never left open for ever, even when learners' is 'Never'."""
+        return self.window.idle_minutes() or DEFAULT_IDLE_MINUTES
+
+    def _restart_idle(self) -> None:
+        self.window.idle.start(self.idle_minutes() * 60_000)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.area is not None and event.type() in INPUT_EVENTS:
+            self._restart_idle()
+        return False
