@@ -325,15 +325,20 @@ def test_export_replaces_an_existing_file(home: Path, tmp_path: Path) -> None:
     assert isinstance(json.loads(out.read_text("utf-8")), list)
 
 
-def test_export_xlsx_is_not_available_yet(home: Path, tmp_path: Path) -> None:
-    folder = tmp_path / "out"
-    folder.mkdir()
+def test_export_xlsx_is_a_formatted_sheet_with_real_dates(home: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
 
-    said = one_sentence(socialsafe("export", "--out", str(folder / "list.xlsx"), home=home), 1)
-    one_sentence(socialsafe("export", "--out", str(folder / "list.csv"), "--format", "xlsx", home=home), 1)
+    ok(record(home, "--module", "photos", "--score", "2", "--max-score", "2", "--date", "2026-11-20"))
+    out = tmp_path / "list.xlsx"
+    ok(socialsafe("export", "--out", str(out), "--by", "module", home=home))
 
-    assert "not available yet" in said
-    assert list(folder.iterdir()) == []
+    sheet = load_workbook(out).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    photos = next(r for r in rows[1:] if "photos" in r)
+    assert any(isinstance(v, dt.datetime) and v.date() == dt.date(2026, 11, 20) for v in photos)
+    assert "Passed" in photos
 
 
 @pytest.mark.parametrize("name", ["list.pdf", "list", "list.csv.bak"])

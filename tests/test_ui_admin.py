@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QLineEdit,
-    QMessageBox,
     QTreeWidgetItemIterator,
     QWidget,
 )
@@ -482,7 +481,7 @@ def test_a_persons_page_shows_every_attempt_with_its_answers_and_the_pc_it_came_
     assert any("answered: Reply briefly" in t and "✖" in t for t in texts)
     assert "No sign-off yet" in "\n".join(texts)
     assert not area.person.certificate_button.isEnabled()  # nothing completed yet
-    assert not area.person.erase_button.isVisible()  # no erase_person in the admin module yet
+    assert area.person.erase_button.isVisible()
     # Escape, or Back, returns to the list with the keyboard on the same person.
     qtbot.keyClick(area.person.tree, Qt.Key.Key_Escape)
     assert area.people.currentWidget() is area.dashboard
@@ -546,18 +545,25 @@ def test_a_certificate_is_reissued_for_a_person_on_this_pc(
     assert "Amina Okafor" in pdf_text(target)
 
 
-def test_erase_is_offered_only_when_the_admin_module_can_erase(
+def test_the_erase_button_asks_first_and_cancel_keeps_everything(
     qtbot: QtBot, window: MainWindow, admin: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[dict[str, object]] = []
-    monkeypatch.setattr(admin, "erase_person", lambda *args, **kwargs: calls.append(kwargs), raising=False)
-    monkeypatch.setattr(QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Yes)
+    from socialsafe.ui.admin.person import EraseConfirmation
+
+    asked: list[str] = []
+
+    def refuse(box: EraseConfirmation) -> int:
+        asked.append(box.text())
+        return 0
+
+    monkeypatch.setattr(EraseConfirmation, "exec", refuse)
+    before = len(window.store.learners())
     area = unlock(qtbot, window, admin)
     open_person(qtbot, area, "Amina Okafor")
-    assert area.person.erase_button.isVisible()
     qtbot.mouseClick(area.person.erase_button, Qt.MouseButton.LeftButton)
-    assert calls == [{"email": "amina@example.org", "name": None, "school": None}]
-    assert area.people.currentWidget() is area.dashboard
+    assert len(asked) == 1
+    assert "Amina Okafor" in asked[0]
+    assert len(window.store.learners()) == before
 
 
 # Everyone on every PC ------------------------------------------------------------------------

@@ -25,11 +25,16 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from socialsafe.config import ADMIN_HASH_SETTING, Settings, effective
+from socialsafe.config import ADMIN_HASH_SETTING, SHARE_SETTING, Settings, effective
 from socialsafe.i18n import _
 from socialsafe.site_config import site_config
+from socialsafe.sync.share import ShareError
+
+if TYPE_CHECKING:
+    from socialsafe.content.loader import Content
+    from socialsafe.storage.store import Store
 
 MIN_LENGTH = 8
 # 2**15 × r=8 needs 32 MiB and about a tenth of a second: cheap for one check, slow for guessing.
@@ -234,3 +239,311 @@ class AdminGate:
             self.store.set_setting(FAILURES_SETTING, "0")
         if self.store.setting(LAST_FAILURE_SETTING):
             self.store.set_setting(LAST_FAILURE_SETTING, "")
+
+
+# Erasing one person -----------------------------------------------------------------------
+
+
+class EraseError(ValueError):
+    """Who to erase cannot be worked out; the message says why in a sentence or two."""
+
+
+class NoOneToEraseError(EraseError):
+    """No learner record and no roster entry matches."""
+
+
+class SeveralToEraseError(EraseError):
+    """Erasing by name matches more than one person (different email addresses): the email is needed."""
+
+    def __init__(self, message: str, name: str, school: str, emails: list[str]) -> None:
+        super().__init__(message)
+        self.name, self.school, self.emails = name, school, emails
+
+
+@dataclass(frozen=True)
+class LearnerRecordToErase:
+    """One learner record of the person, on this PC or (through the shared folder) on another."""
+
+    id: str
+    name: str
+    school: str
+    email: str | None
+    role: str
+    device_id: str
+    where: str  # said to the person: this PC, copied from another PC, another PC through the shared folder
+
+    @property
+    def description(self) -> str:
+        return ", ".join(part for part in (self.name, self.school, self.email or "", self.role) if part)
+
+
+@dataclass
+class ErasePlan:
+    """What erasing one person will delete, found before anything is changed (:func:`erase_plan`)."""
+
+    name: str  # the person, as asked for (empty when asked for by email)
+    school: str
+    email: str | None
+    share: Path | None  # the shared folder set, reached or not
+    records: list[LearnerRecordToErase]
+    learner_ids: set[str]  # every learner record of the person, here and on the share: one erasure each
+    local_ids: set[str]  # those in this PC's database
+    attempts: int
+    signoffs: int
+    roster: dict[Path, list[str]]  # roster file -> the entries to remove, described
+    identities: set[tuple[str, ...]]
+    names: set[tuple[str, str]]  # name and school, when erasing by name
+    share_error: Exception | None = None
+
+    @property
+    def learners(self) -> list[tuple[str, str]]:
+        """(description, where) of each learner record."""
+        return [(r.description, r.where) for r in self.records]
+
+    @property
+    def devices(self) -> set[str]:
+        """The PCs the learner records were made on."""
+        return {r.device_id for r in self.records}
+
+    @property
+    def roster_entries(self) -> int:
+        return sum(len(entries) for entries in self.roster.values())
+
+    @property
+    def unknown(self) -> bool:
+        return not self.learner_ids and not any(self.roster.values())
+
+
+@dataclass
+class RosterOutcome:
+    """Taking the person off one roster file: ``problem`` is None when done."""
+
+    file: Path
+    problem: str | None = None  # "share": the shared folder could not be reached; "file": see ``details``
+    details: list[str] | None = None  # the roster's own problems, then the error, for "file"
+
+
+@dataclass
+class EraseResult:
+    """What :func:`erase_person` did."""
+
+    erased: int  # learner records deleted on this PC
+    erasures: int  # erasure records written (one per learner id, here and on other PCs)
+    roster: list[RosterOutcome]
+    synced: bool = False  # the erasure reached the shared folder
+    sync_problems: list[str] | None = None
+
+    @property
+    def share_reached(self) -> bool:
+        return self.synced
+
+
+class EraseShareError(ShareError):
+    """Erased on this PC, but the shared folder could not be reached to share it; ``result`` says what was done."""
+
+    def __init__(self, message: str, result: EraseResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+def erase_plan(
+    settings: Settings, store: Store, email: str | None = None, name: str | None = None, school: str | None = None
+) -> ErasePlan:
+    """Find everything erasing one person will delete, changing nothing.
+
+    The person is given by ``email``, or by ``name`` and ``school``. Their
+    learner records are found on this PC and, read-only, in the shared
+    folder's device files; their roster entries in the share's roster and the
+    data folder's. Raises :class:`NoOneToEraseError` when nobody matches,
+    :class:`SeveralToEraseError` when a name matches people with different email
+    addresses, and :class:`EraseError` when neither an email nor a name and
+    school is given.
+    """
+    from socialsafe import roster
+    from socialsafe.domain.people import normalise_name, person_identity, person_key
+    from socialsafe.sync.engine import SyncReport, merge
+    from socialsafe.sync.share import DEVICES, ShareError, check_share
+
+    email = (email or "").strip() or None
+    name, school = normalise_name(name or ""), normalise_name(school or "")
+    if not email and not (name and school):
+        raise EraseError(_("Say who to erase: an email address, or a name with a school."))
+    share = settings.share_folder(store.setting(SHARE_SETTING))[0]
+    data_dir = settings.data_dir
+
+    def identity(x: roster.PersonFacts) -> tuple[str, ...]:
+        return person_identity(x.name, x.school, x.email)
+
+    target = person_identity(name, school, email)
+    key = person_key(name, school)
+
+    def wanted(x: roster.PersonFacts) -> bool:
+        return identity(x) == target if email else person_key(x.name, x.school) == key
+
+    local = [x for seed in store.learners() if wanted(seed) for x in store.same_person(seed)]
+    local = list({x.id: x for x in local}.values())
+    identities = {target} | {identity(x) for x in local}
+    names = set() if email else {key}
+
+    # Every PC's records, read from the share without writing to it: the person's learner records made on
+    # PCs this one has not synced with since need an erasure record each, or those PCs could not tell who
+    # the erasure is about.
+    share_error: Exception | None = None
+    theirs: list[Any] = []  # the share's learner records
+    share_attempts: set[str] = set()
+    share_acks: set[str] = set()
+    if share is not None:
+        try:
+            check_share(share)
+            if (share / DEVICES).is_dir():
+                merged = merge(store, share, SyncReport())
+                merged.apply_erasures(store.learners())
+                local_ids = {x.id for x in local}
+                for learner in merged.learners.values():
+                    if learner.id not in local_ids and (wanted(learner) or identity(learner) in identities):
+                        theirs.append(learner)
+                ids = local_ids | {t.id for t in theirs}
+                share_attempts = {a.id for a in merged.attempts.values() if a.learner_id in ids}
+                share_acks = {s.id for s in merged.acks.values() if s.learner_id in ids}
+        except (ShareError, OSError) as error:
+            share_error = error
+    attempts = {a.id for x in local for a in store.attempts(x.id)} | share_attempts
+    signoffs = {s.id for x in local for s in store.acknowledgements(x.id)} | share_acks
+
+    records = [
+        LearnerRecordToErase(
+            x.id,
+            x.name,
+            x.school,
+            x.email,
+            x.role,
+            x.device_id,
+            _("this PC") if x.device_id == store.device_id else _("copied from another PC"),
+        )
+        for x in local
+    ]
+    records += [
+        LearnerRecordToErase(
+            t.id, t.name, t.school, t.email, t.role, t.device_id, _("another PC, through the shared folder")
+        )
+        for t in theirs
+    ]
+
+    def described(n: str, s: str, e: str | None, r: str) -> str:
+        return ", ".join(part for part in (n, s, e or "", r) if part)
+
+    places = [roster.roster_file(share, data_dir)] if share is not None else []
+    places.append(roster.roster_file(None, data_dir))  # the data folder's, used before a share was set
+    on_roster: dict[Path, list[str]] = {}
+    roster_emails: set[str] = set()
+    for place in places:
+        at_share = share is not None and place == roster.roster_file(share, data_dir)
+        if at_share and share_error is not None:
+            continue
+        listed, _problems = roster.read_for_reports(share if at_share else None, data_dir)
+        _kept, removed = roster.remove_person(listed, identities, names)
+        if removed:
+            on_roster[place] = [described(p.name, p.school, p.email, p.role) for p in removed]
+            roster_emails |= {(p.email or "").strip().casefold() for p in removed if (p.email or "").strip()}
+    emails = {e for e in ((r.email or "").strip().casefold() for r in records) if e}
+    if not email and len(emails | roster_emails) > 1:
+        known = sorted(emails | roster_emails)
+        raise SeveralToEraseError(
+            _(
+                "More than one person called {name} at {school} is known, with different email addresses ({emails})."
+            ).format(name=name, school=school, emails=", ".join(known)),
+            name,
+            school,
+            known,
+        )
+    plan = ErasePlan(
+        name=name,
+        school=school,
+        email=email,
+        share=share,
+        records=records,
+        learner_ids={r.id for r in records},
+        local_ids={x.id for x in local},
+        attempts=len(attempts),
+        signoffs=len(signoffs),
+        roster=on_roster,
+        identities=identities,
+        names=names,
+        share_error=share_error,
+    )
+    if plan.unknown:
+        where = (
+            _("on this PC, in the shared folder or on the roster")
+            if share is not None and share_error is None
+            else _("on this PC or on its roster")
+        )
+        who = (
+            _("No one with the email address {email} is known {where}.").format(email=email, where=where)
+            if email
+            else _("No one called {name} at {school} is known {where}.").format(name=name, school=school, where=where)
+        )
+        if share_error is not None:
+            who += " " + _("The shared folder cannot be reached now, so it was not searched.")
+        raise NoOneToEraseError(who)
+    return plan
+
+
+def erase_person(
+    settings: Settings,
+    store: Store,
+    plan: ErasePlan | None = None,
+    content: Content | None = None,
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    school: str | None = None,
+) -> EraseResult:
+    """Erase everything ``plan`` found: erasure records, this PC's learner records, roster entries; then sync.
+
+    The erasure records are written first, so that if anything after is
+    interrupted the next sync finishes the job. Roster files that cannot be
+    changed are reported in the result, not raised. With a shared folder set,
+    the erasure is shared at once; when the shared folder cannot be reached,
+    :class:`EraseShareError` (a ShareError) is raised, after everything on
+    this PC is done, carrying the result. ``content``: the loaded quiz packs
+    the sync needs (loaded here when not given). Without a plan, the person is
+    given by ``email``, or ``name`` and ``school``, as to :func:`erase_plan`.
+    """
+    if plan is None:
+        plan = erase_plan(settings, store, email=email, name=name, school=school)
+    from socialsafe import roster
+    from socialsafe.log import log
+    from socialsafe.sync.engine import sync
+    from socialsafe.sync.share import ShareError
+
+    for learner_id in sorted(plan.learner_ids):
+        store.record_erasure(learner_id)
+    erased = store.erase(plan.local_ids)
+    log.info("erased %d learner records here on request; %d erasure records", erased, len(plan.learner_ids))
+    result = EraseResult(erased=erased, erasures=len(plan.learner_ids), roster=[])
+    share, data_dir = plan.share, settings.data_dir
+    for place in plan.roster:
+        at_share = share is not None and place == roster.roster_file(share, data_dir)
+        try:
+            current = roster.load(share if at_share else None, data_dir)
+            kept, removed = roster.remove_person(current, plan.identities, plan.names)
+            if removed:
+                roster.save(kept, share if at_share else None, data_dir, owner=store.device_id)
+            result.roster.append(RosterOutcome(place))
+        except ShareError:
+            result.roster.append(RosterOutcome(place, "share"))
+        except (roster.RosterError, OSError) as error:
+            problems = error.problems if isinstance(error, roster.RosterError) else []
+            result.roster.append(RosterOutcome(place, "file", [str(p) for p in problems] + [str(error)]))
+    if share is not None:
+        content = content if content is not None else settings.load_content()
+        if content.current:
+            try:
+                report = sync(store, content, share)
+            except ShareError as error:
+                raise EraseShareError(str(error), result) from error
+            result.sync_problems = [str(p) for p in report.problems]
+            for problem in report.problems:
+                log.warning("sync after erase: %s", problem)
+            result.synced = True
+    return result

@@ -7,7 +7,6 @@ clear sentence on standard error; tracebacks go only to the log file.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import os
 import re
@@ -26,6 +25,7 @@ from socialsafe.site_config import pass_mark_for, site_config
 
 if TYPE_CHECKING:
     from socialsafe import reports, roster
+    from socialsafe.admin import ErasePlan, EraseResult
     from socialsafe.content.loader import Content
     from socialsafe.content.model import Pack
     from socialsafe.storage.models import Learner
@@ -353,10 +353,6 @@ def cmd_export(settings: Settings, out: Path, by: str, format_name: str | None) 
         fmt = export.format_for(out, format_name)
     except export.UnknownFormatError as error:
         raise UsageError(str(error)) from error
-    try:
-        export.ensure_available(fmt)
-    except export.FormatNotAvailableError as error:
-        raise UserError(str(error)) from error
     content = _load_content(settings)
     store = _open_store(settings)
     try:
@@ -742,10 +738,8 @@ def _print_preview(file: Path, preview: roster.RosterPreview) -> None:
 
 def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
     """Erase one person: their learner records here, in the share's view and on the roster; then sync."""
-    from socialsafe import roster
+    from socialsafe.admin import EraseShareError, NoOneToEraseError, SeveralToEraseError, erase_person, erase_plan
     from socialsafe.domain.people import normalise_name
-    from socialsafe.sync.engine import sync
-    from socialsafe.sync.share import ShareError
 
     email = (args.email or "").strip() or None
     name, school = normalise_name(args.name or ""), normalise_name(args.school or "")
@@ -758,23 +752,17 @@ def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
     try:
         share = _share_of(settings, store)
         content = _load_content(settings) if share is not None else None
-        plan = _erase_plan(store, share, settings.data_dir, email, name, school)
-        if plan.unknown:
-            where = (
-                _("on this PC, in the shared folder or on the roster")
-                if share is not None and plan.share_error is None
-                else _("on this PC or on its roster")
-            )
-            who = (
-                _("No one with the email address {email} is known {where}.").format(email=email, where=where)
-                if email
-                else _("No one called {name} at {school} is known {where}.").format(
-                    name=name, school=school, where=where
-                )
-            )
-            if plan.share_error is not None:
-                who += " " + _("The shared folder cannot be reached now, so it was not searched.")
-            raise UserError(who)
+        try:
+            plan = erase_plan(settings, store, email, name, school)
+        except NoOneToEraseError as error:
+            raise UserError(str(error)) from error
+        except SeveralToEraseError as error:
+            raise UsageError(
+                _(
+                    "More than one person called {name} at {school} is known, with different email addresses "
+                    "({emails}): say which with --email."
+                ).format(name=error.name, school=error.school, emails=", ".join(error.emails))
+            ) from error
         _print_erase_plan(plan)
         if not args.yes:
             if not sys.stdin.isatty():
@@ -786,169 +774,52 @@ def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
             if answer.strip().casefold() not in ("yes", "y", _("yes").casefold()):
                 print(_("Nothing was erased."))
                 return EXIT_OK
-        # The erasure records first: if anything below is interrupted, the next sync finishes the job.
-        for learner_id in sorted(plan.learner_ids):
-            store.record_erasure(learner_id)
-        erased = store.erase(plan.local_ids)
-        log.info("erased %d learner records here on request; %d erasure records", erased, len(plan.learner_ids))
-        print(
-            ngettext("Erased {n} learner record on this PC.", "Erased {n} learner records on this PC.", erased).format(
-                n=erased
-            )
-        )
-        status = EXIT_OK
-        for place in plan.roster:
-            at_share = share is not None and place == roster.roster_file(share, settings.data_dir)
-            try:
-                current = roster.load(share if at_share else None, settings.data_dir)
-                kept, removed = roster.remove_person(current, plan.identities, plan.names)
-                if removed:
-                    roster.save(kept, share if at_share else None, settings.data_dir, owner=store.device_id)
-                print(_("Removed them from the roster {file}.").format(file=place))
-            except ShareError:
-                _say(
-                    _(
-                        "The roster in the shared folder could not be changed: run this command again when the "
-                        "shared folder can be reached, to take them off it."
-                    )
-                )
-                status = EXIT_SHARE
-            except (roster.RosterError, OSError) as error:
-                problems = error.problems if isinstance(error, roster.RosterError) else []
-                for problem in problems:
-                    print(problem)
-                _say(str(error))
-                _say(_("They are still on the roster {file}: take them off it by hand.").format(file=place))
-                status = EXIT_PROBLEMS
-        if share is not None and content is not None:
-            try:
-                report = sync(store, content, share)
-            except ShareError as error:
-                _say(str(error))
-                _say(_("Erased here; it will reach the other PCs at the next sync."))
-                return EXIT_SHARE
-            for problem in report.problems:
-                log.warning("sync after erase: %s", problem)
-            print(_("Shared the erasure with the other PCs through the shared folder."))
+        share_error: EraseShareError | None = None
+        try:
+            result = erase_person(settings, store, plan, content)
+        except EraseShareError as error:
+            share_error, result = error, error.result
+        return _print_erase_result(result, share_error)
     finally:
         store.close()
+
+
+def _print_erase_result(result: EraseResult, share_error: Exception | None) -> int:
+    erased = result.erased
+    print(
+        ngettext("Erased {n} learner record on this PC.", "Erased {n} learner records on this PC.", erased).format(
+            n=erased
+        )
+    )
+    status = EXIT_OK
+    for outcome in result.roster:
+        if outcome.problem is None:
+            print(_("Removed them from the roster {file}.").format(file=outcome.file))
+        elif outcome.problem == "share":
+            _say(
+                _(
+                    "The roster in the shared folder could not be changed: run this command again when the "
+                    "shared folder can be reached, to take them off it."
+                )
+            )
+            status = EXIT_SHARE
+        else:
+            *problems, reason = outcome.details or [""]
+            for problem in problems:
+                print(problem)
+            _say(reason)
+            _say(_("They are still on the roster {file}: take them off it by hand.").format(file=outcome.file))
+            status = EXIT_PROBLEMS
+    if share_error is not None:
+        _say(str(share_error))
+        _say(_("Erased here; it will reach the other PCs at the next sync."))
+        return EXIT_SHARE
+    if result.synced:
+        print(_("Shared the erasure with the other PCs through the shared folder."))
     return status
 
 
-@dataclasses.dataclass
-class _ErasePlan:
-    """What erasing one person will delete, found before anything is changed."""
-
-    learners: list[tuple[str, str]]  # (description, where) of each learner record
-    learner_ids: set[str]  # every learner record of the person, here and on the share: one erasure each
-    local_ids: set[str]  # those in this PC's database
-    attempts: int
-    signoffs: int
-    roster: dict[Path, list[str]]  # roster file -> the entries to remove, described
-    identities: set[tuple[str, ...]]
-    names: set[tuple[str, str]]  # name and school, when erasing by name
-    share_error: Exception | None = None
-
-    @property
-    def unknown(self) -> bool:
-        return not self.learner_ids and not any(self.roster.values())
-
-
-def _erase_plan(
-    store: Store, share: Path | None, data_dir: Path, email: str | None, name: str, school: str
-) -> _ErasePlan:
-    from socialsafe import roster
-    from socialsafe.domain.people import person_identity, person_key
-    from socialsafe.sync.engine import SyncReport, merge
-    from socialsafe.sync.share import DEVICES, ShareError, check_share
-
-    def identity(x: roster.PersonFacts) -> tuple[str, ...]:
-        return person_identity(x.name, x.school, x.email)
-
-    target = person_identity(name, school, email)
-    key = person_key(name, school)
-
-    def wanted(x: roster.PersonFacts) -> bool:
-        return identity(x) == target if email else person_key(x.name, x.school) == key
-
-    local = [x for seed in store.learners() if wanted(seed) for x in store.same_person(seed)]
-    local = list({x.id: x for x in local}.values())
-    identities = {target} | {identity(x) for x in local}
-    names = set() if email else {key}
-
-    # Every PC's records, read from the share without writing to it: the person's learner records made on
-    # PCs this one has not synced with since need an erasure record each, or those PCs could not tell who
-    # the erasure is about.
-    share_error: Exception | None = None
-    theirs: list[tuple[str, str, str, str | None, str]] = []  # id, name, school, email, role
-    share_attempts: set[str] = set()
-    share_acks: set[str] = set()
-    if share is not None:
-        try:
-            check_share(share)
-            if (share / DEVICES).is_dir():
-                merged = merge(store, share, SyncReport())
-                merged.apply_erasures(store.learners())
-                local_ids = {x.id for x in local}
-                for learner in merged.learners.values():
-                    if learner.id not in local_ids and (wanted(learner) or identity(learner) in identities):
-                        theirs.append((learner.id, learner.name, learner.school, learner.email, learner.role))
-                ids = local_ids | {t[0] for t in theirs}
-                share_attempts = {a.id for a in merged.attempts.values() if a.learner_id in ids}
-                share_acks = {s.id for s in merged.acks.values() if s.learner_id in ids}
-        except (ShareError, OSError) as error:
-            share_error = error
-    attempts = {a.id for x in local for a in store.attempts(x.id)} | share_attempts
-    signoffs = {s.id for x in local for s in store.acknowledgements(x.id)} | share_acks
-
-    def described(n: str, s: str, e: str | None, r: str) -> str:
-        return ", ".join(part for part in (n, s, e or "", r) if part)
-
-    learners = [
-        (
-            described(x.name, x.school, x.email, x.role),
-            _("this PC") if x.device_id == store.device_id else _("copied from another PC"),
-        )
-        for x in local
-    ]
-    learners += [(described(t[1], t[2], t[3], t[4]), _("another PC, through the shared folder")) for t in theirs]
-
-    places = [roster.roster_file(share, data_dir)] if share is not None else []
-    places.append(roster.roster_file(None, data_dir))  # the data folder's, used before a share was set
-    on_roster: dict[Path, list[str]] = {}
-    roster_emails: set[str] = set()
-    for place in places:
-        at_share = share is not None and place == roster.roster_file(share, data_dir)
-        if at_share and share_error is not None:
-            continue
-        listed, _problems = roster.read_for_reports(share if at_share else None, data_dir)
-        _kept, removed = roster.remove_person(listed, identities, names)
-        if removed:
-            on_roster[place] = [described(p.name, p.school, p.email, p.role) for p in removed]
-            roster_emails |= {(p.email or "").strip().casefold() for p in removed if (p.email or "").strip()}
-    emails = {e for e in ((x.email or "").strip().casefold() for x in local) if e}
-    emails |= {(t[3] or "").strip().casefold() for t in theirs if (t[3] or "").strip()}
-    if not email and len(emails | roster_emails) > 1:
-        raise UsageError(
-            _(
-                "More than one person called {name} at {school} is known, with different email addresses "
-                "({emails}): say which with --email."
-            ).format(name=name, school=school, emails=", ".join(sorted(emails | roster_emails)))
-        )
-    return _ErasePlan(
-        learners=learners,
-        learner_ids={x.id for x in local} | {t[0] for t in theirs},
-        local_ids={x.id for x in local},
-        attempts=len(attempts),
-        signoffs=len(signoffs),
-        roster=on_roster,
-        identities=identities,
-        names=names,
-        share_error=share_error,
-    )
-
-
-def _print_erase_plan(plan: _ErasePlan) -> None:
+def _print_erase_plan(plan: ErasePlan) -> None:
     print(_("This will erase:"))
     for description, where in plan.learners:
         print("  " + _("learner record: {who} ({where})").format(who=description, where=where))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import io
 import json
 import unicodedata
@@ -17,8 +18,10 @@ from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 
+from socialsafe.domain.status import Status
 from socialsafe.files import write_atomic
 from socialsafe.i18n import _
+from socialsafe.labels import module_status_name, role_label, status_name
 from socialsafe.reports import Row
 
 # A cell beginning with one of these is read as a formula by spreadsheets.
@@ -34,10 +37,6 @@ class ExportFormat(StrEnum):
 
 class UnknownFormatError(ValueError):
     """The file's suffix names no format this app writes; the message says so."""
-
-
-class FormatNotAvailableError(Exception):
-    """A format the contract names that this version cannot write yet."""
 
 
 def format_for(path: Path, explicit: str | None = None) -> ExportFormat:
@@ -132,14 +131,77 @@ def to_table(header: Sequence[str], rows: Sequence[Row]) -> str:
     return "\n".join(out) + "\n"
 
 
-def ensure_available(fmt: ExportFormat) -> None:
-    """Raise :class:`FormatNotAvailableError` for a format this version cannot write yet."""
-    if fmt is ExportFormat.XLSX:
-        raise FormatNotAvailableError(_("Excel (.xlsx) export is not available yet: use .csv, which Excel opens."))
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
+XLSX_HEADING_FILL = "1F6F50"
+DATE_COLUMNS = {"acknowledged_at", "completed_at", "expires_on", "first_passed_at", "last_activity_at"}
+
+
+def _xlsx_value(column: str, value: object, by_module: bool) -> object:
+    if value is None or value == "":
+        return None
+    if column in DATE_COLUMNS and isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    if column == "status" and isinstance(value, str):
+        if by_module:
+            return module_status_name(value)
+        return status_name(Status(value)) if value in set(Status) else value
+    if column == "role" and isinstance(value, str):
+        return role_label(value)
+    return value
+
+
+def xlsx_bytes(header: Sequence[str], rows: Sequence[Row], by_module: bool = False) -> bytes:
+    """An Excel workbook: one formatted sheet, headings in words, real dates, frozen heading row, autofilter."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Modules") if by_module else _("Training")
+    book.properties.creator = "SocialSafe"
+    book.properties.title = _("SocialSafe training records")
+    names = headings()
+    sheet.append([names.get(column, column) for column in header])
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor=XLSX_HEADING_FILL)
+    for cell in sheet[1]:
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    widths = [len(str(cell.value)) for cell in sheet[1]]
+    for number, row in enumerate(rows, start=2):
+        values = dataclasses.asdict(row)
+        for index, column in enumerate(header, start=1):
+            value = _xlsx_value(column, values[column], by_module)
+            cell = sheet.cell(row=number, column=index)
+            if isinstance(value, str):
+                # Text stays text: never a formula, whatever it starts with; no characters Excel refuses.
+                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                cell.data_type = "s"
+                width = len(value)
+            else:
+                cell.value = value
+                width = 10 if isinstance(value, dt.date) else len(str(value)) if value is not None else 0
+            if isinstance(value, dt.date):
+                cell.number_format = XLSX_DATE_FORMAT
+            widths[index - 1] = max(widths[index - 1], width)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, width + 2))
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(1, len(rows) + 1)}"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def write_rows(path: Path, header: Sequence[str], rows: Sequence[Row], fmt: ExportFormat) -> None:
     """Write the rows to ``path`` in ``fmt``, whole or not at all."""
-    ensure_available(fmt)
-    data = to_csv(header, rows) if fmt is ExportFormat.CSV else to_json(rows)
+    if fmt is ExportFormat.CSV:
+        data = to_csv(header, rows)
+    elif fmt is ExportFormat.JSON:
+        data = to_json(rows)
+    else:
+        data = xlsx_bytes(header, rows, by_module=bool(header) and "module_id" in header)
     write_atomic(path, data)

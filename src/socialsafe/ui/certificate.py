@@ -30,9 +30,9 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 from socialsafe.domain.certificate import CertificateData
 from socialsafe.files import write_atomic
 from socialsafe.i18n import _, format_date
+from socialsafe.labels import role_label
 from socialsafe.log import log
 from socialsafe.resources import asset
-from socialsafe.ui.widgets import role_label
 
 CREATOR = "SocialSafe"
 PDF_DPI = 300

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
 from socialsafe.config import Settings, Source, effective
 from socialsafe.domain.pin import check_pin
 from socialsafe.i18n import _
+from socialsafe.labels import role_label
 from socialsafe.storage.models import Learner
 from socialsafe.storage.store import InputError, Store
-from socialsafe.ui.widgets import button, label, page_layout, role_label, scrolling
+from socialsafe.ui.widgets import button, label, page_layout, scrolling
 
 SEARCH_FROM = 6  # people on the PC before a search box is worth its space
 

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from socialsafe.content.model import Role
 from socialsafe.domain.progress import ModuleStatus
 from socialsafe.i18n import _
 from socialsafe.ui.style import set_role
@@ -95,20 +94,6 @@ def clear(layout: QVBoxLayout | QHBoxLayout) -> None:
             widget.deleteLater()
         elif isinstance(inner, QHBoxLayout | QVBoxLayout):
             clear(inner)
-
-
-def role_label(role: str) -> str:
-    labels = {
-        Role.TEACHER: _("Teacher"),
-        Role.SUPPORT_STAFF: _("Support staff"),
-        Role.VOLUNTEER: _("Volunteer"),
-        Role.PARENT_HELPER: _("Parent helper"),
-        Role.TRUSTEE: _("Trustee"),
-        Role.AGENCY_WORKER: _("Agency worker"),
-        Role.WORK_EXPERIENCE: _("Work experience"),
-        Role.OTHER: _("Other"),
-    }
-    return labels.get(Role(role), role) if role in set(Role) else role
 
 
 def status_text(status: ModuleStatus) -> str:

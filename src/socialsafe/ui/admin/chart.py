@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSplitter, QTextBrowser, Q
 from socialsafe.domain.status import Status
 from socialsafe.i18n import _
 from socialsafe.insight import STATUS_ORDER, GroupCounts, PersonSummary, counts_by
-from socialsafe.ui.admin.models import status_name
-from socialsafe.ui.widgets import label, role_label
+from socialsafe.labels import role_label, status_name
+from socialsafe.ui.widgets import label
 
 BY_SCHOOL, BY_ROLE = "school", "role"
 # Colours told apart with the common kinds of colour blindness (Okabe and Ito), in STATUS_ORDER;

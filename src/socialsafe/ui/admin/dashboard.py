@@ -22,16 +22,10 @@ from shiboken6 import isValid
 from socialsafe.domain.status import Status
 from socialsafe.i18n import _, ngettext
 from socialsafe.insight import STATUS_ORDER, PersonSummary, count_by_status
-from socialsafe.ui.admin.models import (
-    PeopleColumn,
-    PeopleFilter,
-    PeopleModel,
-    PersonLine,
-    status_name,
-    status_words,
-)
+from socialsafe.labels import role_label, status_name
+from socialsafe.ui.admin.models import PeopleColumn, PeopleFilter, PeopleModel, PersonLine, status_words
 from socialsafe.ui.style import set_role
-from socialsafe.ui.widgets import button, esc, label, role_label
+from socialsafe.ui.widgets import button, esc, label
 
 TABLE_STYLE = """
 QTableView { background: #ffffff; alternate-background-color: #f4f7f5; border: 2px solid #c9d3ce;

@@ -8,10 +8,8 @@ is written whole with :func:`socialsafe.files.write_atomic`.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import html
-import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,19 +19,17 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 
 from socialsafe import export
 from socialsafe.content.loader import Content
-from socialsafe.domain.progress import ModuleStatus
 from socialsafe.domain.status import Status
 from socialsafe.export import ExportFormat
 from socialsafe.files import write_atomic
 from socialsafe.i18n import _, format_date
 from socialsafe.insight import STATUS_ORDER, GroupCounts, PersonSummary, count_by_status, counts_by
+from socialsafe.labels import role_label, status_name
 from socialsafe.reports import ModuleRow, PersonRecords, PersonRow, Row, build_module_rows, build_person_rows, columns
-from socialsafe.ui.admin.models import status_name
-from socialsafe.ui.widgets import label, role_label
+from socialsafe.ui.widgets import label
 
 BY_PERSON, BY_MODULE = "person", "module"
 DATE_COLUMNS = {"acknowledged_at", "completed_at", "expires_on", "first_passed_at", "last_activity_at"}
-XLSX_DATE_FORMAT = "yyyy-mm-dd"
 GREEN, DARK_GREEN, RULE, TINT, INK = "#1f6f50", "#143d2c", "#c9d3ce", "#e6f0eb", "#1b1f1d"
 PDF_DPI = 150
 MARGIN_MM = 15.0
@@ -60,80 +56,7 @@ def file_bytes(
         return export.to_csv(header, rows), len(rows)
     if fmt is ExportFormat.JSON:
         return export.to_json(rows), len(rows)
-    return xlsx_bytes(header, rows, by), len(rows)
-
-
-def module_status_name(value: str) -> str:
-    try:
-        status = ModuleStatus(value)
-    except ValueError:
-        return value
-    return {
-        ModuleStatus.NOT_STARTED: _("Not started"),
-        ModuleStatus.IN_PROGRESS: _("In progress"),
-        ModuleStatus.PASSED: _("Passed"),
-        ModuleStatus.NOT_PASSED: _("Not passed yet"),
-    }[status]
-
-
-def _xlsx_value(column: str, value: object, by: str) -> object:
-    if value is None or value == "":
-        return None
-    if column in DATE_COLUMNS and isinstance(value, str):
-        return dt.date.fromisoformat(value)
-    if column == "status" and isinstance(value, str):
-        if by == BY_MODULE:
-            return module_status_name(value)
-        return status_name(Status(value)) if value in set(Status) else value
-    if column == "role" and isinstance(value, str):
-        return role_label(value)
-    return value
-
-
-def xlsx_bytes(header: Sequence[str], rows: Sequence[Row], by: str) -> bytes:
-    """An Excel workbook: one formatted sheet, headings in words, real dates, frozen heading row, autofilter."""
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
-    from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Modules") if by == BY_MODULE else _("Training")
-    book.properties.creator = "SocialSafe"
-    book.properties.title = _("SocialSafe training records")
-    names = export.headings()
-    sheet.append([names.get(column, column) for column in header])
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor=GREEN.lstrip("#"))
-    for cell in sheet[1]:
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    widths = [len(str(cell.value)) for cell in sheet[1]]
-    for number, row in enumerate(rows, start=2):
-        values = dataclasses.asdict(row)
-        for index, column in enumerate(header, start=1):
-            value = _xlsx_value(column, values[column], by)
-            cell = sheet.cell(row=number, column=index)
-            if isinstance(value, str):
-                # Text stays text: never a formula, whatever it starts with; no characters Excel refuses.
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                cell.data_type = "s"
-                width = len(value)
-            else:
-                cell.value = value
-                width = 10 if isinstance(value, dt.date) else len(str(value)) if value is not None else 0
-            if isinstance(value, dt.date):
-                cell.number_format = XLSX_DATE_FORMAT
-            widths[index - 1] = max(widths[index - 1], width)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(8, width + 2))
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(1, len(rows) + 1)}"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return export.xlsx_bytes(header, rows, by == BY_MODULE), len(rows)
 
 
 def write_file(path: Path, data: bytes) -> None:

@@ -29,7 +29,7 @@ from PySide6.QtGui import QBrush, QColor
 from socialsafe.domain.status import Status
 from socialsafe.i18n import _, format_date
 from socialsafe.insight import STATUS_ORDER, InsightRow, PersonSummary
-from socialsafe.ui.widgets import role_label
+from socialsafe.labels import role_label
 
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()  # the root: a table's rows have no parent
@@ -63,19 +63,6 @@ def status_words(status: Status) -> str:
         Status.IN_PROGRESS: _("◐ In progress"),
         Status.NOT_STARTED: _("○ Not started"),
         Status.EXEMPT: _("– Exempt"),
-    }[status]
-
-
-def status_name(status: Status) -> str:
-    """A training status in words alone (for counts and file columns)."""
-    return {
-        Status.COMPLETE: _("Complete"),
-        Status.DUE_SOON: _("Due soon"),
-        Status.EXPIRED: _("Expired"),
-        Status.UPDATE_NEEDED: _("Update needed"),
-        Status.IN_PROGRESS: _("In progress"),
-        Status.NOT_STARTED: _("Not started"),
-        Status.EXEMPT: _("Exempt"),
     }[status]
 
 

@@ -30,7 +30,6 @@ from socialsafe.content.loader import Content
 from socialsafe.export import ExportFormat
 from socialsafe.i18n import _, ngettext
 from socialsafe.insight import PersonSummary, insight_csv
-from socialsafe.log import log
 from socialsafe.storage.store import InputError, Store
 from socialsafe.training import certificate_for
 from socialsafe.ui.admin import data
@@ -47,7 +46,7 @@ from socialsafe.ui.admin.exports import (
 from socialsafe.ui.admin.gate import GateDialog, admin_module
 from socialsafe.ui.admin.insight_page import InsightPage
 from socialsafe.ui.admin.models import PersonLine, person_line
-from socialsafe.ui.admin.person import PaperDialog, PersonPage, SessionDialog
+from socialsafe.ui.admin.person import PaperDialog, PersonPage, SessionDialog, erase_with_confirmation
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
 from socialsafe.ui.widgets import announce, button, label, scrolling
 
@@ -349,32 +348,9 @@ class OfficeArea(QWidget):
             self.exported.emit(saved)
 
     def erase_person(self) -> None:
-        """ERASE: hands over to ``socialsafe.admin.erase_person`` (built separately); hidden without it."""
+        """Erase the person shown, after a confirmation that names exactly what goes."""
         summary = self._current()
-        erase = getattr(admin_module(), "erase_person", None)
-        if summary is None or not callable(erase):
-            return
-        answer = QMessageBox.question(
-            self,
-            _("Erase this person?"),
-            _(
-                "Erase all of {name}'s training records, here and, through the shared folder, on every PC? "
-                "This cannot be undone."
-            ).format(name=summary.name),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            erase(
-                self.settings,
-                self.store,
-                email=summary.email or None,
-                name=None if summary.email else summary.name,
-                school=None if summary.email else summary.school,
-            )
-        except Exception as error:  # the message of whatever the erase module raises is for the person
-            log.exception("office: erase failed")
-            QMessageBox.warning(self, _("Not erased"), str(error))
+        if summary is None or not erase_with_confirmation(self, self.settings, self.store, self.content, summary):
             return
         self._person = None
         self.show_everyone()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QLineEdit,
+    QMessageBox,
     QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
@@ -26,16 +28,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from socialsafe.config import Settings
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Module, Pack, Question, QuestionType
 from socialsafe.i18n import _, format_date, format_datetime, ngettext
 from socialsafe.insight import PersonSummary, short_device
+from socialsafe.labels import role_label
+from socialsafe.log import log
 from socialsafe.reports import build_module_rows
 from socialsafe.storage.store import Store
 from socialsafe.ui.admin.dashboard import ColumnFitter
 from socialsafe.ui.admin.data import attempt_lines, modules_for, signoffs_of
+from socialsafe.ui.admin.gate import admin_module
 from socialsafe.ui.admin.models import STATUS_COLOURS, status_words
-from socialsafe.ui.widgets import announce, button, label, role_label
+from socialsafe.ui.widgets import announce, button, label
 
 NO_DATE = QDate(2000, 1, 1)
 
@@ -146,7 +152,7 @@ class PersonPage(QWidget):
         self.paper_button.clicked.connect(self.record_paper)
         self.certificate_button = button(_("Re-issue certificate…"), _("Save this person's certificate again as a PDF"))
         self.certificate_button.clicked.connect(self.certificate)
-        # ERASE: shown only when socialsafe.admin provides erase_person (built separately).
+        # ERASE: shown only when socialsafe.admin provides erase_person; see erase_with_confirmation below.
         self.erase_button = button(
             _("Erase this person…"),
             _("Erase all of this person's data, here and on every PC"),
@@ -439,3 +445,102 @@ class PaperDialog(QDialog):
 
     def values(self) -> tuple[str, dt.date, str | None]:
         return self.signed_name.text().strip(), _day(self.day), self.note.text().strip() or None
+
+
+# Erasing a person ------------------------------------------------------------------------------
+
+
+def erase_text(plan: Any, name: str, school: str) -> str:
+    """What erasing will delete, in words: from an :class:`socialsafe.admin.ErasePlan`."""
+    records, pcs = len(plan.records), len(plan.devices)
+    lines = [_("Erase {name} ({school})? This deletes, here and on every PC:").format(name=name, school=school)]
+    if records:
+        lines.append(
+            "• "
+            + ngettext("{n} learner record", "{n} learner records", records).format(n=records)
+            + " "
+            + ngettext("made on {n} PC", "made on {n} PCs", pcs).format(n=pcs)
+        )
+        lines.append(
+            "• "
+            + ngettext("{n} quiz attempt", "{n} quiz attempts", plan.attempts).format(n=plan.attempts)
+            + _(" and ")
+            + ngettext("{n} sign-off", "{n} sign-offs", plan.signoffs).format(n=plan.signoffs)
+        )
+    for place, entries in plan.roster.items():
+        for entry in entries:
+            lines.append("• " + _("roster entry: {who} (in {file})").format(who=entry, file=place))
+    if plan.share_error is not None:
+        lines.append(
+            _("The shared folder cannot be reached now: records only other PCs hold will be erased when they sync.")
+        )
+    lines.append(_("This cannot be undone."))
+    return "\n".join(lines)
+
+
+class EraseConfirmation(QMessageBox):
+    """Asks before erasing, naming what will go; Cancel is the default, Erase must be chosen."""
+
+    def __init__(self, plan: Any, name: str, school: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setIcon(QMessageBox.Icon.Warning)
+        self.setWindowTitle(_("Erase this person?"))
+        self.setText(erase_text(plan, name, school))
+        self.setAccessibleName(_("Erase this person?"))
+        self.setAccessibleDescription(self.text())
+        self.erase_button = self.addButton(_("Erase"), QMessageBox.ButtonRole.DestructiveRole)
+        self.erase_button.setAccessibleName(_("Erase {name} for good").format(name=name))
+        self.erase_button.setAutoDefault(False)
+        self.cancel_button = self.addButton(QMessageBox.StandardButton.Cancel)
+        self.cancel_button.setText(_("Cancel"))
+        self.cancel_button.setAccessibleName(_("Cancel: erase nothing"))
+        self.setDefaultButton(self.cancel_button)
+        self.setEscapeButton(self.cancel_button)
+
+    def confirmed(self) -> bool:
+        """Show the question; whether Erase was chosen."""
+        self.exec()
+        return self.clickedButton() is self.erase_button
+
+
+def erase_with_confirmation(
+    parent: QWidget, settings: Settings, store: Store, content: Content, summary: PersonSummary
+) -> bool:
+    """Find what erasing ``summary``'s person deletes, ask, and erase; whether they were erased.
+
+    A shared folder that cannot be reached is one calm message: the erasure is
+    done here and is shared at the next sync.
+    """
+    from socialsafe.sync.share import ShareError
+
+    admin = admin_module()
+    who = {"email": summary.email or None}
+    if not summary.email:
+        who = {"name": summary.name, "school": summary.school}
+    try:
+        plan = admin.erase_plan(settings, store, **who)
+    except (admin.EraseError, OSError) as error:
+        QMessageBox.warning(parent, _("Not erased"), str(error))
+        return False
+    if not EraseConfirmation(plan, summary.name, summary.school, parent).confirmed():
+        return False
+    try:
+        result = admin.erase_person(settings, store, plan, content)
+    except ShareError:
+        log.info("office: erased here; the shared folder could not be reached")
+        QMessageBox.information(
+            parent,
+            _("Erased on this PC"),
+            _("{name} was erased on this PC; it will reach the other PCs at the next sync.").format(name=summary.name),
+        )
+        return True
+    stuck = [o.file for o in result.roster if o.problem == "file"]
+    if stuck:
+        QMessageBox.warning(
+            parent,
+            _("Still on the roster"),
+            "\n".join(
+                _("They are still on the roster {file}: take them off it by hand.").format(file=f) for f in stuck
+            ),
+        )
+    return True
