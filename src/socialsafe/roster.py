@@ -31,6 +31,7 @@ from socialsafe.content.model import Role
 from socialsafe.domain.people import normalise_name, person_identity, person_key
 from socialsafe.files import write_atomic
 from socialsafe.i18n import _
+from socialsafe.labels import role_label
 from socialsafe.reports import PersonRecords
 from socialsafe.sync import records as rec
 from socialsafe.sync.share import (
@@ -106,16 +107,7 @@ def _words(text: str) -> str:
 
 def role_labels() -> dict[Role, str]:
     """Each role in words, as the app shows it."""
-    return {
-        Role.TEACHER: _("Teacher"),
-        Role.SUPPORT_STAFF: _("Support staff"),
-        Role.VOLUNTEER: _("Volunteer"),
-        Role.PARENT_HELPER: _("Parent helper"),
-        Role.TRUSTEE: _("Trustee"),
-        Role.AGENCY_WORKER: _("Agency worker"),
-        Role.WORK_EXPERIENCE: _("Work experience"),
-        Role.OTHER: _("Other"),
-    }
+    return {role: role_label(role) for role in Role}
 
 
 def _role_words() -> dict[str, str]:
