@@ -11,16 +11,14 @@ import html
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSize, QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QMarginsF, QRectF, QSize, QStandardPaths, Qt, QUrl
 from PySide6.QtGui import (
     QColor,
-    QGuiApplication,
     QImageReader,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
     QPainter,
-    QPdfWriter,
     QPen,
     QTextDocument,
 )
@@ -33,8 +31,8 @@ from socialsafe.i18n import _, format_date
 from socialsafe.labels import role_label
 from socialsafe.log import log
 from socialsafe.resources import asset
+from socialsafe.ui.pdf import CREATOR, a4_pdf
 
-CREATOR = "SocialSafe"
 PDF_DPI = 300
 MARGIN_MM = 12.0  # page edge to the outer rule
 INSET_MM = 14.0  # outer rule to the text
@@ -220,27 +218,8 @@ def _paint(device: QPagedPaintDevice, data: CertificateData) -> None:
 
 
 def _pdf_bytes(data: CertificateData) -> bytes:
-    if QGuiApplication.instance() is None:
-        raise RuntimeError("the certificate needs a QGuiApplication for its fonts")
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setResolution(PDF_DPI)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
-    writer.setTitle(_("Certificate of training: {name}").format(name=data.name))
-    writer.setCreator(CREATOR)
-    writer.setAuthor(data.organisation)
-    _paint(writer, data)
-    del writer
-    buffer.close()
-    return bytes(buffer.data().data())
+    title = _("Certificate of training: {name}").format(name=data.name)
+    return a4_pdf(title, lambda writer: _paint(writer, data), PDF_DPI, MARGIN_MM, author=data.organisation)
 
 
 def write_pdf(data: CertificateData, path: Path) -> None:

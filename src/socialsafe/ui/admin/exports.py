@@ -13,8 +13,8 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF
-from PySide6.QtGui import QGuiApplication, QPageLayout, QPageSize, QPainter, QPdfWriter, QTextDocument
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QPainter, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QVBoxLayout, QWidget
 
 from socialsafe import export
@@ -26,6 +26,7 @@ from socialsafe.i18n import _, format_date
 from socialsafe.insight import STATUS_ORDER, GroupCounts, PersonSummary, count_by_status, counts_by
 from socialsafe.labels import role_label, status_name
 from socialsafe.reports import ModuleRow, PersonRecords, PersonRow, Row, build_module_rows, build_person_rows, columns
+from socialsafe.ui.pdf import a4_pdf
 from socialsafe.ui.widgets import label
 
 BY_PERSON, BY_MODULE = "person", "module"
@@ -168,43 +169,28 @@ def governors_html(
 
 def governors_pdf(text: str, title: str) -> bytes:
     """The summary on one A4 page (shrunk to fit if ever it would not), as PDF bytes."""
-    if QGuiApplication.instance() is None:
-        raise RuntimeError("the summary needs a QGuiApplication for its fonts")
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setResolution(PDF_DPI)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
-    writer.setTitle(title)
-    writer.setCreator("SocialSafe")
-    document = QTextDocument()
-    document.documentLayout().setPaintDevice(writer)
-    document.setDocumentMargin(0)
-    document.setHtml(text)
-    page = QRectF(0, 0, writer.width(), writer.height())
-    document.setTextWidth(page.width())
-    scale = min(1.0, page.height() / max(1.0, document.size().height()))
-    if scale < 1.0:
-        document.setTextWidth(page.width() / scale)
+
+    def draw(writer: QPdfWriter) -> None:
+        document = QTextDocument()
+        document.documentLayout().setPaintDevice(writer)
+        document.setDocumentMargin(0)
+        document.setHtml(text)
+        page = QRectF(0, 0, writer.width(), writer.height())
+        document.setTextWidth(page.width())
         scale = min(1.0, page.height() / max(1.0, document.size().height()))
-    painter = QPainter()
-    if not painter.begin(writer):
-        raise OSError(_("The summary could not be drawn."))
-    try:
-        painter.scale(scale, scale)
-        document.drawContents(painter)
-    finally:
-        painter.end()
-    del writer
-    buffer.close()
-    return bytes(buffer.data().data())
+        if scale < 1.0:
+            document.setTextWidth(page.width() / scale)
+            scale = min(1.0, page.height() / max(1.0, document.size().height()))
+        painter = QPainter()
+        if not painter.begin(writer):
+            raise OSError(_("The summary could not be drawn."))
+        try:
+            painter.scale(scale, scale)
+            document.drawContents(painter)
+        finally:
+            painter.end()
+
+    return a4_pdf(title, draw, PDF_DPI, MARGIN_MM)
 
 
 # Choosing what to export ------------------------------------------------------------------------
