@@ -134,9 +134,19 @@ class SyncWorker(QObject):
         return True
 
     def _start(self, share: Path) -> None:
-        store, content = self.store, self.content
-        # engine.sync is looked up at each call, so a test can put a slow one in its place.
-        self._thread = run_in_background(lambda: engine.sync(store, content, share), self._relay, name="sync")
+        path, content = self.store.path, self.content
+
+        def job() -> SyncReport:
+            # The thread opens the database for itself: nothing it holds can be closed under it
+            # when the window (and its store) goes away first, as at quit or between tests.
+            own = Store(path)
+            try:
+                # engine.sync is looked up at each call, so a test can put a slow one in its place.
+                return engine.sync(own, content, share)
+            finally:
+                own.close()
+
+        self._thread = run_in_background(job, self._relay, name="sync")
         self.started.emit()
 
     def _done(self, _tag: object, report: SyncReport) -> None:
