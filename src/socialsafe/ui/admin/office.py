@@ -47,6 +47,7 @@ from socialsafe.ui.admin.gate import GateDialog, admin_module
 from socialsafe.ui.admin.insight_page import InsightPage
 from socialsafe.ui.admin.models import PersonLine, person_line
 from socialsafe.ui.admin.person import PaperDialog, PersonPage, SessionDialog, erase_with_confirmation
+from socialsafe.ui.admin.roster_page import RosterPage
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
 from socialsafe.ui.widgets import announce, button, label, scrolling
 
@@ -116,6 +117,7 @@ class OfficeArea(QWidget):
         self.tab_bar.setAccessibleName(_("Office sections"))
         self.tab_bar.setDrawBase(False)
         self.tab_bar.setExpanding(False)
+        self.tab_bar.setUsesScrollButtons(False)  # every section's tab shown, none behind an arrow
         self.sections = QStackedWidget()
         top = QHBoxLayout()
         top.setSpacing(8)
@@ -131,10 +133,13 @@ class OfficeArea(QWidget):
         self.people.addWidget(self.person)
         self.chart = ChartPage()
         self.insight = InsightPage()
+        self.roster_page = RosterPage(store, settings)
+        self.roster_page.changed.connect(self.refresh)
         for page, title in (
             (self.people, _("Everyone")),
             (self.chart, _("By school and role")),
             (self.insight, _("Question insight")),
+            (self.roster_page, _("Staff list")),
         ):
             self.tab_bar.addTab(title)
             # Large text on a small screen: the section scrolls rather than squeezes its table away.
@@ -164,6 +169,7 @@ class OfficeArea(QWidget):
         self._say_state(_("Loading…"))
         self.refresh_button.setEnabled(False)
         self.dashboard.set_loading(True)
+        self.roster_page.reload()
         store, settings, content, today = self.store, self.settings, self.content, dt.date.today()
         run_in_background(
             lambda: prepare(data.load(settings, store, content, today)),
