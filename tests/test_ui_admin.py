@@ -786,6 +786,8 @@ def office_screens(qtbot: QtBot, window: MainWindow, admin: Any) -> Iterator[tup
     yield "office-chart", window
     area.tab_bar.setCurrentIndex(2)
     yield "office-insight", window
+    area.tab_bar.setCurrentIndex(3)
+    yield "office-staff-list", window
     qtbot.mouseClick(area.lock_button, Qt.MouseButton.LeftButton)
     gate = gate_of(qtbot, window)
     for _ in range(3):
@@ -813,7 +815,7 @@ def test_every_office_screen_fits_1024_by_600_is_named_and_keyboard_reachable(
             Path(out).mkdir(parents=True, exist_ok=True)
             shown.grab().save(str(Path(out) / f"{name}-{int(scale * 100)}.png"))
         names.append(name)
-    assert len(names) == 9
+    assert len(names) == 10
 
 
 def test_the_office_button_is_reached_by_keyboard_from_the_first_screen(qtbot: QtBot, window: MainWindow) -> None:

@@ -261,6 +261,8 @@ class RosterPage(QWidget):
 
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setAccessibleName(_("Staff list"))
+        self.table.horizontalHeader().setAccessibleName(_("Staff list column headings"))
+        self.table.verticalHeader().setAccessibleName(_("Staff list row numbers"))
         self.table.setHorizontalHeaderLabels(
             [_("Name"), _("Email"), _("Role"), _("School"), _("Exempt until"), _("Reason")]
         )
