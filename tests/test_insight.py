@@ -17,7 +17,6 @@ from socialsafe.domain.status import Status
 from socialsafe.insight import (
     STATUS_ORDER,
     QuestionCount,
-    certificate_from_records,
     count_answers,
     count_by_status,
     counts_by,
@@ -31,7 +30,7 @@ from socialsafe.insight import (
 )
 from socialsafe.reports import people_of_store
 from socialsafe.storage.store import Store
-from socialsafe.training import certificate_for
+from socialsafe.training import certificate_for, certificate_of_person
 
 NOW = dt.datetime.now(dt.UTC)
 
@@ -202,10 +201,10 @@ def test_a_certificate_from_merged_records_matches_the_one_made_on_the_learners_
     [person] = people_of_store(store)
     [learner] = store.learners()
     today = dt.date.today()
-    assert certificate_from_records(person, content, mini_pack, today) == certificate_for(
+    assert certificate_of_person(person, content, mini_pack, today) == certificate_for(
         store, content, learner, mini_pack, today
     )
     store.add_learner("Eve Long", "volunteer", "Riverside")
     eve = next(p for p in people_of_store(store) if p.name == "Eve Long")
-    assert certificate_from_records(eve, content, mini_pack, today) is None
+    assert certificate_of_person(eve, content, mini_pack, today) is None
     assert person_identity(eve.name, eve.school, eve.email) == ("name", "eve long", "riverside")

@@ -17,12 +17,10 @@ from typing import Protocol, cast
 
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Pack, Question, QuestionType
-from socialsafe.domain.certificate import CertificateData, ModuleLine, verification_code
-from socialsafe.domain.status import PolicyPacks, Status, is_pass, local_date, person_status
+from socialsafe.domain.status import Status, local_date
 from socialsafe.export import to_csv
 from socialsafe.i18n import _
 from socialsafe.reports import PersonRecords, PersonRow, Row, build_person_rows
-from socialsafe.site_config import site_validity_months
 
 # The order statuses are counted and shown in: the good news first, then what needs doing.
 STATUS_ORDER: tuple[Status, ...] = (
@@ -151,57 +149,6 @@ def counts_by(summaries: Iterable[PersonSummary], group: Callable[[PersonSummary
 
 
 # Certificates for people whose records are not (all) on this PC ----------------------------
-
-
-def certificate_from_records(
-    person: PersonRecords, content: Content, pack: Pack, today: dt.date
-) -> CertificateData | None:
-    """The certificate of the person's latest completion of ``pack``'s policy version, from their records.
-
-    The same certificate :func:`socialsafe.training.certificate_for` gives a learner on
-    this PC, built from a person merged from every PC's records instead.
-    """
-    packs = PolicyPacks.of(content.packs, pack.policy.id)
-    status = person_status(packs, person.role, person.attempts, person.signoffs, today, site_validity_months())
-    if status.completed_at is None or status.expires_on is None:
-        return None
-    lines, record_ids = [], []
-    for result in status.modules:
-        if result.passed_at is None:
-            continue
-        passing = next(
-            a
-            for a in person.attempts
-            if a.module_id == result.module.id and a.finished_at == result.passed_at and is_pass(a)
-        )
-        record_ids.append(str(getattr(passing, "id", "")))
-        lines.append(
-            ModuleLine(
-                result.module.title,
-                passing.score or 0,
-                passing.max_score,
-                local_date(result.passed_at),
-                result.carried_over,
-            )
-        )
-    record_ids += [
-        str(getattr(s, "id", ""))
-        for s in person.signoffs
-        if s.policy_id == pack.policy.id and s.policy_version == pack.policy.version
-    ]
-    newest = person.newest
-    return CertificateData(
-        name=person.name,
-        role=person.role,
-        school=person.school,
-        organisation=pack.policy.organisation,
-        policy_title=pack.policy.title,
-        policy_version=pack.policy.version,
-        completed_on=status.completed_at,
-        expires_on=status.expires_on,
-        modules=lines,
-        code=verification_code(newest.id, pack.policy.version, status.completed_at, record_ids),
-    )
 
 
 # Question insight ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from socialsafe.domain.certificate import CertificateData, ModuleLine, verificat
 from socialsafe.domain.progress import ModuleProgress, ModuleStatus, module_progress
 from socialsafe.domain.status import PersonStatus, PolicyPacks, is_pass, local_date, person_status
 from socialsafe.i18n import _
+from socialsafe.reports import PersonRecords
 from socialsafe.site_config import pass_mark_for, site_validity_months
 from socialsafe.storage.models import Acknowledgement, Attempt, Learner
 from socialsafe.storage.store import InputError, Store, normalise_name
@@ -203,18 +204,32 @@ def certificate_for(
     store: Store, content: Content, learner: Learner, pack: Pack, today: dt.date | None = None
 ) -> CertificateData | None:
     """The certificate for the learner's latest completion of the current policy version, if any."""
-    status = status_of(store, content, learner, pack, today)
+    person = PersonRecords(learners=[])
+    person.learners.extend(store.same_person(learner) or [learner])
+    person.attempts.extend(attempts_of_person(store, learner))
+    person.signoffs.extend(signoffs_of_person(store, learner))
+    return certificate_of_person(person, content, pack, today or dt.date.today())
+
+
+def certificate_of_person(
+    person: PersonRecords, content: Content, pack: Pack, today: dt.date
+) -> CertificateData | None:
+    """The certificate of the person's latest completion of ``pack``'s policy version, from their records
+    (this PC's, or merged from every PC's for the office)."""
+    packs = PolicyPacks.of(content.packs, pack.policy.id)
+    status = person_status(packs, person.role, person.attempts, person.signoffs, today, site_validity_months())
     if status.completed_at is None or status.expires_on is None:
         return None
-    attempts = attempts_of_person(store, learner)
     lines, record_ids = [], []
     for result in status.modules:
         if result.passed_at is None:
             continue
         passing = next(
-            a for a in attempts if a.module_id == result.module.id and a.finished_at == result.passed_at and is_pass(a)
+            a
+            for a in person.attempts
+            if a.module_id == result.module.id and a.finished_at == result.passed_at and is_pass(a)
         )
-        record_ids.append(passing.id)
+        record_ids.append(str(getattr(passing, "id", "")))
         lines.append(
             ModuleLine(
                 result.module.title,
@@ -224,16 +239,21 @@ def certificate_for(
                 result.carried_over,
             )
         )
-    record_ids += [a.id for a in signoffs_of_person(store, learner) if a.policy_version == pack.policy.version]
+    record_ids += [
+        str(getattr(s, "id", ""))
+        for s in person.signoffs
+        if s.policy_id == pack.policy.id and s.policy_version == pack.policy.version
+    ]
+    newest = person.newest
     return CertificateData(
-        name=learner.name,
-        role=learner.role,
-        school=learner.school,
+        name=person.name,
+        role=person.role,
+        school=person.school,
         organisation=pack.policy.organisation,
         policy_title=pack.policy.title,
         policy_version=pack.policy.version,
         completed_on=status.completed_at,
         expires_on=status.expires_on,
         modules=lines,
-        code=verification_code(learner.id, pack.policy.version, status.completed_at, record_ids),
+        code=verification_code(newest.id, pack.policy.version, status.completed_at, record_ids),
     )

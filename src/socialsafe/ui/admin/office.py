@@ -338,9 +338,9 @@ class OfficeArea(QWidget):
         if own is not None:
             certificate = certificate_for(self.store, self.content, own, pack, today)
         else:
-            from socialsafe.insight import certificate_from_records
+            from socialsafe.training import certificate_of_person
 
-            certificate = certificate_from_records(summary.person, self.content, pack, today)
+            certificate = certificate_of_person(summary.person, self.content, pack, today)
         if certificate is None:
             QMessageBox.information(
                 self, _("No certificate"), _("{name} has not completed the training yet.").format(name=summary.name)
