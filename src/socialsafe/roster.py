@@ -43,6 +43,7 @@ from socialsafe.sync.share import (
     parse_roster,
     plain_cell,
     read_roster,
+    read_roster_file,
     read_whole,
     roster_csv,
     write_roster,
@@ -414,18 +415,7 @@ def read_for_reports(share: Path | None, data_dir: Path) -> tuple[list[RosterPer
     """The roster for the reports: bad rows are reported and skipped, an unreadable roster is empty."""
     if share is not None:
         return read_roster(share)
-    path = data_dir / LOCAL_ROSTER
-    try:
-        raw = read_whole(path)
-    except FileNotFoundError:
-        return [], []
-    except OSError as error:
-        return [], [Problem(path, _("cannot read the roster ({reason})").format(reason=error.strerror or error))]
-    try:
-        text = decode(raw)
-    except ValueError as error:
-        return [], [Problem(path, str(error))]
-    return parse_roster(path, text)
+    return read_roster_file(data_dir / LOCAL_ROSTER)
 
 
 def save(people: Sequence[RosterPerson], share: Path | None, data_dir: Path, owner: str = "") -> Path:

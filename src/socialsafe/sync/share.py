@@ -177,7 +177,11 @@ class RosterPerson:
 
 def read_roster(share: Path) -> tuple[list[RosterPerson], list[Problem]]:
     """The staff list, if the office keeps one on the share; bad rows are reported and skipped."""
-    path = share / ROSTER
+    return read_roster_file(share / ROSTER)
+
+
+def read_roster_file(path: Path) -> tuple[list[RosterPerson], list[Problem]]:
+    """A roster file, wherever it is kept; a missing one is an empty roster."""
     try:
         raw = read_whole(path)
     except FileNotFoundError:
