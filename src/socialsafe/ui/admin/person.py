@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QSpinBox,
@@ -307,6 +308,18 @@ def _iso_day(text: str) -> str:
 # The admin's own records --------------------------------------------------------------------
 
 
+def _finish(dialog: QDialog, layout: QVBoxLayout, save_name: str) -> tuple[QLabel, QDialogButtonBox]:
+    """The foot of a record dialog: a hidden problem line, then Save and Cancel."""
+    error = label("")
+    error.setAccessibleName(_("Problem"))
+    error.hide()
+    layout.addWidget(error)
+    buttons = _buttons(dialog, save_name)
+    layout.addWidget(buttons)
+    dialog.setMinimumWidth(min(760, max(480, dialog.fontMetrics().averageCharWidth() * 56)))
+    return error, buttons
+
+
 def _buttons(dialog: QDialog, save_name: str) -> QDialogButtonBox:
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
     box.button(QDialogButtonBox.StandardButton.Save).setAccessibleName(save_name)
@@ -364,13 +377,7 @@ class SessionDialog(QDialog):
         _form_row(form, _("Date"), self.day)
         _form_row(form, _("Note"), self.note)
         layout.addLayout(form)
-        self.error = label("")
-        self.error.setAccessibleName(_("Problem"))
-        self.error.hide()
-        layout.addWidget(self.error)
-        self.buttons = _buttons(self, _("Save the face-to-face session"))
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(min(760, max(480, self.fontMetrics().averageCharWidth() * 56)))
+        self.error, self.buttons = _finish(self, layout, _("Save the face-to-face session"))
 
     @property
     def chosen_module(self) -> Module | None:
@@ -423,13 +430,7 @@ class PaperDialog(QDialog):
         _form_row(form, _("Date"), self.day)
         _form_row(form, _("Note"), self.note)
         layout.addLayout(form)
-        self.error = label("")
-        self.error.setAccessibleName(_("Problem"))
-        self.error.hide()
-        layout.addWidget(self.error)
-        self.buttons = _buttons(self, _("Save the paper sign-off"))
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(min(760, max(480, self.fontMetrics().averageCharWidth() * 56)))
+        self.error, self.buttons = _finish(self, layout, _("Save the paper sign-off"))
 
     def show_error(self, text: str) -> None:
         self.error.setText("✖ " + text)
