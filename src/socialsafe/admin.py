@@ -403,8 +403,8 @@ def erase_plan(
                     if learner.id not in local_ids and (wanted(learner) or identity(learner) in identities):
                         theirs.append(learner)
                 ids = local_ids | {t.id for t in theirs}
-                share_attempts = {a.id for a in merged.attempts.values() if a.learner_id in ids}
-                share_acks = {s.id for s in merged.acks.values() if s.learner_id in ids}
+                share_attempts = {a.id for a in merged.attempts_of(ids)}
+                share_acks = {s.id for s in merged.acks_of(ids)}
         except (ShareError, OSError) as error:
             share_error = error
     attempts = {a.id for x in local for a in store.attempts(x.id)} | share_attempts

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Protocol
 
+from socialsafe.bulk import collector_paused
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Pack
 from socialsafe.domain.people import person_identity
@@ -250,6 +251,18 @@ def build_rows(
     modules: bool = True,
 ) -> tuple[list[PersonRow], list[ModuleRow]]:
     """Both reports from one status computation per person and policy."""
+    with collector_paused():
+        return _build_rows(people, content, today, policy_id, persons, modules)
+
+
+def _build_rows(
+    people: Iterable[PersonRecords],
+    content: Content,
+    today: dt.date,
+    policy_id: str | None,
+    persons: bool,
+    modules: bool,
+) -> tuple[list[PersonRow], list[ModuleRow]]:
     ordered = sorted(people, key=PersonRecords.sort_key)
     months = site_validity_months()  # once, not once a person: it reads the site config file
     person_rows: list[PersonRow] = []
@@ -285,8 +298,8 @@ def _module_row(
         state = ModuleStatus.NOT_PASSED
     else:
         state = progress.status
-    finished = [a for a in counted if a.finished_at is not None]
-    moments = [a.finished_at or a.started_at for a in counted]
+    finished = sum(a.finished_at is not None for a in counted)
+    last = max((a.finished_at or a.started_at for a in counted), default=None)
     name, email, role, school = facts
     return ModuleRow(
         name=name,
@@ -297,9 +310,9 @@ def _module_row(
         module_title=module.title,
         status=str(state),
         best_score_percent=round(progress.best_score * 100) if progress.best_score is not None else None,
-        attempts=len(finished),
+        attempts=finished,
         first_passed_at=iso(local_date(result.passed_at) if result.passed_at else None),
-        last_activity_at=iso(local_date(max(moments)) if moments else None),
+        last_activity_at=iso(local_date(last) if last else None),
         policy_version=version,
     )
 

@@ -37,12 +37,21 @@ class ModuleProgress:
 
 
 def module_progress(module: Module, attempts: Iterable[AttemptRecord]) -> ModuleProgress:
-    mine = [a for a in attempts if a.module_id == module.id]
-    finished = [a for a in mine if a.finished_at is not None]
-    open_attempt = any(a.finished_at is None for a in mine)
-    fractions = [(a.score or 0) / a.max_score for a in finished if a.max_score]
-    best = max(fractions) if fractions else None
-    if any(a.passed for a in finished):
+    # One pass: reports call this for every person and module of a trust.
+    best: float | None = None
+    finished = passed = open_attempt = False
+    for a in attempts:
+        if a.module_id != module.id:
+            continue
+        if a.finished_at is None:
+            open_attempt = True
+            continue
+        finished = True
+        passed = passed or bool(a.passed)
+        if a.max_score:
+            fraction = (a.score or 0) / a.max_score
+            best = fraction if best is None or fraction > best else best
+    if passed:
         status = ModuleStatus.PASSED
     elif open_attempt:
         status = ModuleStatus.IN_PROGRESS

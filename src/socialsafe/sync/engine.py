@@ -9,16 +9,16 @@ changed, so cloud-synced folders are not churned.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import os
 import platform
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from socialsafe import __version__
+from socialsafe.bulk import collector_paused
 from socialsafe.content.loader import Content, Problem
 from socialsafe.domain.people import person_identity
 from socialsafe.export import to_csv
@@ -29,8 +29,7 @@ from socialsafe.reports import (
     ModuleRow,
     PersonRecords,
     PersonRow,
-    build_module_rows,
-    build_person_rows,
+    build_rows,
     columns,
     group_people,
 )
@@ -51,29 +50,49 @@ from socialsafe.sync.share import (
     read_whole,
 )
 
+R = TypeVar("R", rec.AttemptRec, rec.AckRec)
 PUBLISHED_SETTING = "sync_published_records"
 LAST_SYNC_SETTING = "sync_last_success"
 
 
 @dataclass
 class Merged:
-    """Every record known, after erasures, keyed by id."""
+    """Every record known, after erasures, without duplicates.
+
+    Attempts and sign-offs are kept by learner id, then record id: reports take
+    them a learner at a time, and an erasure drops a learner's all at once. (A
+    record's id is unique, and every copy of a record names the same learner.)
+    """
 
     learners: dict[str, rec.LearnerRec] = field(default_factory=dict)
-    attempts: dict[str, rec.AttemptRec] = field(default_factory=dict)
-    acks: dict[str, rec.AckRec] = field(default_factory=dict)
+    attempts: dict[str, dict[str, rec.AttemptRec]] = field(default_factory=dict)
+    acks: dict[str, dict[str, rec.AckRec]] = field(default_factory=dict)
     erasures: dict[str, rec.ErasureRec] = field(default_factory=dict)
 
-    def add(self, record: rec.Record) -> None:
-        match record:
-            case rec.LearnerRec():
+    def add(self, records: Iterable[rec.Record]) -> None:
+        """Records not seen before; the first copy of an id is kept (records never change)."""
+        for record in records:
+            if type(record) is rec.AttemptRec:
+                _keep(self.attempts, record.learner_id, record)
+            elif type(record) is rec.AckRec:
+                _keep(self.acks, record.learner_id, record)
+            elif type(record) is rec.LearnerRec:
                 self.learners.setdefault(record.id, record)
-            case rec.AttemptRec():
-                self.attempts.setdefault(record.id, record)
-            case rec.AckRec():
-                self.acks.setdefault(record.id, record)
-            case rec.ErasureRec():
+            elif type(record) is rec.ErasureRec:
                 self.erasures.setdefault(record.id, record)
+
+    def attempts_of(self, learner_ids: Iterable[str]) -> list[rec.AttemptRec]:
+        return [a for lid in learner_ids for a in self.attempts.get(lid, {}).values()]
+
+    def acks_of(self, learner_ids: Iterable[str]) -> list[rec.AckRec]:
+        return [s for lid in learner_ids for s in self.acks.get(lid, {}).values()]
+
+    def records(self) -> list[rec.Record]:
+        """Everything, learners first (the local database ties records to their learner)."""
+        everything: list[rec.Record] = [*self.learners.values()]
+        everything += [a for mine in self.attempts.values() for a in mine.values()]
+        everything += [s for mine in self.acks.values() for s in mine.values()]
+        return [*everything, *self.erasures.values()]
 
     def apply_erasures(self, also_known: Iterable[LearnerFacts] = ()) -> set[str]:
         """Drop erased people and everything of theirs; returns the learner ids dropped.
@@ -89,10 +108,18 @@ class Merged:
             x.id for x in known if x.id in erased_ids or person_identity(x.name, x.school, x.email) in identities
         }
         dropped |= erased_ids
-        self.learners = {k: v for k, v in self.learners.items() if k not in dropped}
-        self.attempts = {k: v for k, v in self.attempts.items() if v.learner_id not in dropped}
-        self.acks = {k: v for k, v in self.acks.items() if v.learner_id not in dropped}
+        for learner_id in dropped:
+            self.learners.pop(learner_id, None)
+            self.attempts.pop(learner_id, None)
+            self.acks.pop(learner_id, None)
         return dropped
+
+
+def _keep(table: dict[str, dict[str, R]], learner_id: str, record: R) -> None:
+    mine = table.get(learner_id)
+    if mine is None:
+        mine = table[learner_id] = {}
+    mine.setdefault(record.id, record)
 
 
 @dataclass
@@ -226,51 +253,27 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
             continue
         report.devices_read += 1
         report.problems += [Problem(path, message, line=line) for line, message in device.problems]
-        for record in device.records:
-            merged.add(record)
+        merged.add(device.records)
 
 
 def merge(store: Store, share: Path | None, report: SyncReport) -> Merged:
     """This PC's records plus every readable device file's, with erasures applied."""
     merged = Merged()
-    for record in own_records(store):
-        merged.add(record)
+    merged.add(own_records(store))
     if share is not None:
         with collector_paused():
             read_devices(share, store.device_id, merged, report)
     return merged
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while hundreds of thousands of acyclic records are made.
-
-    Each collection walks every live object, and allocation-heavy loops set off many of them;
-    the records hold no reference cycles, so nothing is left for the collector to find.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def people(merged: Merged, roster: list[RosterPerson]) -> list[PersonRecords]:
     """People for the reports: learner records grouped, with their attempts, sign-offs and roster entry."""
-    attempts: dict[str, list[rec.AttemptRec]] = {}
-    for a in merged.attempts.values():
-        attempts.setdefault(a.learner_id, []).append(a)
-    acks: dict[str, list[rec.AckRec]] = {}
-    for s in merged.acks.values():
-        acks.setdefault(s.learner_id, []).append(s)
     grouped = []
     for group in group_people(merged.learners.values()):
+        ids = [learner.id for learner in group]
         person = PersonRecords(learners=list(group))
-        for learner in group:
-            person.attempts.extend(attempts.get(learner.id, []))
-            person.signoffs.extend(acks.get(learner.id, []))
+        person.attempts.extend(merged.attempts_of(ids))
+        person.signoffs.extend(merged.acks_of(ids))
         grouped.append(person)
     return with_roster(grouped, roster)
 
@@ -286,11 +289,10 @@ def merged_people(store: Store, share: Path) -> tuple[list[PersonRecords], list[
 
 
 def report_files(merged: Merged, roster: list[RosterPerson], content: Content, today: dt.date) -> dict[str, bytes]:
-    everyone = people(merged, roster)
-    policy = content.primary_policy_id
+    person_rows, module_rows = build_rows(people(merged, roster), content, today, content.primary_policy_id)
     return {
-        "completions.csv": to_csv(columns(PersonRow), build_person_rows(everyone, content, today, policy)),
-        "modules.csv": to_csv(columns(ModuleRow), build_module_rows(everyone, content, today, policy)),
+        "completions.csv": to_csv(columns(PersonRow), person_rows),
+        "modules.csv": to_csv(columns(ModuleRow), module_rows),
     }
 
 
@@ -310,11 +312,9 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
     report.erased = store.erase({x.id for x in local if x.id in dropped})
     # Only what refers to a known learner: the database keeps every attempt tied to its learner.
     known = set(merged.learners) | {x.id for x in store.learners()}
-    everything: list[rec.Record] = [*merged.learners.values(), *merged.attempts.values()]
-    everything += [*merged.acks.values(), *merged.erasures.values()]
     theirs = [
         r
-        for r in everything
+        for r in merged.records()
         if r.device_id != store.device_id and (not isinstance(r, rec.AttemptRec | rec.AckRec) or r.learner_id in known)
     ]
     for table, rows in _rows(theirs).items():
