@@ -298,8 +298,7 @@ def _module_row(
         state = ModuleStatus.NOT_PASSED
     else:
         state = progress.status
-    finished = sum(a.finished_at is not None for a in counted)
-    last = max((a.finished_at or a.started_at for a in counted), default=None)
+    last = progress.last_activity
     name, email, role, school = facts
     return ModuleRow(
         name=name,
@@ -310,7 +309,7 @@ def _module_row(
         module_title=module.title,
         status=str(state),
         best_score_percent=round(progress.best_score * 100) if progress.best_score is not None else None,
-        attempts=finished,
+        attempts=progress.finished,
         first_passed_at=iso(local_date(result.passed_at) if result.passed_at else None),
         last_activity_at=iso(local_date(last) if last else None),
         policy_version=version,

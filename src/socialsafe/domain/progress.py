@@ -34,19 +34,25 @@ class ModuleProgress:
     best_score: float | None  # best finished fraction, None before any finish
     open_attempt: bool  # an unfinished attempt can be resumed
     carried_over: bool = False  # passed under an earlier policy version whose clauses did not change
+    finished: int = 0  # finished attempts
+    last_activity: dt.datetime | None = None  # the latest start or finish
 
 
 def module_progress(module: Module, attempts: Iterable[AttemptRecord]) -> ModuleProgress:
     # One pass: reports call this for every person and module of a trust.
     best: float | None = None
-    finished = passed = open_attempt = False
+    last: dt.datetime | None = None
+    finished = 0
+    passed = open_attempt = False
     for a in attempts:
         if a.module_id != module.id:
             continue
+        moment = a.finished_at or a.started_at
+        last = moment if last is None or moment > last else last
         if a.finished_at is None:
             open_attempt = True
             continue
-        finished = True
+        finished += 1
         passed = passed or bool(a.passed)
         if a.max_score:
             fraction = (a.score or 0) / a.max_score
@@ -59,7 +65,7 @@ def module_progress(module: Module, attempts: Iterable[AttemptRecord]) -> Module
         status = ModuleStatus.NOT_PASSED
     else:
         status = ModuleStatus.NOT_STARTED
-    return ModuleProgress(module, status, best, open_attempt)
+    return ModuleProgress(module, status, best, open_attempt, False, finished, last)
 
 
 def overall(progress: Iterable[ModuleProgress]) -> tuple[int, int]:

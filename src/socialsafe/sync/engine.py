@@ -50,7 +50,7 @@ from socialsafe.sync.share import (
     read_whole,
 )
 
-R = TypeVar("R", rec.AttemptRec, rec.AckRec)
+R = TypeVar("R", rec.AttemptRec, rec.AckRec)  # records kept by learner
 PUBLISHED_SETTING = "sync_published_records"
 LAST_SYNC_SETTING = "sync_last_success"
 
@@ -71,9 +71,13 @@ class Merged:
 
     def add(self, records: Iterable[rec.Record]) -> None:
         """Records not seen before; the first copy of an id is kept (records never change)."""
+        attempts, of_learner, attempt_kind = self.attempts, self.attempts.get, rec.AttemptRec
         for record in records:
-            if type(record) is rec.AttemptRec:
-                _keep(self.attempts, record.learner_id, record)
+            if type(record) is attempt_kind:  # nearly every record: inline, not a call each
+                mine = of_learner(record.learner_id)
+                if mine is None:
+                    mine = attempts[record.learner_id] = {}
+                mine.setdefault(record.id, record)
             elif type(record) is rec.AckRec:
                 _keep(self.acks, record.learner_id, record)
             elif type(record) is rec.LearnerRec:
