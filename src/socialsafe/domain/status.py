@@ -156,21 +156,34 @@ def module_results(
     packs: PolicyPacks, role: str, attempts: Sequence[AttemptFacts], version: str | None = None
 ) -> list[ModuleResult]:
     """Each applicable module of ``version`` (default: current) and the pass that counts for it."""
+    return _module_results(packs, role, _passes(packs, attempts), version)
+
+
+def _passes(packs: PolicyPacks, attempts: Sequence[AttemptFacts]) -> list[AttemptFacts]:
+    """The passes at this policy's packs: all the rules below look at.
+
+    Picked out once a person: a trust's share holds half a million attempts.
+    """
+    ids = packs.pack_ids
+    return [a for a in attempts if a.pack_id in ids and is_pass(a)]
+
+
+def _module_results(
+    packs: PolicyPacks, role: str, passes: Sequence[AttemptFacts], version: str | None = None
+) -> list[ModuleResult]:
     target = packs.current if version is None else _pack_for(packs, version)
     if target is None:
         return []
-    ids = packs.pack_ids
     target_version = target.policy.version
     # The passes by module, once; an earlier version's passes only where they may carry over.
     own_by_module: dict[str, list[dt.datetime]] = {}
     other_by_module: dict[str, list[tuple[str, dt.datetime | None]]] = {}
-    for a in attempts:
-        if a.pack_id in ids and is_pass(a):
-            if a.policy_version == target_version:
-                if a.finished_at:
-                    own_by_module.setdefault(a.module_id, []).append(a.finished_at)
-            else:
-                other_by_module.setdefault(a.module_id, []).append((a.policy_version, a.finished_at))
+    for a in passes:
+        if a.policy_version == target_version:
+            if a.finished_at:
+                own_by_module.setdefault(a.module_id, []).append(a.finished_at)
+        else:
+            other_by_module.setdefault(a.module_id, []).append((a.policy_version, a.finished_at))
     earlier: dict[str, bool] = {}
     results = []
     for module in counted_modules(target, role):
@@ -212,12 +225,15 @@ def _unchanged(packs: PolicyPacks, old_version: str, target: Pack, module: Modul
 def _completions(
     packs: PolicyPacks,
     role: str,
-    attempts: Sequence[AttemptFacts],
+    passes: Sequence[AttemptFacts],
     signoffs: Sequence[SignOffFacts],
     version: str,
 ) -> tuple[list[ModuleResult], list[dt.datetime]]:
-    """The module results under ``version`` and the moments of completion: first, then renewals."""
-    results = module_results(packs, role, attempts, version)
+    """The module results under ``version`` and the moments of completion: first, then renewals.
+
+    ``passes``: the person's passes at this policy's packs (:func:`_passes`).
+    """
+    results = _module_results(packs, role, passes, version)
     acks = sorted(
         s.acknowledged_at for s in signoffs if s.policy_id == packs.current.policy.id and s.policy_version == version
     )
@@ -230,18 +246,12 @@ def _completions(
     pack = _pack_for(packs, version)
     refresher = pack.header.pack.refresher if pack else None
     if refresher:
-        passes = sorted(
-            a.finished_at
-            for a in attempts
-            if a.module_id == refresher
-            and a.policy_version == version
-            and a.pack_id in packs.pack_ids
-            and is_pass(a)
-            and a.finished_at
+        renewals = sorted(
+            a.finished_at for a in passes if a.module_id == refresher and a.policy_version == version and a.finished_at
         )
         while True:
             done = moments[-1]
-            renewal_pass = next((p for p in passes if p > done), None)
+            renewal_pass = next((p for p in renewals if p > done), None)
             renewal_ack = next((a for a in acks if a > done), None)
             if renewal_pass is None or renewal_ack is None:
                 break
@@ -263,7 +273,8 @@ def person_status(
     version = current.policy.version
     # The pack's period, else the site's, else 12 months.
     months = validity_period(current, validity_months)
-    results, moments = _completions(packs, role, attempts, signoffs, version)
+    passes = _passes(packs, attempts)
+    results, moments = _completions(packs, role, passes, signoffs, version)
     acks = [s.acknowledged_at for s in signoffs if s.policy_id == current.policy.id and s.policy_version == version]
     acknowledged = local_date(max(acks)) if acks else None
     completed = local_date(moments[-1]) if moments else None
@@ -275,11 +286,9 @@ def person_status(
         awaiting = any(
             a.module_id == refresher
             and a.policy_version == version
-            and a.pack_id in packs.pack_ids
-            and is_pass(a)
             and a.finished_at is not None
             and a.finished_at > moments[-1]
-            for a in attempts
+            for a in passes
         )
 
     def make(status: Status) -> PersonStatus:
@@ -297,7 +306,7 @@ def person_status(
             return make(Status.DUE_SOON)
         return make(Status.EXPIRED)
     for older in packs.older:
-        if _completed_earlier(packs, role, attempts, signoffs, older.policy.version):
+        if _completions(packs, role, passes, signoffs, older.policy.version)[1]:
             return make(Status.UPDATE_NEEDED)
     older_acks = {s.policy_version for s in signoffs if s.policy_id == current.policy.id}
     if any(_earlier(v, version) and _pack_for(packs, v) is None for v in older_acks):
@@ -307,8 +316,3 @@ def person_status(
         return make(Status.IN_PROGRESS)
     return make(Status.NOT_STARTED)
 
-
-def _completed_earlier(
-    packs: PolicyPacks, role: str, attempts: Sequence[AttemptFacts], signoffs: Sequence[SignOffFacts], version: str
-) -> bool:
-    return bool(_completions(packs, role, attempts, signoffs, version)[1])
