@@ -237,10 +237,12 @@ def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False
         found = load_all([target])
         content.packs.extend(found.packs)
         content.problems.extend(found.problems)
+        content.warnings.extend(found.warnings)
         if not found.packs and not found.problems:
             # A folder named on purpose but holding no pack is a mistake (a misnamed pack.toml).
             content.problems.append(Problem(target, _("no quiz pack here (a pack is a folder holding pack.toml)")))
-    problems = content.problems
+    # A translation's problems leave the pack in use (in English there), but are problems all the same.
+    problems = content.problems + content.warnings
     for problem in problems:
         print(problem)
     if coverage:

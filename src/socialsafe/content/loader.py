@@ -18,34 +18,16 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from socialsafe.content.model import Module, ModuleKind, Pack, PackHeader, Question, Role
+from socialsafe.content.problems import PackError as PackError  # re-exported: most modules import them from here
+from socialsafe.content.problems import Problem as Problem
+from socialsafe.content.translation import localize, read_translations
 from socialsafe.i18n import _
 
 M = TypeVar("M", PackHeader, Module)
 
 PACK_FILE = "pack.toml"
 MODULES_DIR = "modules"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a pack file."""
-
-    path: Path
-    message: str
-    line: int | None = None
-    where: str | None = None  # "question ID: field" when no line is known
-
-    def __str__(self) -> str:
-        if self.line is not None:
-            prefix = f"{self.path}:{self.line}: "
-            return prefix + (f"{self.where}: " if self.where else "") + self.message
-        return f"{self.path}: " + (f"{self.where}: " if self.where else "") + self.message
-
-
-class PackError(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
+LOCALE_DIR = "locale"  # translations of the pack's text: locale/<language>.po
 
 
 @dataclass
@@ -54,6 +36,16 @@ class Content:
 
     packs: list[Pack] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Problems that leave nothing out: a translation, or an entry of one, that is not used (its
+    # English shows instead). ``socialsafe validate`` reports them with the others.
+    warnings: list[Problem] = field(default_factory=list)
+
+    def localized(self, locale: str | None = None) -> Content:
+        """The same packs with their text in ``locale`` (default: the one in force), English where untranslated.
+
+        For what people read. Reports and the shared folder use the packs as loaded.
+        """
+        return Content([localize(p, locale) for p in self.packs], self.problems, self.warnings)
 
     @property
     def current(self) -> list[Pack]:
@@ -101,9 +93,12 @@ def load_all(roots: Iterable[Path]) -> Content:
             continue
         seen.add(resolved)
         try:
-            content.packs.append(load_pack(folder))
+            pack = load_pack(folder)
         except PackError as error:
             content.problems.extend(error.problems)
+        else:
+            content.packs.append(pack)
+            content.warnings.extend(pack.translation_problems)
     return content
 
 
@@ -153,7 +148,10 @@ def load_pack(folder: Path) -> Pack:
         problems.extend(_cross_checks(header, header_path, modules))
     if problems or header is None:
         raise PackError(problems)
-    return Pack(header=header, modules=[m for _, m, _ in modules], source=str(folder))
+    pack = Pack(header=header, modules=[m for _, m, _ in modules], source=str(folder))
+    # Translations never stop a pack loading: what is wrong with one is left unused, and reported.
+    read_translations(pack, folder / LOCALE_DIR)
+    return pack
 
 
 def _read_model(path: Path, model: type[M], problems: list[Problem]) -> M | None:

@@ -14,11 +14,24 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from socialsafe.i18n import _
+
+if TYPE_CHECKING:
+    from socialsafe.content.problems import Problem
+    from socialsafe.content.translation import PackTranslations
 
 FORMAT_NAME = "socialsafe-pack"
 FORMAT_VERSION = 1
@@ -85,6 +98,13 @@ class Clause(_Strict):
     section: Text
     strength: Strength
     text: Text
+    # Set in a translated copy of the pack, never read from pack.toml.
+    _translation: bool = PrivateAttr(default=False)
+
+    @property
+    def is_translation(self) -> bool:
+        """Whether this is a translation of the clause, not the policy's own words (which are the authority)."""
+        return self._translation
 
 
 class Option(_Strict):
@@ -256,10 +276,28 @@ class Pack(BaseModel):
     header: PackHeader
     modules: list[Module]
     source: str  # the folder it was read from, for messages
+    # Kept beside the pack, never read from pack.toml: its translations (see socialsafe.content.translation),
+    # and, in a translated copy, the pack as written.
+    _translations: PackTranslations | None = PrivateAttr(default=None)
+    _english: Pack | None = PrivateAttr(default=None)
 
     @property
     def id(self) -> str:
         return self.header.pack.id
+
+    @property
+    def english(self) -> Pack:
+        """The pack as written: this one, or the one this translated copy was made from.
+
+        Whatever compares policy text (what changed between versions) compares this.
+        """
+        return self._english if self._english is not None else self
+
+    @property
+    def translation_problems(self) -> list[Problem]:
+        """What is wrong with the pack's translations (those parts are not used)."""
+        translations = self.english._translations
+        return list(translations.problems) if translations is not None else []
 
     @property
     def version(self) -> str:

@@ -87,9 +87,12 @@ def counted_modules(pack: Pack, role: str) -> list[Module]:
 
 
 def changed_clause_ids(old: Pack, new: Pack) -> set[str]:
-    """Clause ids whose text differs between two versions (added or removed ones too)."""
-    before = {c.id: c.text for c in old.header.clauses}
-    after = {c.id: c.text for c in new.header.clauses}
+    """Clause ids whose text differs between two versions (added or removed ones too).
+
+    The policy's own words are compared, never a translation of them.
+    """
+    before = {c.id: c.text for c in old.english.header.clauses}
+    after = {c.id: c.text for c in new.english.header.clauses}
     return {cid for cid in before.keys() | after.keys() if before.get(cid) != after.get(cid)}
 
 
