@@ -76,3 +76,14 @@ def test_the_installed_app_validates_its_packs_and_starts(installed: Path, tmp_p
     start = run(installed, "-m", "socialsafe", "gui", "--startup-check", tmp_path=tmp_path)
     assert start.returncode == 0, start.stderr
     assert (tmp_path / "home" / "socialsafe.db").is_file()
+
+
+def test_the_wheel_carries_compiled_translations(installed: Path, tmp_path: Path) -> None:
+    code = (
+        "import pathlib, socialsafe; from socialsafe.i18n import _, set_locale;"
+        "root = pathlib.Path(socialsafe.__file__).parent;"
+        "print((root / 'locale' / 'cy' / 'LC_MESSAGES' / 'socialsafe.mo').is_file());"
+        "set_locale('cy'); print(_('Who are you?'))"
+    )
+    result = run(installed, "-c", code, tmp_path=tmp_path)
+    assert result.stdout.splitlines() == ["True", "Pwy ydych chi?"], result.stderr
