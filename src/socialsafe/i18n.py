@@ -88,8 +88,11 @@ def system_locale() -> str:
         code = _language_of(os.environ.get(name))
         if code:
             return code
-    code = _locale.getlocale(_locale.LC_MESSAGES)[0] if hasattr(_locale, "LC_MESSAGES") else None
-    if not code and os.name == "nt":
+    code = None
+    if hasattr(_locale, "LC_MESSAGES"):
+        # A query (it changes nothing), and not getlocale(), which reads 'C.UTF-8' as en_US.
+        code = _locale.setlocale(_locale.LC_MESSAGES)
+    if not _language_of(code) and os.name == "nt":
         # Windows keeps the user's language in its settings, not the environment.
         code = _windows_locale()
     return _language_of(code) or SOURCE_LOCALE
