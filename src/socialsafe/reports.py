@@ -123,7 +123,7 @@ def people_of_store(store: Store) -> list[PersonRecords]:
 # Rows ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slow to make, and a trust's report has 45,000 rows
 class PersonRow:
     """One row of ``completions.csv``: a person and one policy's current pack."""
 
@@ -139,7 +139,7 @@ class PersonRow:
     status: str  # a socialsafe.domain.status.Status value
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ModuleRow:
     """One row of ``modules.csv``: a person and one module that applies to them.
 
