@@ -15,6 +15,7 @@ from socialsafe.content.loader import load_pack
 from socialsafe.content.model import Pack
 from socialsafe.i18n import set_locale
 from socialsafe.storage.store import Store
+from socialsafe.ui.language import reset_qt_language
 
 PACKS = Path(__file__).parent / "packs"
 MINI = PACKS / "mini"
@@ -29,6 +30,7 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("SOCIALSAFE_SHARE", "SOCIALSAFE_PACKS", "SOCIALSAFE_ADMIN_PASSPHRASE"):
         monkeypatch.delenv(name, raising=False)
     set_locale("en_GB")
+    reset_qt_language()  # and Qt's own words and date formats, should a test before have switched language
 
 
 @pytest.fixture
