@@ -796,7 +796,7 @@ def office_screens(qtbot: QtBot, window: MainWindow, admin: Any) -> Iterator[tup
     gate.reject()
 
 
-@pytest.mark.parametrize("scale", [1.0, 1.5])
+@pytest.mark.parametrize("scale", [1.0, 1.5, 2.0])
 def test_every_office_screen_fits_1024_by_600_is_named_and_keyboard_reachable(
     qtbot: QtBot, store: Store, admin: Any, scale: float
 ) -> None:

@@ -1,4 +1,4 @@
-"""Every screen at the smallest supported size, at normal and 150% text.
+"""Every screen at the smallest supported size, at normal, 150% and 200% text, in each theme.
 
 Set SOCIALSAFE_SCREENSHOTS=DIR to keep a PNG of each screen to look at.
 """
@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractScrollArea,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QLabel,
     QLineEdit,
@@ -44,18 +46,22 @@ def screens(qtbot: QtBot, window: MainWindow) -> Iterator[str]:
     yield "module"
     window.start_quiz()
     yield "question"
-    seen_feedback = False
+    feedback = ["feedback-wrong", "feedback-right"]  # the first answer wrong, the second right, both looked at
     while window.stack.currentWidget() is window.quiz:
         asked = window.quiz.asked
         assert asked is not None
-        if not seen_feedback:
+        if len(feedback) == 2:
             window.quiz.pick(1)
             yield "question-picked"
             if asked.question.type is QuestionType.MULTIPLE:
                 window.quiz.pick(1)  # untick it again, so the answer below is the only one
-        answer_current(qtbot, window, right=seen_feedback)
-        if not seen_feedback:
-            seen_feedback = True
+        if feedback:
+            shot = feedback.pop(0)
+            check_answer(qtbot, window, right=shot == "feedback-right")
+            yield shot
+            press(qtbot, Qt.Key.Key_Return)
+        else:
+            answer_current(qtbot, window, right=True)
     yield "results"
     window.show_home()
     yield "home-after"
@@ -78,19 +84,59 @@ def screens(qtbot: QtBot, window: MainWindow) -> Iterator[str]:
     yield "who"
 
 
+def settle(qtbot: QtBot) -> None:
+    """Let layouts settle: one layout's request can post another for the layout around it."""
+    qtbot.wait(1)
+    for _round in range(3):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+
+
+def check_answer(qtbot: QtBot, window: MainWindow, right: bool) -> None:
+    """Answer the question on screen by keyboard and check it: its feedback is shown."""
+    asked = window.quiz.asked
+    assert asked is not None
+    numbers = [n for n, o in enumerate(asked.options, start=1) if o.correct == right]
+    for number in numbers if right and asked.question.type is QuestionType.MULTIPLE else numbers[:1]:
+        press(qtbot, Qt.Key(Qt.Key.Key_0 + number))
+    press(qtbot, Qt.Key.Key_Return)
+    assert window.quiz.verdict is not None
+    assert window.quiz.verdict.correct is right
+
+
 def clipped(root: QWidget) -> list[str]:
-    """Visible controls narrower than their text needs: text a person could not read."""
+    """Visible controls narrower than their text needs, or cut off by the edge of the window (and not in a
+    scroll area, which would bring them into view): text a person could not read, a button they could not see."""
     problems = []
+    window = root.window()
     for widget in root.findChildren(QWidget):
         if not widget.isVisibleTo(root) or widget.width() == 0:
             continue
         wraps = isinstance(widget, QLabel) and widget.wordWrap()
+        text = widget.text() if isinstance(widget, QAbstractButton | QLabel | QLineEdit) else ""
         if isinstance(widget, QAbstractButton | QComboBox | QLineEdit) or (isinstance(widget, QLabel) and not wraps):
             needed = widget.minimumSizeHint().width()
             if widget.width() < needed:
-                text = getattr(widget, "text", lambda: "")()
                 problems.append(f"{type(widget).__name__} {text!r}: {widget.width()} < {needed}")
+        if isinstance(widget, QAbstractButton):
+            tall = widget.minimumSizeHint().height()
+            if widget.height() < tall:
+                problems.append(f"{type(widget).__name__} {text!r} squeezed: {widget.height()} < {tall} high")
+        if isinstance(widget, (*INTERACTIVE, QLabel)) and not _scrolls(widget, window):
+            shown = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+            if not window.rect().contains(shown):
+                problems.append(f"{type(widget).__name__} {text!r}: cut off by the window's edge at {shown}")
     return problems
+
+
+def _scrolls(widget: QWidget, window: QWidget) -> bool:
+    """Whether ``widget`` is inside something that scrolls (a scroll area's contents, a view's cells)."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        if isinstance(parent.parentWidget(), QAbstractScrollArea) and parent.objectName() == "qt_scrollarea_viewport":
+            return True
+        parent = parent.parentWidget()
+    return False
 
 
 INTERACTIVE = (QAbstractButton, QComboBox, QLineEdit, QAbstractItemView, QAbstractSpinBox, QTextBrowser)
@@ -105,19 +151,23 @@ def unnamed(root: QWidget) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("scale", [1.0, 1.5])
-def test_every_screen_fits_1024_by_600(qtbot: QtBot, store: Store, scale: float) -> None:
-    window = open_window(qtbot, store, [bundled("quizzes")], scale=scale)
+@pytest.mark.parametrize(
+    ("scale", "theme"),
+    [(1.0, "light"), (1.5, "light"), (2.0, "light"), (1.0, "dark"), (1.0, "high-contrast"), (2.0, "high-contrast")],
+)
+def test_every_screen_fits_1024_by_600(qtbot: QtBot, store: Store, scale: float, theme: str) -> None:
+    window = open_window(qtbot, store, [bundled("quizzes")], scale=scale, theme=theme)
     out = os.environ.get("SOCIALSAFE_SCREENSHOTS")
     names = []
     for name in screens(qtbot, window):
-        qtbot.wait(1)  # let layouts settle
+        settle(qtbot)
         assert (window.width(), window.height()) == (1024, 600)
         assert clipped(window) == [], name
         assert unnamed(window) == [], name
         if out:
             Path(out).mkdir(parents=True, exist_ok=True)
-            window.grab().save(str(Path(out) / f"{name}-{int(scale * 100)}.png"))
+            suffix = "" if theme == "light" else f"-{theme}"
+            window.grab().save(str(Path(out) / f"{name}-{int(scale * 100)}{suffix}.png"))
         names.append(name)
     assert names[-1] == "who"
     assert button_named(window.who, "Continue as the selected person")

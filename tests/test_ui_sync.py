@@ -1,4 +1,5 @@
-"""Sharing results through the real widgets: Settings, 'Sync now', the status line, a slow or missing share."""
+"""Sharing results through the real widgets: the PC's settings (in the office), 'Sync now', the status line,
+a slow or missing share."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 from pytestqt.qtbot import QtBot
+from shiboken6 import isValid
 
 from conftest import MINI
+from socialsafe import admin
 from socialsafe.config import SHARE_SETTING, Settings, Source
 from socialsafe.content.loader import Content
 from socialsafe.resources import bundled
@@ -28,9 +31,11 @@ from socialsafe.ui.main_window import DEFAULT_SYNC_MINUTES, SYNC_MINUTES_SETTING
 from socialsafe.ui.settings_dialog import SettingsDialog
 from socialsafe.ui.sync_worker import first_sentence
 from test_ui_screens import clipped, unnamed
+from test_ui_screens import settle as settle_layouts
 from ui_helpers import add_person, answer_all, button_named, focused, open_window, press, type_text
 
 TEACHER = 1
+PASSPHRASE = "correct horse battery"
 MARKER = "socialsafe-share.json"
 WAIT_MS = 10_000
 
@@ -71,6 +76,9 @@ def windows(qtbot: QtBot) -> Iterator[list[MainWindow]]:
     for window in opened:
         # The window may be gone by now; the thread is joined directly.
         assert window.sync_worker.stop(WAIT_MS / 1000), "a sync was still running at the end of the test"
+        area = window.office.area if window.office is not None and isValid(window.office) else None
+        if area is not None and isValid(area):
+            qtbot.waitUntil(lambda area=area: not area.loading, timeout=WAIT_MS)  # the office reads the store too
 
 
 def open_with(qtbot: QtBot, store: Store, windows: list[MainWindow], roots: list[Path] | None = None) -> MainWindow:
@@ -80,8 +88,23 @@ def open_with(qtbot: QtBot, store: Store, windows: list[MainWindow], roots: list
 
 
 def open_settings(qtbot: QtBot, window: MainWindow) -> SettingsDialog:
-    qtbot.mouseClick(window.settings_button, Qt.MouseButton.LeftButton)
+    """This PC's settings, the only way there is: the office's 'PC settings', behind the admin passphrase."""
+    if window.office is None or window.office.area is None:
+        if admin.passphrase_hash(window.settings, window.store) is None:
+            admin.set_passphrase(window.store, PASSPHRASE)
+        qtbot.mouseClick(window.office_button, Qt.MouseButton.LeftButton)
+        assert window.office is not None
+        gate = window.office.gate
+        assert gate is not None
+        qtbot.waitExposed(gate)
+        gate.passphrase.setFocus()
+        qtbot.keyClicks(gate.passphrase, PASSPHRASE)
+        qtbot.keyClick(gate.passphrase, Qt.Key.Key_Return)
+    area = window.office.area
+    assert area is not None
+    qtbot.mouseClick(area.settings_button, Qt.MouseButton.LeftButton)
     dialog = window.settings_dialog
+    assert dialog is not None
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
@@ -214,7 +237,7 @@ def test_a_folder_from_a_flag_or_the_environment_cannot_be_changed_here(
     assert store.setting(SHARE_SETTING) == "/somewhere/else"
 
 
-@pytest.mark.parametrize("scale", [1.0, 1.5])
+@pytest.mark.parametrize("scale", [1.0, 1.5, 2.0])
 def test_settings_is_named_fits_and_is_keyboard_reachable(
     qtbot: QtBot, store: Store, share: Path, windows: list[MainWindow], scale: float
 ) -> None:
@@ -507,7 +530,7 @@ def screens_with_sync(qtbot: QtBot, window: MainWindow) -> Iterator[str]:
     yield "who-again"
 
 
-@pytest.mark.parametrize("scale", [1.0, 1.5])
+@pytest.mark.parametrize("scale", [1.0, 1.5, 2.0])
 def test_every_screen_fits_with_the_status_line(
     qtbot: QtBot, store: Store, share: Path, windows: list[MainWindow], scale: float
 ) -> None:
@@ -517,7 +540,7 @@ def test_every_screen_fits_with_the_status_line(
     settle(qtbot, window)
     names = []
     for name in screens_with_sync(qtbot, window):
-        qtbot.wait(1)
+        settle_layouts(qtbot)
         assert window.sync_bar.isVisible(), name
         assert (window.width(), window.height()) == (1024, 600)
         assert clipped(window) == [], name

@@ -10,15 +10,22 @@ from pytestqt.qtbot import QtBot
 
 from socialsafe.content.loader import Content, load_all
 from socialsafe.content.model import QuestionType
+from socialsafe.preferences import SYSTEM, Preferences
+from socialsafe.preferences import save as save_preferences
 from socialsafe.storage.store import Store
 from socialsafe.ui.app import make_app
 from socialsafe.ui.main_window import MainWindow
 from socialsafe.ui.style import apply_style
 
 
-def open_window(qtbot: QtBot, store: Store, roots: list[Path], scale: float = 1.0) -> MainWindow:
+def open_window(
+    qtbot: QtBot, store: Store, roots: list[Path], scale: float = 1.0, theme: str | None = None
+) -> MainWindow:
+    """The app's window at 1024×600; ``scale`` and ``theme`` become this PC's display preferences, as if chosen."""
     app = make_app()
     apply_style(app, scale)
+    if scale != 1.0 or theme is not None:
+        save_preferences(store, None, Preferences(text_scale=scale, theme=theme or SYSTEM))
     window = MainWindow(store, load_all(roots))
     qtbot.addWidget(window)
     window.resize(1024, 600)

@@ -6,7 +6,7 @@ import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from socialsafe.config import SHARE_SETTING, Settings
@@ -22,6 +22,10 @@ QUIT_WAIT_S = 3.0  # how long quitting waits for a sync under way
 
 
 def make_app() -> QApplication:
+    if QApplication.instance() is None:
+        # The system's display scale as it is (125%, 150%…), not rounded to a whole number; every size in the
+        # style sheet is in points or scaled pixels, so text and targets follow it. Nothing here overrides it.
+        QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("SocialSafe")

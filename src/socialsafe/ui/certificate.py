@@ -32,18 +32,20 @@ from socialsafe.labels import role_label
 from socialsafe.log import log
 from socialsafe.resources import asset
 from socialsafe.ui.pdf import CREATOR, a4_pdf
+from socialsafe.ui.style import PAPER
 
 PDF_DPI = 300
 MARGIN_MM = 12.0  # page edge to the outer rule
 INSET_MM = 14.0  # outer rule to the text
 ICON_CSS_PX = 64  # the icon's size on the page, in CSS pixels (1/96 inch)
 
-GREEN = "#1f6f50"
-DARK_GREEN = "#143d2c"
-INK = "#1b1f1d"
-MUTED = "#4a524e"
-RULE = "#c9d3ce"
-TINT = "#e6f0eb"
+# Printed: dark ink on white paper whatever the app's theme (the colours live in style.PAPER).
+GREEN = PAPER["accent"]
+DARK_GREEN = PAPER["heading"]
+INK = PAPER["ink"]
+MUTED = PAPER["muted"]
+RULE = PAPER["rule"]
+TINT = PAPER["tint"]
 SERIF = "Georgia, 'Palatino Linotype', 'Book Antiqua', 'DejaVu Serif', serif"
 SANS = "'Segoe UI', Calibri, Arial, 'DejaVu Sans', sans-serif"
 

@@ -13,6 +13,8 @@ from socialsafe.i18n import _, format_date, format_percent, ngettext
 from socialsafe.storage.models import Learner
 from socialsafe.storage.store import Store
 from socialsafe.training import progress_for, status_of
+from socialsafe.ui.flow import FlowRow
+from socialsafe.ui.style import MODULE_TONES, TRAINING_TONES, set_tone
 from socialsafe.ui.widgets import button, card, clear, esc, label, page_layout, scrolling, status_text
 
 # At most this many pack problems are listed; the rest are counted.
@@ -75,9 +77,12 @@ class HomePage(QWidget):
             summary = ngettext(
                 "{done} of {total} module passed", "{done} of {total} modules passed", status.modules_total
             ).format(done=status.modules_passed, total=status.modules_total)
+            # The words beside the bar, not on it: text across the filled part could not be read in every theme.
             bar.setFormat(summary)
+            bar.setTextVisible(False)
             bar.setAccessibleName(_("Your progress"))
             bar.setAccessibleDescription(summary)
+            self.body.addWidget(label(summary))
             self.body.addWidget(bar)
             if not progress:
                 self.body.addWidget(label(_("No module of this course applies to your role."), "muted"))
@@ -114,24 +119,25 @@ class HomePage(QWidget):
         if status.awaiting_signoff:
             text = _("✍ One step left: sign the policy to complete your training.")
         headline = label(text)
-        headline.setStyleSheet(f"font-weight: 600; color: {_STATUS_COLOURS_TRAINING[status.status]};")
+        # The words and symbol say where the person stands; the colour only repeats it.
+        set_tone(headline, TRAINING_TONES[status.status] if status.status in _TONED else "strong")
         headline.setAccessibleName(text)
         layout.addWidget(headline)
-        row = QHBoxLayout()
+        row = FlowRow()  # with large text the buttons wrap onto a second line
         action: QWidget | None = None
         pid = pack.id
         if status.awaiting_signoff:
             action = button(_("Sign the policy"), _("Sign the policy"), primary=True)
             action.clicked.connect(lambda: self.sign_off.emit(pid))
-            row.addWidget(action)
+            row.add(action)
         elif status.status in (Status.DUE_SOON, Status.EXPIRED) and pack.header.pack.refresher:
             action = button(_("Take the refresher"), _("Take the short refresher"), primary=True)
             action.clicked.connect(lambda: self.refresher.emit(pid))
-            row.addWidget(action)
+            row.add(action)
         if status.status is Status.UPDATE_NEEDED:
             changed = button(_("See what changed"), _("See what changed in the policy"))
             changed.clicked.connect(lambda: self.what_changed.emit(pid))
-            row.addWidget(changed)
+            row.add(changed)
             action = action or changed
         if pack.header.summary:
             glance = button(
@@ -140,15 +146,14 @@ class HomePage(QWidget):
                 description=_("A one-page summary to read before you start"),
             )
             glance.clicked.connect(lambda: self.open_summary.emit(pid))
-            row.addWidget(glance)
+            row.add(glance)
         record = button(
             _("My record and certificate") if status.completed_at else _("My record"),
             _("My record"),
             description=_("Your attempts, sign-offs and certificate"),
         )
         record.clicked.connect(lambda: self.my_record.emit(pid))
-        row.addWidget(record)
-        row.addStretch(1)
+        row.add(record)
         layout.addLayout(row)
         return frame, action
 
@@ -172,7 +177,7 @@ class HomePage(QWidget):
         side = QVBoxLayout()
         status = label(status_text(item.status))
         status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        status.setStyleSheet(f"color: {_STATUS_COLOURS[item.status]}; font-weight: 600;")
+        set_tone(status, MODULE_TONES[item.status])
         verb = {
             ModuleStatus.NOT_STARTED: _("Start"),
             ModuleStatus.IN_PROGRESS: _("Continue"),
@@ -211,20 +216,5 @@ class HomePage(QWidget):
 
 
 _ATTENTION = {Status.DUE_SOON, Status.EXPIRED, Status.UPDATE_NEEDED}
-_STATUS_COLOURS_TRAINING = {
-    Status.COMPLETE: "#1e6b34",
-    Status.DUE_SOON: "#6b4400",
-    Status.EXPIRED: "#a1231b",
-    Status.UPDATE_NEEDED: "#6b4400",
-    Status.IN_PROGRESS: "#1b1f1d",
-    Status.NOT_STARTED: "#1b1f1d",
-    Status.EXEMPT: "#1b1f1d",
-}
-
-# Darker shades that keep 4.5:1 contrast on white; the words carry the meaning too.
-_STATUS_COLOURS = {
-    ModuleStatus.NOT_STARTED: "#4a524e",
-    ModuleStatus.IN_PROGRESS: "#8a5300",
-    ModuleStatus.PASSED: "#1e6b34",
-    ModuleStatus.NOT_PASSED: "#a1231b",
-}
+# Statuses whose headline is shown in their colour (beside the symbol and words); the rest in plain text.
+_TONED = {Status.COMPLETE, *_ATTENTION}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,10 @@ from socialsafe.config import SHARE_SETTING, Settings, Source, effective
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Module, Pack
 from socialsafe.domain.status import PolicyPacks
-from socialsafe.i18n import _, format_datetime, ngettext
+from socialsafe.i18n import _, format_datetime, format_percent, ngettext
+from socialsafe.preferences import Preferences, bigger, smaller
+from socialsafe.preferences import load as load_preferences
+from socialsafe.preferences import save as save_preferences
 from socialsafe.storage.models import Learner
 from socialsafe.storage.store import InputError, Store
 from socialsafe.sync.engine import LAST_SYNC_SETTING, SyncReport, waiting_to_publish
@@ -37,13 +41,14 @@ from socialsafe.training import (
     sign_off,
     status_of,
 )
+from socialsafe.ui.display_dialog import DisplayDialog
 from socialsafe.ui.home_page import HomePage
 from socialsafe.ui.module_page import ModulePage, what_changed_markdown
 from socialsafe.ui.quiz_page import QuizPage, ResultsPage
 from socialsafe.ui.record_page import RecordPage
 from socialsafe.ui.settings_dialog import SettingsDialog
 from socialsafe.ui.signoff_page import SignOffPage
-from socialsafe.ui.style import app_icon
+from socialsafe.ui.style import app_icon, apply_style, current_scale
 from socialsafe.ui.sync_worker import SyncWorker, first_sentence
 from socialsafe.ui.who_page import WhoPage
 from socialsafe.ui.widgets import announce, button, label
@@ -57,12 +62,11 @@ MIN_WIDTH, MIN_HEIGHT = 1024, 600
 SYNC_MINUTES_SETTING = "sync_minutes"  # how often the app shares results while it is open
 DEFAULT_SYNC_MINUTES = 5
 
-_SYNC_BAR_STYLE = """
-QFrame#syncBar { background: #e6f0eb; border-top: 1px solid #c9d3ce; }
-QFrame#syncBar[state="error"] { background: #fff4d6; border-top: 2px solid #b7791f; }
-QFrame#syncBar QLabel { background: transparent; color: #1b1f1d; }
-QFrame#syncBar[state="error"] QLabel { color: #3d2a00; }
-"""
+# Text size keys: Ctrl with = or + for bigger (on most keyboards + is Shift and =), - for smaller, 0 for normal.
+BIGGER_KEYS = ("Ctrl+=", "Ctrl++")
+SMALLER_KEYS = ("Ctrl+-",)
+NORMAL_KEYS = ("Ctrl+0",)
+DISPLAY_KEYS = "Ctrl+Shift+D"
 
 _INPUT_EVENTS = {
     QEvent.Type.KeyPress,
@@ -85,7 +89,10 @@ class MainWindow(QMainWindow):
         self.learner: Learner | None = None
         self.pack: Pack | None = None
         self.module: Module | None = None
-        self.settings_dialog: SettingsDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None  # this PC's settings: opened from the office only
+        self.display_dialog: DisplayDialog | None = None
+        self.preferences = Preferences()  # the display preferences in force (the person's, or the PC's)
+        self._language: str | None = None  # the language last asked for (None: as the app started)
         self.office: Office | None = None  # the office area, made on first use
         self.setWindowTitle(_("SocialSafe"))
         self.setWindowIcon(app_icon())
@@ -96,7 +103,8 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        column.addWidget(self._build_header())
+        self.header = self._build_header()
+        column.addWidget(self.header)
         self.stack = QStackedWidget()
         column.addWidget(self.stack, 1)
         column.addWidget(self._build_sync_bar())
@@ -142,6 +150,8 @@ class MainWindow(QMainWindow):
         assert app is not None
         app.installEventFilter(self)
         QShortcut(QKeySequence("Ctrl+Shift+S"), self, self.switch_person)
+        self._text_size_keys()
+        QShortcut(QKeySequence(DISPLAY_KEYS), self, self.open_display)
 
         # Sharing results: at start, after each finished quiz and sign-off, every few minutes, and on request.
         self.sync_worker = SyncWorker(store, content, self)
@@ -160,15 +170,17 @@ class MainWindow(QMainWindow):
     def _build_header(self) -> QWidget:
         header = QFrame()
         header.setObjectName("header")
-        row = QHBoxLayout(header)
-        row.setContentsMargins(20, 10, 20, 10)
+        row = self.header_row = QHBoxLayout(header)
+        row.setContentsMargins(20, 6, 20, 6)
         icon = QLabel()
         icon.setPixmap(app_icon().pixmap(36, 36))
         icon.setAccessibleName(_("SocialSafe logo"))
         row.addWidget(icon)
-        titles = QVBoxLayout()
+        self.titles_box = QWidget()
+        titles = QVBoxLayout(self.titles_box)
+        titles.setContentsMargins(0, 0, 0, 0)
         titles.setSpacing(0)
-        title = label(_("SocialSafe"))
+        self.app_title = title = label(_("SocialSafe"))
         title.setObjectName("appTitle")
         titles.addWidget(title)
         current = self.content.current
@@ -183,10 +195,13 @@ class MainWindow(QMainWindow):
         self.policy_line = label(line)
         self.policy_line.setObjectName("policyLine")
         titles.addWidget(self.policy_line)
-        row.addLayout(titles, 1)
+        row.addWidget(self.titles_box, 1)
         self.person_line = QLabel("")
         self.person_line.setObjectName("personLine")
-        row.addWidget(self.person_line)
+        # A long name wraps onto a second line rather than pushing the buttons off the window.
+        self.person_line.setWordWrap(True)
+        self.person_line.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.person_line, 1)
         self.switch_button = button(
             _("Switch person"), _("Switch person"), description=_("Hand the PC to someone else (Ctrl+Shift+S)")
         )
@@ -197,16 +212,21 @@ class MainWindow(QMainWindow):
         )
         self.office_button.clicked.connect(self.open_office)
         row.addWidget(self.office_button)
-        self.settings_button = button(_("Settings"), _("Settings"))
-        self.settings_button.clicked.connect(self.open_settings)
-        row.addWidget(self.settings_button)
+        # Anyone may change how the app looks to them; this PC's own settings are in the office.
+        self.display_button = button(
+            # Translators: "&&" shows one "&" on the button.
+            _("Display && language"),
+            _("Display and language"),
+            description=_("Text size, colours and language (Ctrl+Shift+D)"),
+        )
+        self.display_button.clicked.connect(self.open_display)
+        row.addWidget(self.display_button)
         return header
 
     def _build_sync_bar(self) -> QWidget:
         """A line at the foot of the window on how sharing went; hidden when no shared folder is set."""
         self.sync_bar = QFrame()
         self.sync_bar.setObjectName("syncBar")
-        self.sync_bar.setStyleSheet(_SYNC_BAR_STYLE)
         self.sync_bar.setAccessibleName(_("Sharing results"))
         row = QHBoxLayout(self.sync_bar)
         row.setContentsMargins(20, 4, 20, 4)
@@ -228,10 +248,12 @@ class MainWindow(QMainWindow):
 
     def switch_person(self) -> None:
         self.learner = None
+        self.apply_preferences(load_preferences(self.store, None))  # the PC's, not the last person's
         self.pack = self.module = None
         self.person_line.setText("")
         self.person_line.setAccessibleName("")
         self.policy_line.show()
+        self._fit_header()
         self.switch_button.hide()
         self.office_button.show()  # the office is opened from 'Who are you?', never from a learner's screens
         self.idle.stop()
@@ -243,10 +265,12 @@ class MainWindow(QMainWindow):
         if self.learner is None:
             self.switch_person()
             return
+        self.apply_preferences(load_preferences(self.store, learner_id))
         self.person_line.setText(self.learner.name)
         self.person_line.setAccessibleName(_("Signed in as {name}").format(name=self.learner.name))
         # Home shows the policy; the header keeps room for the person and their buttons.
         self.policy_line.hide()
+        self._fit_header()
         self.switch_button.show()
         self.office_button.hide()
         self._restart_idle()
@@ -376,6 +400,86 @@ class MainWindow(QMainWindow):
             self._restart_idle()
         return False
 
+    # Display preferences: text size, colours, language -----------------------------------------
+
+    def _text_size_keys(self) -> None:
+        """Ctrl+= / Ctrl++ bigger, Ctrl+- smaller, Ctrl+0 normal; the platform's own zoom keys too, once each."""
+        wanted = [
+            *((QKeySequence(k), self.bigger_text) for k in BIGGER_KEYS),
+            (QKeySequence(QKeySequence.StandardKey.ZoomIn), self.bigger_text),
+            *((QKeySequence(k), self.smaller_text) for k in SMALLER_KEYS),
+            (QKeySequence(QKeySequence.StandardKey.ZoomOut), self.smaller_text),
+            *((QKeySequence(k), self.normal_text) for k in NORMAL_KEYS),
+        ]
+        seen: set[str] = set()
+        self.text_size_shortcuts: list[QShortcut] = []
+        for keys, slot in wanted:
+            name = keys.toString()
+            if not name or name in seen:
+                continue  # two shortcuts on one key would make both ambiguous: neither would work
+            seen.add(name)
+            self.text_size_shortcuts.append(QShortcut(keys, self, slot))
+
+    def bigger_text(self) -> None:
+        self.set_text_scale(bigger(self.preferences.text_scale))
+
+    def smaller_text(self) -> None:
+        self.set_text_scale(smaller(self.preferences.text_scale))
+
+    def normal_text(self) -> None:
+        self.set_text_scale(1.0)
+
+    def set_text_scale(self, scale: float) -> None:
+        """A new text size, kept for the person signed in (or, on 'Who are you?', for this PC)."""
+        if scale == self.preferences.text_scale:
+            return
+        prefs = replace(self.preferences, text_scale=scale)
+        self.apply_preferences(prefs)
+        save_preferences(self.store, self._whose(), prefs)
+        announce(self.person_line, _("Text size {percent}").format(percent=format_percent(scale)))
+
+    def _whose(self) -> str | None:
+        """Whose preferences change now: the person signed in, or (no one) this PC's."""
+        return self.learner.id if self.learner is not None else None
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """Show the app in ``prefs``'s text size, colours and language."""
+        self.preferences = prefs
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_style(app, prefs.text_scale, prefs.theme)
+        if prefs.language != self._language:
+            self._language = prefs.language  # first: a language switch may show a page, which applies again
+            set_language = getattr(self, "set_language", None)
+            if callable(set_language):
+                set_language(prefs.language)
+        self._fit_header()
+
+    def _fit_header(self) -> None:
+        """With large text, the header keeps to the logo, the person and their buttons."""
+        signed_in = self.learner is not None
+        title = not signed_in or current_scale() < 1.5
+        self.app_title.setVisible(title)
+        titles = title or not signed_in
+        self.titles_box.setVisible(titles)  # hidden, it leaves its room to the person's name
+        self.header_row.setStretchFactor(self.person_line, 1 if signed_in else 0)
+
+    def open_display(self) -> None:
+        """'Display & language', for whoever is at the PC: each choice shows at once; Cancel goes back."""
+        if self.display_dialog is not None:
+            self.display_dialog.deleteLater()
+        before = self.preferences
+        whose = self.learner.name if self.learner is not None else None
+        dialog = self.display_dialog = DisplayDialog(before, whose, self)
+        dialog.changed.connect(self.apply_preferences)
+        dialog.accepted.connect(lambda: self._display_saved(dialog.preferences()))
+        dialog.rejected.connect(lambda: self.apply_preferences(before))
+        dialog.open()
+
+    def _display_saved(self, prefs: Preferences) -> None:
+        self.apply_preferences(prefs)
+        save_preferences(self.store, self._whose(), prefs)
+
     def open_office(self) -> None:
         """The office area, behind the admin passphrase; loaded on first use, like printing."""
         if self.office is None:
@@ -385,6 +489,7 @@ class MainWindow(QMainWindow):
         self.office.open()
 
     def open_settings(self) -> None:
+        """This PC's settings (shared folder, idle time): opened from the office, behind the admin passphrase."""
         # open(), not exec(): the window keeps running (a sync may finish) while the dialog is up.
         if self.settings_dialog is not None:
             self.settings_dialog.deleteLater()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QTextBrowser, QWidget
+from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from socialsafe.content.model import Module, Pack, Strength
 from socialsafe.domain.status import changed_clause_ids
 from socialsafe.i18n import _
+from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.widgets import button, label, page_layout
 
 
@@ -82,14 +83,13 @@ class ModulePage(QWidget):
         self.reader.setAccessibleName(_("Module introduction and policy clauses"))
         self.reader.setAccessibleDescription(_("Read this before the quiz. Use the arrow keys to scroll."))
         layout.addWidget(self.reader, 1)
-        row = QHBoxLayout()
+        row = FlowRow()  # with large text the buttons wrap onto a second line
         self.start_button = button(_("Start the quiz"), _("Start the quiz"), primary=True)
         self.start_button.clicked.connect(self.start_quiz)
         back = button(_("Back to my modules"), _("Back to my modules"))
         back.clicked.connect(self.back)
-        row.addWidget(self.start_button)
-        row.addWidget(back)
-        row.addStretch(1)
+        row.add(self.start_button)
+        row.add(back)
         layout.addLayout(row)
 
     def show_reading(self, title: str, markdown: str) -> None:

@@ -15,6 +15,7 @@ from socialsafe.content.model import Clause, QuestionType
 from socialsafe.domain.quiz import Verdict
 from socialsafe.i18n import _, format_percent
 from socialsafe.training import Asked, QuizRun, Result
+from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.module_page import strength_label
 from socialsafe.ui.style import set_role
 from socialsafe.ui.widgets import ChoiceRow, button, card, clear, esc, label, page_layout, scrolling
@@ -79,7 +80,7 @@ class QuizPage(QWidget):
 
         # The buttons stay in view below the scrolling question.
         footer = QWidget()
-        row = QHBoxLayout(footer)
+        row = FlowRow(footer)  # with large text the buttons wrap onto a second line
         row.setContentsMargins(32, 8, 32, 16)
         self.check_button = button(
             _("Check my answer"), _("Check my answer"), primary=True, description=_("or press Enter")
@@ -93,10 +94,9 @@ class QuizPage(QWidget):
             description=_("Your answers are saved. You will carry on from this question."),
         )
         self.leave_button.clicked.connect(self.leave)
-        row.addWidget(self.check_button)
-        row.addWidget(self.next_button)
-        row.addStretch(1)
-        row.addWidget(self.leave_button)
+        row.add(self.check_button)
+        row.add(self.next_button)
+        row.add(self.leave_button, right=True)
         outer.addWidget(footer)
 
     # Flow ---------------------------------------------------------------------
@@ -276,7 +276,7 @@ class ResultsPage(QWidget):
                 item_layout.addWidget(label(missed.question.prompt))
                 item_layout.addWidget(label(clause_html(missed.clauses), rich=True))
                 self.body.addWidget(item)
-        row = QHBoxLayout()
+        row = FlowRow()
         home = button(_("Back to my modules"), _("Back to my modules"), primary=result.passed and not can_sign)
         home.clicked.connect(self.home)
         retry = button(_("Try again"), _("Try again with a fresh set of questions"), primary=not result.passed)
@@ -289,8 +289,7 @@ class ResultsPage(QWidget):
             sign.clicked.connect(self.sign)
             buttons.insert(0, sign)
         for b in buttons:
-            row.addWidget(b)
-        row.addStretch(1)
+            row.add(b)
         self.body.addLayout(row)
         self.body.addStretch(1)
         buttons[0].setFocus()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Pack, Question, QuestionType
@@ -14,7 +14,8 @@ from socialsafe.i18n import _, format_date, format_datetime
 from socialsafe.storage.models import Learner
 from socialsafe.storage.store import Store
 from socialsafe.training import attempts_of_person, signoffs_of_person
-from socialsafe.ui.widgets import button, label, page_layout
+from socialsafe.ui.flow import FlowRow
+from socialsafe.ui.widgets import button, label, page_layout, scrolling
 
 
 class RecordPage(QWidget):
@@ -24,7 +25,8 @@ class RecordPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = page_layout(self)
+        body = QWidget()
+        layout = page_layout(body)
         self.title = label(_("My record"), "h1")
         layout.addWidget(self.title)
         self.summary = label("", "muted")
@@ -37,19 +39,38 @@ class RecordPage(QWidget):
         self.tree.setAccessibleDescription(_("Use the arrow keys; Right opens an attempt to show your answers."))
         self.tree.setWordWrap(True)
         self.tree.setUniformRowHeights(False)
+        # 'What' takes the room 'When' and 'Result' leave.
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.tree.viewport().installEventFilter(self)
         layout.addWidget(self.tree, 1)
-        row = QHBoxLayout()
+        row = FlowRow()  # with large text the buttons wrap onto a second line
         self.save_button = button(_("Save certificate…"), _("Save your certificate as a PDF"), primary=True)
         self.save_button.clicked.connect(self.save_certificate)
         self.print_button = button(_("Print certificate…"), _("Print your certificate"))
         self.print_button.clicked.connect(self.print_certificate)
         back = button(_("Back to my modules"), _("Back to my modules"))
         back.clicked.connect(self.back)
-        row.addWidget(self.save_button)
-        row.addWidget(self.print_button)
-        row.addStretch(1)
-        row.addWidget(back)
+        row.add(self.save_button)
+        row.add(self.print_button)
+        row.add(back, right=True)
         layout.addLayout(row)
+        # Large text on a small screen: the page scrolls, and the history keeps room for a few lines.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scrolling(body, _("My record")))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.tree.viewport():
+            self._fit_columns()
+        return False
+
+    def _fit_columns(self) -> None:
+        """'When' and 'Result' as wide as their words, but at most 30% and 25% of the width: 'What' gets the rest."""
+        width = self.tree.viewport().width()
+        self.tree.setColumnWidth(0, min(self.tree.sizeHintForColumn(0), width * 3 // 10))
+        self.tree.setColumnWidth(2, min(self.tree.sizeHintForColumn(2), width // 4))
 
     def show_record(self, store: Store, content: Content, learner: Learner, pack: Pack, status: PersonStatus) -> None:
         self.title.setText(_("My record: {name}").format(name=learner.name))
@@ -104,8 +125,8 @@ class RecordPage(QWidget):
         for top in (done, signed, tried):
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
-        self.tree.resizeColumnToContents(0)
-        self.tree.setColumnWidth(1, max(360, self.tree.width() // 2))
+        self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 8)
+        self._fit_columns()
         has_certificate = status.completed_at is not None
         self.save_button.setEnabled(has_certificate)
         self.print_button.setEnabled(has_certificate)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
 from socialsafe.i18n import _
+from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.widgets import announce, button, card, label, page_layout, scrolling
 
 
@@ -32,19 +33,17 @@ class SignOffPage(QWidget):
         self.name.setMaxLength(120)
         self.name.returnPressed.connect(self._sign)
         layout.addWidget(self.name)
-        self.error = label("")
-        self.error.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.error = label("", "error")
         self.error.setAccessibleName(_("Problem"))
         self.error.hide()
         layout.addWidget(self.error)
-        row = QHBoxLayout()
+        row = FlowRow()  # with large text the buttons wrap onto a second line
         self.sign_button = button(_("Sign"), _("Sign the policy"), primary=True)
         self.sign_button.clicked.connect(self._sign)
         back = button(_("Not now"), _("Back to my modules without signing"))
         back.clicked.connect(self.back)
-        row.addWidget(self.sign_button)
-        row.addWidget(back)
-        row.addStretch(1)
+        row.add(self.sign_button)
+        row.add(back)
         layout.addLayout(row)
         layout.addStretch(1)
         outer = QVBoxLayout(self)

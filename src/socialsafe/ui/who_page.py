@@ -9,8 +9,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QStackedWidget,
@@ -24,6 +24,7 @@ from socialsafe.i18n import _
 from socialsafe.labels import role_label
 from socialsafe.storage.models import Learner
 from socialsafe.storage.store import InputError, Store
+from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.widgets import button, label, page_layout, scrolling
 
 SEARCH_FROM = 6  # people on the PC before a search box is worth its space
@@ -63,18 +64,21 @@ class WhoPage(QWidget):
         self.people.setAccessibleName(_("People on this PC"))
         self.people.setAccessibleDescription(_("Pick your name, then press Enter."))
         self.people.itemActivated.connect(lambda _item: self._continue())
+        # Long names and schools wrap with large text, rather than running off to the side.
+        self.people.setWordWrap(True)
+        self.people.setResizeMode(QListView.ResizeMode.Adjust)
+        self.people.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.people.currentItemChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.people, 10)
         self.empty = label(_("Nobody has used SocialSafe on this PC yet. Add yourself to begin."), "muted")
         layout.addWidget(self.empty)
-        row = QHBoxLayout()
+        row = FlowRow()  # with large text the buttons wrap onto a second line
         self.continue_button = button(_("Continue"), _("Continue as the selected person"), primary=True)
         self.continue_button.clicked.connect(self._continue)
         self.add_button = button(_("I'm new: add me"), _("Add yourself as a new person"))
         self.add_button.clicked.connect(self.show_add)
-        row.addWidget(self.continue_button)
-        row.addWidget(self.add_button)
-        row.addStretch(1)
+        row.add(self.continue_button)
+        row.add(self.add_button)
         layout.addLayout(row)
         layout.addStretch(1)
         return page
@@ -181,17 +185,15 @@ class WhoPage(QWidget):
         layout.addLayout(form)
         self.add_error = label("", "error")
         self.add_error.setAccessibleName(_("Problem"))
-        self.add_error.setStyleSheet("color: #b3261e; font-weight: 600;")
         self.add_error.hide()
         layout.addWidget(self.add_error)
-        row = QHBoxLayout()
+        row = FlowRow()
         self.save_button = button(_("Save and start"), _("Save and start your training"), primary=True)
         self.save_button.clicked.connect(self._save)
         cancel = button(_("Cancel"), _("Cancel and go back to the list of names"))
         cancel.clicked.connect(self.refresh)
-        row.addWidget(self.save_button)
-        row.addWidget(cancel)
-        row.addStretch(1)
+        row.add(self.save_button)
+        row.add(cancel)
         layout.addLayout(row)
         layout.addStretch(1)
         for field in (self.name, self.school, self.email, self.pin):
@@ -245,8 +247,7 @@ class PinDialog(QDialog):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(4)
         layout.addWidget(self.pin)
-        self.error = label("")
-        self.error.setStyleSheet("color: #b3261e; font-weight: 600;")
+        self.error = label("", "error")
         self.error.hide()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -84,7 +85,8 @@ def esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def clear(layout: QVBoxLayout | QHBoxLayout) -> None:
+def clear(layout: QLayout) -> None:
+    """Empty ``layout``: its widgets, and those of every layout in it (a row of buttons too), go."""
     while layout.count():
         item = layout.takeAt(0)
         if item is None:
@@ -92,7 +94,7 @@ def clear(layout: QVBoxLayout | QHBoxLayout) -> None:
         widget, inner = item.widget(), item.layout()
         if widget is not None:
             widget.deleteLater()
-        elif isinstance(inner, QHBoxLayout | QVBoxLayout):
+        elif inner is not None:
             clear(inner)
 
 

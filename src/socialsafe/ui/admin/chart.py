@@ -17,24 +17,15 @@ from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSplitter, QTextBrowser, QVBoxLayout, QWidget
 
-from socialsafe.domain.status import Status
 from socialsafe.i18n import _
 from socialsafe.insight import STATUS_ORDER, GroupCounts, PersonSummary, counts_by
 from socialsafe.labels import role_label, status_name
+from socialsafe.ui.style import CHART_ROLES, colour, notifier
 from socialsafe.ui.widgets import label
 
 BY_SCHOOL, BY_ROLE = "school", "role"
-# Colours told apart with the common kinds of colour blindness (Okabe and Ito), in STATUS_ORDER;
-# the legend names every colour, and the numbers are given in words too.
-BAR_COLOURS = {
-    Status.COMPLETE: "#009E73",
-    Status.DUE_SOON: "#F0E442",
-    Status.EXPIRED: "#D55E00",
-    Status.UPDATE_NEEDED: "#CC79A7",
-    Status.IN_PROGRESS: "#56B4E9",
-    Status.NOT_STARTED: "#BBBBBB",
-    Status.EXEMPT: "#0072B2",
-}
+# The bars' colours (style.CHART_ROLES) are told apart with the common kinds of colour blindness; the legend
+# names every colour, and the numbers are given in words too.
 
 
 def group_sentence(group: GroupCounts) -> str:
@@ -95,6 +86,7 @@ class ChartPage(QWidget):
         split.setAccessibleName(_("Chart and numbers"))
         layout.addWidget(split, 1)
         self._draw()
+        notifier().changed.connect(self._draw)  # a new theme or text size: drawn again in its colours
 
     def show_summaries(self, summaries: Sequence[PersonSummary]) -> None:
         self.summaries = summaries
@@ -119,8 +111,8 @@ class ChartPage(QWidget):
         series = QHorizontalStackedBarSeries()
         for status in STATUS_ORDER:
             bars = QBarSet(status_name(status))
-            bars.setColor(QColor(BAR_COLOURS[status]))
-            bars.setBorderColor(QColor("#1b1f1d"))
+            bars.setColor(QColor(colour(CHART_ROLES[status])))
+            bars.setBorderColor(QColor(colour("chart_border")))
             bars.append([float(g.counts[status]) for g in groups])
             series.append(bars)
         self.chart.addSeries(series)
@@ -141,6 +133,7 @@ class ChartPage(QWidget):
         # Room for every bar and its label: with large text or many schools the page scrolls instead.
         line = QFontMetrics(small).height()
         self.view.setMinimumHeight(max(240, min(1200, line * (8 + 2 * len(groups)))))
+        self._paint(categories, values)
         self.chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
         self.chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(categories)
@@ -155,6 +148,19 @@ class ChartPage(QWidget):
             f"<p><b>{html.escape(title)}</b></p><ul>{rows}</ul>" if rows else f"<p>{html.escape(described)}</p>"
         )
         self.numbers.setAccessibleDescription(described)
+
+    def _paint(self, categories: QBarCategoryAxis, values: QValueAxis) -> None:
+        """The chart in the theme's colours: a chart does not follow the style sheet by itself."""
+        ink, background = QColor(colour("text")), QColor(colour("chart_bg"))
+        self.chart.setBackgroundBrush(background)
+        self.chart.setPlotAreaBackgroundVisible(False)
+        self.chart.setTitleBrush(ink)
+        self.chart.legend().setLabelColor(ink)
+        for axis in (categories, values):
+            axis.setLabelsColor(ink)
+            axis.setLinePenColor(QColor(colour("input_border")))
+            axis.setGridLineColor(QColor(colour("border")))
+        values.setTitleBrush(ink)
 
     def description(self) -> str:
         return self.view.accessibleDescription()

@@ -27,20 +27,11 @@ from socialsafe.ui.admin.models import PeopleColumn, PeopleFilter, PeopleModel, 
 from socialsafe.ui.style import set_role
 from socialsafe.ui.widgets import button, esc, label
 
-TABLE_STYLE = """
-QTableView { background: #ffffff; alternate-background-color: #f4f7f5; border: 2px solid #c9d3ce;
-             border-radius: 6px; selection-background-color: #1f6f50; selection-color: #ffffff; }
-QTableView:focus { border: 3px solid #d08700; }
-QHeaderView::section { background: #e6f0eb; color: #143d2c; font-weight: 600; padding: 4px 6px;
-                       border: none; border-bottom: 1px solid #1f6f50; border-right: 1px solid #c9d3ce; }
-"""
-
 
 def setup_table(view: QTableView, name: str, description: str) -> None:
     """A table people read row by row: whole rows selected, Tab leaves it, Enter opens the row."""
     view.setAccessibleName(name)
     view.setAccessibleDescription(description)
-    view.setStyleSheet(TABLE_STYLE)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

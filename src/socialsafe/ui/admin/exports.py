@@ -27,11 +27,13 @@ from socialsafe.insight import STATUS_ORDER, GroupCounts, PersonSummary, count_b
 from socialsafe.labels import role_label, status_name
 from socialsafe.reports import ModuleRow, PersonRecords, PersonRow, Row, build_module_rows, build_person_rows, columns
 from socialsafe.ui.pdf import a4_pdf
+from socialsafe.ui.style import PAPER
 from socialsafe.ui.widgets import label
 
 BY_PERSON, BY_MODULE = "person", "module"
 DATE_COLUMNS = {"acknowledged_at", "completed_at", "expires_on", "first_passed_at", "last_activity_at"}
-GREEN, DARK_GREEN, RULE, TINT, INK = "#1f6f50", "#143d2c", "#c9d3ce", "#e6f0eb", "#1b1f1d"
+# Printed: dark ink on white paper whatever the app's theme (the colours live in style.PAPER).
+GREEN, DARK_GREEN, RULE, TINT, INK, MUTED = (PAPER[k] for k in ("accent", "heading", "rule", "tint", "ink", "muted"))
 PDF_DPI = 150
 MARGIN_MM = 15.0
 
@@ -150,9 +152,9 @@ def governors_html(
         f'font-size: 10pt; color: {INK};">',
         f'<h1 style="font-size: 17pt; color: {DARK_GREEN}; margin: 0;">{_e(title)}</h1>',
         f'<p style="margin: 4px 0 0 0;">{_e(about)}</p>' if about else "",
-        f'<p style="margin: 2px 0 0 0; color: #4a524e;">'
+        f'<p style="margin: 2px 0 0 0; color: {MUTED};">'
         f"{_e(_('As at {date}. {scope}').format(date=format_date(today), scope=scope))}</p>",
-        f'<p style="margin: 2px 0 0 0; color: #4a524e;">{_e(filters)}</p>' if filters else "",
+        f'<p style="margin: 2px 0 0 0; color: {MUTED};">{_e(filters)}</p>' if filters else "",
         f'<p style="margin: 12px 0 0 0; font-size: 13pt; font-weight: bold;">{_e(headline)}</p>',
         f'<h2 style="font-size: 12pt; color: {DARK_GREEN}; margin: 14px 0 4px 0;">{_e(_("By status"))}</h2>',
         f'<table width="55%" cellspacing="0" cellpadding="4" style="border-collapse: collapse; font-size: 9.5pt;">'
@@ -160,7 +162,7 @@ def governors_html(
         f"{status_rows}</table>",
         _group_table(_("By school"), counts_by(summaries, lambda s: s.school), _("School"), limit),
         _group_table(_("By role"), counts_by(summaries, lambda s: role_label(s.role)), _("Role"), limit),
-        f'<p style="margin-top: 14px; font-size: 8.5pt; color: #4a524e;">'
+        f'<p style="margin-top: 14px; font-size: 8.5pt; color: {MUTED};">'
         f"{_e(_('Trained: completed and still valid (due soon means it expires within 30 days).'))}</p>",
         "</body></html>",
     ]

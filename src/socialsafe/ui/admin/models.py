@@ -30,6 +30,7 @@ from socialsafe.domain.status import Status
 from socialsafe.i18n import _, format_date
 from socialsafe.insight import STATUS_ORDER, InsightRow, PersonSummary
 from socialsafe.labels import role_label
+from socialsafe.ui.style import TRAINING_TONES, colour, current_theme
 
 Index = QModelIndex | QPersistentModelIndex
 NO_PARENT = QModelIndex()  # the root: a table's rows have no parent
@@ -41,16 +42,18 @@ ACCESSIBLE_TEXT = int(Qt.ItemDataRole.AccessibleTextRole)
 FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 
-STATUS_COLOURS = {
-    # A second cue beside the words and symbols, never the only one; all 4.5:1 or better on white.
-    Status.COMPLETE: "#1e7b3a",
-    Status.DUE_SOON: "#7a4d00",
-    Status.EXPIRED: "#b3261e",
-    Status.UPDATE_NEEDED: "#6b3fa0",
-    Status.IN_PROGRESS: "#1f5a8a",
-    Status.NOT_STARTED: "#4a524e",
-    Status.EXEMPT: "#4a524e",
-}
+
+def status_brush(status: Status) -> QBrush:
+    """A status's colour in the theme in force: a second cue beside the words and symbols, never the only one."""
+    theme = current_theme().name
+    key = (theme, status)
+    brush = _BRUSHES.get(key)
+    if brush is None:
+        brush = _BRUSHES[key] = QBrush(QColor(colour(TRAINING_TONES[status])))
+    return brush
+
+
+_BRUSHES: dict[tuple[str, Status], QBrush] = {}
 
 
 def status_words(status: Status) -> str:
@@ -137,7 +140,6 @@ class PeopleModel(QAbstractTableModel):
         self._lines: list[PersonLine] = []
         self._sort: tuple[int, Qt.SortOrder] = (PeopleColumn.NAME, Qt.SortOrder.AscendingOrder)
         self._headings = people_headings()
-        self._brushes = {status: QBrush(QColor(colour)) for status, colour in STATUS_COLOURS.items()}
 
     # Reading -----------------------------------------------------------------------------
 
@@ -154,7 +156,7 @@ class PeopleModel(QAbstractTableModel):
             return self._lines[row].cells[index.column()] if 0 <= row < len(self._lines) else None
         if role == FOREGROUND:
             if index.column() == PeopleColumn.STATUS and 0 <= index.row() < len(self._lines):
-                return self._brushes[self._lines[index.row()].summary.status]
+                return status_brush(self._lines[index.row()].summary.status)
             return None
         if role != TOOLTIP and role != SUMMARY_ROLE:
             return None

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -48,6 +48,7 @@ from socialsafe.ui.admin.insight_page import InsightPage
 from socialsafe.ui.admin.models import PersonLine, person_line
 from socialsafe.ui.admin.person import PaperDialog, PersonPage, SessionDialog, erase_with_confirmation
 from socialsafe.ui.admin.roster_page import RosterPage
+from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
 from socialsafe.ui.widgets import announce, button, label, scrolling
 
@@ -82,6 +83,7 @@ class OfficeArea(QWidget):
     exported = Signal(object)  # the Path written
     export_failed = Signal(str)
     recorded = Signal()  # an admin record was saved (the reload follows)
+    pc_settings = Signal()  # this PC's settings asked for (the shared folder, the idle time)
 
     def __init__(self, store: Store, settings: Settings, content: Content, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,6 +114,13 @@ class OfficeArea(QWidget):
             description=_("Lock the office area: the passphrase is needed to open it again"),
         )
         self.lock_button.clicked.connect(self.lock)
+        # This PC's own settings are the office's to change, never a learner's.
+        self.settings_button = button(
+            _("PC settings"),
+            _("This PC's settings"),
+            description=_("The shared folder results are copied to, and when the PC goes back to 'Who are you?'"),
+        )
+        self.settings_button.clicked.connect(self.pc_settings)
         # Tabs over the sections, with the area's own buttons on the same line.
         self.tab_bar = QTabBar()
         self.tab_bar.setAccessibleName(_("Office sections"))
@@ -119,12 +128,16 @@ class OfficeArea(QWidget):
         self.tab_bar.setExpanding(False)
         self.tab_bar.setUsesScrollButtons(False)  # every section's tab shown, none behind an arrow
         self.sections = QStackedWidget()
-        top = QHBoxLayout()
-        top.setSpacing(8)
-        top.addWidget(self.tab_bar, 0, Qt.AlignmentFlag.AlignBottom)
-        top.addStretch(1)
-        top.addWidget(self.refresh_button)
-        top.addWidget(self.lock_button)
+        # With large text the buttons go onto a line of their own, below the tabs, rather than hide some of them.
+        buttons = QWidget()
+        row = QHBoxLayout(buttons)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)
+        for widget in (self.refresh_button, self.settings_button, self.lock_button):
+            row.addWidget(widget)
+        top = FlowRow()
+        top.add(self.tab_bar)
+        top.add(buttons, right=True)
         layout.addLayout(top)
         self.people = QStackedWidget()
         self.dashboard = DashboardPage()
@@ -477,6 +490,7 @@ class Office(QObject):
         window.switch_person()  # whoever was signed in is signed out: the office is not theirs to see
         self.area = OfficeArea(window.store, window.settings, window.content)
         self.area.lock.connect(self.lock)
+        self.area.pc_settings.connect(window.open_settings)
         window.stack.addWidget(self.area)
         window.stack.setCurrentWidget(self.area)
         window.office_button.hide()
@@ -501,6 +515,8 @@ class Office(QObject):
             app.removeEventFilter(self)
         window = self.window
         window.idle.stop()
+        if window.settings_dialog is not None and window.settings_dialog.isVisible():
+            window.settings_dialog.reject()  # this PC's settings are never left open for the next person
         showing = window.stack.currentWidget() is area
         window.stack.removeWidget(area)
         area.hide()

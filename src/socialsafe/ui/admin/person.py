@@ -41,7 +41,8 @@ from socialsafe.storage.store import Store
 from socialsafe.ui.admin.dashboard import ColumnFitter
 from socialsafe.ui.admin.data import attempt_lines, modules_for, signoffs_of
 from socialsafe.ui.admin.gate import admin_module
-from socialsafe.ui.admin.models import STATUS_COLOURS, status_words
+from socialsafe.ui.admin.models import status_words
+from socialsafe.ui.style import TRAINING_TONES, set_tone
 from socialsafe.ui.widgets import announce, button, label
 
 NO_DATE = QDate(2000, 1, 1)
@@ -53,11 +54,7 @@ def _date_edit(name: str) -> QDateEdit:
     edit.setMaximumDate(QDate.currentDate())
     edit.setMinimumDate(NO_DATE)
     edit.setDisplayFormat("d MMM yyyy")
-    # The style sheet sizes spin boxes, not date boxes: the same look and size here.
-    edit.setStyleSheet(
-        "QDateEdit { padding: 2px 8px; border: 2px solid #7d8a84; border-radius: 6px; background: #ffffff; }"
-        "QDateEdit:focus { border: 3px solid #d08700; }"
-    )
+    # The style sheet gives date boxes the look of spin boxes; the same height here.
     edit.setMinimumHeight(QSpinBox().sizeHint().height())
     edit.setAccessibleName(name)
     edit.lineEdit().setAccessibleName(name)
@@ -198,7 +195,7 @@ class PersonPage(QWidget):
         if person.exempt_until:
             parts.append(_("exempt until {date}").format(date=format_date(person.exempt_until)))
         self.status.setText(" · ".join(parts))
-        self.status.setStyleSheet(f"color: {STATUS_COLOURS[summary.status]}; font-weight: 600;")
+        set_tone(self.status, TRAINING_TONES[summary.status])
         self.status.setAccessibleDescription(self.status.text())
         self.erase_button.setVisible(can_erase)
         self.certificate_button.setEnabled(summary.completed_on is not None)
