@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -182,6 +183,10 @@ class SettingsDialog(QDialog):
             self.share_message.setAccessibleDescription(text)
         if self.isVisible():
             self._fit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit()  # with large text its wrapped sentences need more height than Qt first gives them
 
     def _fit(self) -> None:
         """Grow to show a new message whole (a wrapped label does not resize its window by itself)."""

@@ -15,7 +15,10 @@ borders and other indicators).
 
 from __future__ import annotations
 
+import re
+import tempfile
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from string import Template
 from typing import Final
 
@@ -74,6 +77,7 @@ class Palette:
     input_border: str  # around fields, progress bars and number-box buttons
     indicator_border: str  # the ring of a radio button, the box of a tick box
     indicator_on: str  # a chosen radio button or ticked box
+    indicator_mark: str  # the tick drawn on a ticked box
     focus: str  # where the keyboard is
     header_focus: str
     header_rule: str  # the line under the header
@@ -151,6 +155,7 @@ LIGHT_THEME: Final = Theme(
         input_border="#7d8a84",
         indicator_border="#4a524e",
         indicator_on="#1f6f50",
+        indicator_mark="#ffffff",
         focus="#b86e00",
         header_focus="#ffd166",
         header_rule="#1f6f50",
@@ -202,6 +207,7 @@ DARK_THEME: Final = Theme(
         input_border="#849089",
         indicator_border="#b4c0ba",
         indicator_on="#8fd9b3",
+        indicator_mark="#0b1f16",
         focus="#ffb938",
         header_focus="#ffd166",
         header_rule="#2e6b53",
@@ -253,6 +259,7 @@ HIGH_CONTRAST_THEME: Final = Theme(
         input_border="#ffffff",
         indicator_border="#ffffff",
         indicator_on="#ffff00",
+        indicator_mark="#000000",
         focus="#00ffff",
         header_focus="#00ffff",
         header_rule="#ffffff",
@@ -301,6 +308,7 @@ NON_TEXT_ON: Final[dict[str, tuple[str, ...]]] = {
     "input_border": ("window", "surface"),
     "indicator_border": ("surface", "tint"),
     "indicator_on": ("surface", "tint"),
+    "indicator_mark": ("indicator_on",),
     "accent": ("window", "surface"),  # an ordinary button's border
     "progress": ("surface",),
     "banner_border": ("window",),
@@ -515,8 +523,29 @@ def _sheet(theme: Theme, scale: float) -> str:
         focus_width=str(theme.focus_width),
         line_width=str(theme.line_width),
         disabled_line=theme.disabled_line,
-        assets=asset("").as_posix().rstrip("/"),
+        marks=_marks(theme),
     )
+
+
+# The small pictures the style sheet draws (number-box arrows, the tick), and the colour each is drawn in.
+_MARKS = {"arrow-up.svg": "text", "arrow-down.svg": "text", "check.svg": "indicator_mark"}
+_MARK_COLOUR = re.compile(r'stroke="#[0-9a-fA-F]{6}"')
+
+
+def _marks(theme: Theme) -> str:
+    """A folder with the style sheet's pictures in the theme's colours (the bundled ones if it cannot be written)."""
+    bundled_folder = asset("").as_posix().rstrip("/")
+    folder = Path(tempfile.gettempdir()) / "socialsafe-style" / theme.name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, role in _MARKS.items():
+            svg = _MARK_COLOUR.sub(f'stroke="{getattr(theme.colours, role)}"', asset(name).read_text(encoding="utf-8"))
+            target = folder / name
+            if not target.is_file() or target.read_text(encoding="utf-8") != svg:
+                target.write_text(svg, encoding="utf-8")
+    except OSError:
+        return bundled_folder
+    return folder.as_posix()
 
 
 def _watch_system(app: QApplication) -> None:
