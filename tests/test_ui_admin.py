@@ -20,9 +20,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractSpinBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -48,8 +45,8 @@ from socialsafe.ui.admin.models import PeopleColumn
 from socialsafe.ui.app import make_app
 from socialsafe.ui.main_window import MainWindow
 from socialsafe.ui.style import apply_style
-from test_ui_screens import clipped, unnamed
-from ui_helpers import open_window
+from test_ui_screens import clipped
+from ui_helpers import no_keyboard, open_window, unnamed
 
 PASSPHRASE = "correct horse battery"
 WAIT_MS = 10_000
@@ -238,19 +235,6 @@ def accept(qtbot: QtBot, dialog: QDialog) -> None:
     save = box.button(QDialogButtonBox.StandardButton.Save)
     assert save is not None
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
-
-
-def no_keyboard(root: QWidget) -> list[str]:
-    """Visible controls the keyboard cannot reach."""
-    kinds = (QAbstractButton, QComboBox, QLineEdit, QAbstractItemView, QAbstractSpinBox)
-    return [
-        f"{type(w).__name__} {w.accessibleName()!r}"
-        for w in root.findChildren(QWidget)
-        if isinstance(w, kinds)
-        and w.isVisibleTo(root)
-        and w.focusPolicy() == Qt.FocusPolicy.NoFocus
-        and not isinstance(w.parent(), QAbstractItemView)  # a view's own scroll and header parts
-    ]
 
 
 # The gate ----------------------------------------------------------------------------------

@@ -113,7 +113,7 @@ def test_due_soon_takes_the_refresher_and_signs_again(qtbot: QtBot, store: Store
     old_expiry = add_months((dt.datetime.now(dt.UTC) - dt.timedelta(days=350)).astimezone().date(), 12)
     assert f"Your training runs out on {format_date(old_expiry)}" in home
 
-    qtbot.mouseClick(button_named(window.home, "Take the short refresher"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button_named(window.home, "Take the refresher"), Qt.MouseButton.LeftButton)
     assert window.module_page.title.text() == "Final check"
     qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
     assert window.quiz.counter.text() == "Question 1 of 3"
@@ -131,7 +131,7 @@ def test_expired_training_says_so_in_words(qtbot: QtBot, store: Store, packs: Pa
     window = open_window(qtbot, store, [packs])
     window.sign_in(store.learners()[0].id)
     assert "Your training ran out on" in labels_text(window.home)
-    assert button_named(window.home, "Take the short refresher")
+    assert button_named(window.home, "Take the refresher")
 
 
 def test_missed_questions_come_back_first_in_the_refresher(qtbot: QtBot, store: Store, packs: Path) -> None:
@@ -209,7 +209,7 @@ def test_save_certificate_from_my_record(qtbot: QtBot, store: Store, packs: Path
     backdate_completion(store, packs, days_ago=10)
     window = open_window(qtbot, store, [packs])
     window.sign_in(store.learners()[0].id)
-    qtbot.mouseClick(button_named(window.home, "My record"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button_named(window.home, "My record and certificate"), Qt.MouseButton.LeftButton)
     assert window.record.save_button.isEnabled()
     target = tmp_path / "certificate.pdf"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "PDF (*.pdf)")))

@@ -1,11 +1,16 @@
 """The quiz, one question at a time, and the results at the end.
 
 Keys: 1–9 pick an option (tick or untick it in a "tick all" question), Enter
-checks the answer and then moves on. Every answer is saved by the QuizRun
-before its feedback is shown.
+checks the answer and then moves on. The arrow keys move between the options
+and Space chooses; Tab goes on to the buttons. Every answer is saved by the
+QuizRun before its feedback is shown, and the feedback is said to a screen
+reader as well as shown.
 """
 
 from __future__ import annotations
+
+import re
+from itertools import pairwise
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -18,7 +23,7 @@ from socialsafe.training import Asked, QuizRun, Result
 from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.module_page import strength_label
 from socialsafe.ui.style import set_role
-from socialsafe.ui.widgets import ChoiceRow, button, card, clear, esc, label, page_layout, scrolling
+from socialsafe.ui.widgets import ChoiceRow, announce, button, card, clear, esc, label, page_layout, scrolling
 
 
 def clause_html(clauses: list[Clause]) -> str:
@@ -134,19 +139,33 @@ class QuizPage(QWidget):
         )
         clear(self.choices)
         self.rows = []
+        prompt = re.sub(r"[*_`]", "", asked.prompt)  # the prompt's Markdown marks are not to be read out
+        parts = (question.prompt if scenario else "", prompt, self.instruction.text())
+        asked_words = " ".join(part for part in parts if part)
         multiple = question.type is QuestionType.MULTIPLE
+        # One answer: a group keeps one radio button on; it is one Tab stop and the arrow keys move in it.
+        # Tick boxes stay out of any group: in one, Qt takes every box but the focused one out of the Tab
+        # order and the arrow keys skip them too, so the keyboard could reach them only by number.
         self.group = QButtonGroup(self)
-        self.group.setExclusive(not multiple)
+        self.group.setExclusive(True)
         for number, option in enumerate(asked.options, start=1):
             text = option.text
             if question.type is QuestionType.TRUE_FALSE:
                 text = _("True") if option.id == "true" else _("False")
             row = ChoiceRow(number, text, multiple)
             row.button.setProperty("option_id", option.id)
+            # Said with each option by a screen reader: what it answers (the question is a label, not a control).
+            row.button.setAccessibleDescription(asked_words)
             row.toggled.connect(lambda _checked: self._update_buttons())
-            self.group.addButton(row.button)
+            if not multiple:
+                self.group.addButton(row.button)
             self.choices.addWidget(row)
             self.rows.append(row)
+        # New options join the end of the focus chain: Tab reaches them before the buttons below them.
+        if self.rows:
+            QWidget.setTabOrder(self.rows[-1].button, self.check_button)
+            QWidget.setTabOrder(self.check_button, self.next_button)
+            QWidget.setTabOrder(self.next_button, self.leave_button)
         self.feedback.hide()
         self.check_button.show()
         self.next_button.hide()
@@ -176,7 +195,7 @@ class QuizPage(QWidget):
         for row in self.rows:
             row.button.setEnabled(False)
             row.setEnabled(False)
-        self._show_feedback(self.verdict)
+        said = self._show_feedback(self.verdict)
         self.check_button.hide()
         last = self.asked.number == self.asked.total and self.verdict.next_step is None
         if self.verdict.next_step is not None:
@@ -189,14 +208,17 @@ class QuizPage(QWidget):
         self.next_button.setAccessibleName(text)
         self.next_button.show()
         self.next_button.setFocus()
+        announce(self.feedback_text, said)  # after the focus moves, so that moving it does not cut it short
         # Once the feedback is laid out, bring it into view.
         QTimer.singleShot(0, lambda: self.scroller.ensureWidgetVisible(self.feedback, 0, 0))
 
-    def _show_feedback(self, verdict: Verdict) -> None:
+    def _show_feedback(self, verdict: Verdict) -> str:
+        """Show what was right and why; the same in plain words, to be said."""
         assert self.run is not None
         set_role(self.feedback, "feedback-right" if verdict.correct else "feedback-wrong")
         headline = _("✔ That's right.") if verdict.correct else _("✖ Not quite.")
         parts = [f"<p style='font-size:large'><b>{esc(headline)}</b></p>"]
+        said = [headline]  # the same, in plain words for a screen reader
         for option, chosen in verdict.explained:
             if chosen:
                 who = _("Your answer") if not option.correct or verdict.correct else _("You chose (right)")
@@ -206,10 +228,15 @@ class QuizPage(QWidget):
             if self.asked is not None and self.asked.question.type is QuestionType.TRUE_FALSE:
                 text = _("True") if option.id == "true" else _("False")
             parts.append(f"<p><b>{esc(who)}:</b> {esc(text)}<br>{esc(option.feedback)}</p>")
-        parts.append(clause_html(self.run.clauses(verdict.clause_ids)))
+            said += [f"{who}: {text}", option.feedback]
+        clauses = self.run.clauses(verdict.clause_ids)
+        parts.append(clause_html(clauses))
+        said.append(_("What the policy says"))
+        said += [f"{c.id} ({strength_label(c.strength)}): “{c.text}”" for c in clauses]
         self.feedback_text.setText("".join(parts))
         self.feedback_text.setAccessibleName(headline)
         self.feedback.show()
+        return "\n".join(said)
 
     def _multiple(self) -> bool:
         return self.asked is not None and self.asked.question.type is QuestionType.MULTIPLE
@@ -244,19 +271,25 @@ class ResultsPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scrolling(body, _("Your results")))
+        self._to_say: tuple[QWidget, str] | None = None  # the outcome, said once the page is on screen
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._say_outcome()
+
+    def _say_outcome(self) -> None:
+        if self._to_say is not None:
+            (outcome, text), self._to_say = self._to_say, None
+            announce(outcome, text)
 
     def show_result(self, title: str, result: Result, can_sign: bool = False) -> None:
         clear(self.body)
         self.body.addWidget(label(title, "muted"))
         fraction = result.score / result.max_score if result.max_score else 0.0
-        self.body.addWidget(
-            label(
-                _("You scored {score} out of {total} ({percent}).").format(
-                    score=result.score, total=result.max_score, percent=format_percent(fraction)
-                ),
-                "h1",
-            )
+        score = _("You scored {score} out of {total} ({percent}).").format(
+            score=result.score, total=result.max_score, percent=format_percent(fraction)
         )
+        self.body.addWidget(label(score, "h1"))
         frame, layout = card("feedback-right" if result.passed else "feedback-wrong")
         if result.passed:
             verdict = _("✔ Passed. The pass mark is {mark}. Well done.").format(mark=format_percent(result.pass_mark))
@@ -291,5 +324,10 @@ class ResultsPage(QWidget):
         for b in buttons:
             row.add(b)
         self.body.addLayout(row)
+        for first, then in pairwise(buttons):
+            QWidget.setTabOrder(first, then)  # Tab goes along the row as it is shown, not as it was made
         self.body.addStretch(1)
         buttons[0].setFocus()
+        self._to_say = (outcome, f"{score} {verdict}")
+        if self.isVisible():
+            self._say_outcome()

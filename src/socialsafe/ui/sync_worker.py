@@ -62,18 +62,27 @@ class Relay(QObject):
     failed = Signal(object, str)  # tag, message for the person
 
 
-def run_in_background(job: Callable[[], Any], relay: Relay, tag: object = None, name: str = "background") -> Thread:
+def run_in_background(
+    job: Callable[[], Any],
+    relay: Relay,
+    tag: object = None,
+    name: str = "background",
+    readable: tuple[type[Exception], ...] = (),
+) -> Thread:
     """Call ``job`` on a daemon thread; its result or error arrives through ``relay`` on the GUI thread.
 
     A ShareError's message is passed on as it is (it is written for the
-    person); any other error is logged with its traceback and reported in one
-    calm sentence.
+    person), and so is that of an error of a ``readable`` kind; any other error
+    is logged with its traceback and reported in one calm sentence.
     """
 
     def work() -> None:
         try:
             result = job()
         except ShareError as error:
+            log.warning("%s: %s", name, error)
+            _emit(relay.failed, tag, str(error))
+        except readable as error:
             log.warning("%s: %s", name, error)
             _emit(relay.failed, tag, str(error))
         except Exception:

@@ -25,7 +25,7 @@ from socialsafe.labels import role_label
 from socialsafe.storage.models import Learner
 from socialsafe.storage.store import InputError, Store
 from socialsafe.ui.flow import FlowRow
-from socialsafe.ui.widgets import button, label, page_layout, scrolling
+from socialsafe.ui.widgets import announce, button, clear_button, label, page_layout, scrolling
 
 SEARCH_FROM = 6  # people on the PC before a search box is worth its space
 
@@ -57,7 +57,7 @@ class WhoPage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Type to find your name"))
         self.search.setAccessibleName(_("Find your name"))
-        self.search.setClearButtonEnabled(True)
+        clear_button(self.search)
         self.search.textChanged.connect(self._filter)
         layout.addWidget(self.search)
         self.people = QListWidget()
@@ -231,6 +231,7 @@ class WhoPage(QWidget):
     def _show_error(self, message: str) -> None:
         self.add_error.setText(message)
         self.add_error.show()
+        announce(self.add_error, message)
 
 
 class PinDialog(QDialog):
@@ -251,7 +252,9 @@ class PinDialog(QDialog):
         self.error.hide()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName(_("Open my training"))
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(_("Open my training"))  # what it does, on it: the words said and seen are the same
+        ok.setAccessibleName(_("Open my training"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(_("Cancel"))
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
@@ -261,7 +264,9 @@ class PinDialog(QDialog):
         if self.learner.pin_hash and check_pin(self.pin.text(), self.learner.pin_hash):
             self.accept()
             return
-        self.error.setText(_("That PIN is not right. Try again, or ask the office to help."))
+        message = _("That PIN is not right. Try again, or ask the office to help.")
+        self.error.setText(message)
         self.error.show()
         self.pin.selectAll()
         self.pin.setFocus()
+        announce(self.error, message)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAccessible, QAccessibleEvent
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLayout,
+    QLineEdit,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -36,11 +37,31 @@ def label(text: str = "", role: str | None = None, rich: bool = False) -> QLabel
     return widget
 
 
-def button(text: str, name: str, primary: bool = False, description: str = "") -> QPushButton:
-    widget = QPushButton(text)
+def said_words(text: str) -> str:
+    """``text`` as a person says it: '&' as 'and', no punctuation, one space between words, lower case."""
+    kept = "".join(c if c.isalnum() or c in "'’" else " " for c in text.replace("&", " and "))
+    return " ".join(kept.split()).casefold()
+
+
+def name_button(widget: QAbstractButton, name: str, description: str = "") -> None:
+    """Name ``widget`` for assistive technology with the words shown on it in the name (WCAG 2.5.3).
+
+    A person using speech input says what they see ("click Not now"), so the
+    name must hold the words shown. ``name`` is used when it does; otherwise the
+    words shown are the name and ``name`` is said after them, as the description.
+    """
+    shown = widget.text().replace("&&", "\0").replace("&", "").replace("\0", "&")  # without the shortcut mark
+    if said_words(shown) not in said_words(name):
+        name, description = shown, f"{name}. {description}" if description else name
     widget.setAccessibleName(name)
     if description:
         widget.setAccessibleDescription(description)
+
+
+def button(text: str, name: str, primary: bool = False, description: str = "") -> QPushButton:
+    widget = QPushButton(text)
+    name_button(widget, name, description)
+    if description:
         widget.setToolTip(description)
     widget.setAutoDefault(False)
     if primary:
@@ -75,10 +96,32 @@ def page_layout(widget: QWidget) -> QVBoxLayout:
     return layout
 
 
+def clear_button(field: QLineEdit) -> None:
+    """Give ``field`` the small button that empties it, with a name a screen reader can say.
+
+    Qt's own has an icon and no name. It is a mouse shortcut: from the
+    keyboard, Ctrl+A then Delete does the same.
+    """
+    field.setClearButtonEnabled(True)
+    for part in field.findChildren(QAbstractButton):
+        part.setAccessibleName(_("Clear the text"))
+        part.setToolTip(_("Clear the text"))
+
+
 def announce(widget: QWidget, text: str) -> None:
-    """Tell assistive technology about new text (feedback, an error), not only show it."""
+    """Tell assistive technology about new text (feedback, an error), not only show it (WCAG 4.1.3).
+
+    Two events for ``widget``, which holds the text: an Alert, and an Announcement
+    of the text itself, said at once (Qt passes it on as a UI Automation
+    notification on Windows, to VoiceOver on macOS and to Orca through AT-SPI).
+    The text is the widget's accessible description too, for a screen reader
+    that comes to the widget later.
+    """
     widget.setAccessibleDescription(text)
     QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.Alert))
+    said = QAccessibleAnnouncementEvent(widget, text)
+    said.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+    QAccessible.updateAccessibility(said)
 
 
 def esc(text: str) -> str:

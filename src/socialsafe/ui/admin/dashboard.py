@@ -25,7 +25,7 @@ from socialsafe.insight import STATUS_ORDER, PersonSummary, count_by_status
 from socialsafe.labels import role_label, status_name
 from socialsafe.ui.admin.models import PeopleColumn, PeopleFilter, PeopleModel, PersonLine, status_words
 from socialsafe.ui.style import set_role
-from socialsafe.ui.widgets import button, esc, label
+from socialsafe.ui.widgets import button, clear_button, esc, label
 
 
 def setup_table(view: QTableView, name: str, description: str) -> None:
@@ -143,7 +143,7 @@ class DashboardPage(QWidget):
         self.search = QLineEdit()
         self.search.setAccessibleName(_("Search by name, email or school"))
         self.search.setPlaceholderText(_("Name, email or school"))
-        self.search.setClearButtonEnabled(True)
+        clear_button(self.search)
         for column, (text, field) in enumerate(
             ((_("School"), self.school), (_("Role"), self.role), (_("Status"), self.status), (_("Search"), self.search))
         ):

@@ -396,7 +396,8 @@ class OfficeArea(QWidget):
             write_file(path, data_bytes)
             return path, rows
 
-        run_in_background(job, self._relay, tag=(EXPORT, str(path)), name="office-export")
+        # write_file's OSError says what to do ("it may be open in Excel"): the person is told that.
+        run_in_background(job, self._relay, tag=(EXPORT, str(path)), name="office-export", readable=(OSError,))
 
     def export_people(self) -> None:
         shown = self.dashboard.shown_summaries()

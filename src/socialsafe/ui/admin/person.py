@@ -482,6 +482,9 @@ class EraseConfirmation(QMessageBox):
     def __init__(self, plan: Any, name: str, school: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setIcon(QMessageBox.Icon.Warning)
+        icon = self.findChild(QLabel, "qt_msgboxex_icon_label")  # Qt's warning sign, without words
+        if icon is not None:
+            icon.setAccessibleName(_("Warning"))
         self.setWindowTitle(_("Erase this person?"))
         self.setText(erase_text(plan, name, school))
         self.setAccessibleName(_("Erase this person?"))

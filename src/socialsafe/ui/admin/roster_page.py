@@ -38,7 +38,7 @@ from socialsafe.domain.people import person_identity
 from socialsafe.i18n import _, format_date, ngettext
 from socialsafe.roster import Match, RosterError, RosterPerson, RosterPreview, ShareError
 from socialsafe.storage.store import Store
-from socialsafe.ui.widgets import announce, button, label
+from socialsafe.ui.widgets import announce, button, label, name_button
 
 CLEARED = 2  # ExemptionDialog's result when "Clear exemption" is pressed
 
@@ -113,6 +113,12 @@ class ImportPreviewDialog(QDialog):
         box.rejected.connect(self.reject)
         layout.addWidget(box)
         self.cancel_button.setFocus()
+
+    def showEvent(self, event) -> None:
+        """Rows left out are problems: said to a screen reader as the preview opens, not only shown."""
+        super().showEvent(event)
+        if self.preview.left_out:
+            announce(self.left_out, self.summary.text() + "\n" + self.left_out.text())
 
 
 class PersonDialog(QDialog):
@@ -204,9 +210,9 @@ class ExemptionDialog(QDialog):
         layout.addLayout(form)
         box = QDialogButtonBox()
         save = QPushButton(_("Save exemption"))
-        save.setAccessibleName(_("Save the exemption"))
+        name_button(save, _("Save the exemption"))
         self.clear_button = QPushButton(_("Clear exemption"))
-        self.clear_button.setAccessibleName(_("Clear the exemption: the training is due again"))
+        name_button(self.clear_button, _("Clear the exemption: the training is due again"))
         self.clear_button.setEnabled(person.exempt_until is not None)
         cancel = QPushButton(_("Cancel"))
         cancel.setAccessibleName(_("Cancel: change nothing"))
