@@ -605,6 +605,19 @@ class MainWindow(QMainWindow):
             self.sync_bar.style().unpolish(self.sync_bar)
             self.sync_bar.style().polish(self.sync_bar)
 
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Tab and Shift+Tab: first keep the sync bar's button last in the order, where it is shown.
+
+        Widgets made after the window (a screen's new buttons, the office) join the
+        end of the focus chain, after the bar at the foot of the window.
+        """
+        last = self.previousInFocusChain()
+        while last is not None and last is not self and last.focusPolicy() == Qt.FocusPolicy.NoFocus:
+            last = last.previousInFocusChain()  # Qt orders only widgets that take the focus
+        if last is not None and last is not self and last is not self.sync_button:
+            QWidget.setTabOrder(last, self.sync_button)
+        return super().focusNextPrevChild(next)
+
     def closeEvent(self, event) -> None:
         app = QApplication.instance()
         if app is not None:
