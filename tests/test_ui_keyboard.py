@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from conftest import MINI
@@ -370,8 +370,21 @@ def test_the_office_by_keyboard(
         check_round(qtbot)
         tab_to(qtbot, lambda w: w is area.tab_bar)
 
+    # This PC's settings: a dialog of its own, left with Escape.
+    tab_to(qtbot, lambda w: w is area.settings_button)
+    space(qtbot)
+    settings = window.settings_dialog
+    assert settings is not None
+    qtbot.waitUntil(settings.isActiveWindow, timeout=2000)
+    assert focused_control() is settings.minutes  # the first choice: the idle time
+    check_round(qtbot)
+    press(qtbot, Qt.Key.Key_Escape)
+    assert not settings.isVisible()
+    reactivate(qtbot, window)
+    assert focused_control() is area.settings_button
+
     tab_to(qtbot, lambda w: w is area.lock_button)
     space(qtbot)
     assert window.office.area is None
     assert window.stack.currentWidget() is window.who
-    assert isinstance(focused_control(), QLineEdit | QWidget)
+    assert focused_control() is window.who.people  # the next person picks their name
