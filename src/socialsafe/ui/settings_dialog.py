@@ -30,7 +30,7 @@ from socialsafe.storage.models import utcnow
 from socialsafe.storage.store import Store
 from socialsafe.sync.share import open_share
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
-from socialsafe.ui.widgets import announce, button, label
+from socialsafe.ui.widgets import announce, button, in_our_words, label
 
 
 def source_text(source: Source) -> str:
@@ -117,7 +117,9 @@ class SettingsDialog(QDialog):
 
         foot = QHBoxLayout()
         foot.addWidget(label(_("SocialSafe {version}").format(version=__version__), "muted"), 1)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = in_our_words(
+            QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setAccessibleName(_("Save settings"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(_("Cancel"))

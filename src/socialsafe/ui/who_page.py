@@ -25,7 +25,7 @@ from socialsafe.labels import role_label
 from socialsafe.storage.models import Learner
 from socialsafe.storage.store import InputError, Store
 from socialsafe.ui.flow import FlowRow
-from socialsafe.ui.widgets import announce, button, clear_button, label, page_layout, scrolling
+from socialsafe.ui.widgets import announce, button, clear_button, in_our_words, label, page_layout, scrolling
 
 SEARCH_FROM = 6  # people on the PC before a search box is worth its space
 
@@ -251,7 +251,9 @@ class PinDialog(QDialog):
         self.error = label("", "error")
         self.error.hide()
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = in_our_words(
+            QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(_("Open my training"))  # what it does, on it: the words said and seen are the same
         ok.setAccessibleName(_("Open my training"))

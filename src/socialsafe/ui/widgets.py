@@ -9,6 +9,7 @@ from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
+    QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -56,6 +57,23 @@ def name_button(widget: QAbstractButton, name: str, description: str = "") -> No
     widget.setAccessibleName(name)
     if description:
         widget.setAccessibleDescription(description)
+
+
+def in_our_words(box: QDialogButtonBox) -> QDialogButtonBox:
+    """``box``'s Save and Cancel in the app's words and language, named as they are shown.
+
+    Qt's own words stay English where PySide6 ships no translation (Welsh), and
+    a button's accessible name must hold the words on it (WCAG 2.5.3).
+    """
+    for which, text in (
+        (QDialogButtonBox.StandardButton.Save, _("Save")),
+        (QDialogButtonBox.StandardButton.Cancel, _("Cancel")),
+    ):
+        if box.standardButtons() & which:
+            widget = box.button(which)
+            widget.setText(text)
+            widget.setAccessibleName(text)
+    return box
 
 
 def button(text: str, name: str, primary: bool = False, description: str = "") -> QPushButton:

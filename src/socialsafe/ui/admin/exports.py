@@ -28,7 +28,7 @@ from socialsafe.labels import role_label, status_name
 from socialsafe.reports import ModuleRow, PersonRecords, PersonRow, Row, build_module_rows, build_person_rows, columns
 from socialsafe.ui.pdf import a4_pdf
 from socialsafe.ui.style import PAPER
-from socialsafe.ui.widgets import label, name_button
+from socialsafe.ui.widgets import in_our_words, label, name_button
 
 BY_PERSON, BY_MODULE = "person", "module"
 DATE_COLUMNS = {"acknowledged_at", "completed_at", "expires_on", "first_passed_at", "last_activity_at"}
@@ -230,7 +230,9 @@ class ExportDialog(QDialog):
             caption.setBuddy(field)
             form.addRow(caption, field)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = in_our_words(
+            QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        )
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setText(_("Save as…"))
         name_button(self.save_button, _("Choose where to save the file"))

@@ -43,7 +43,7 @@ from socialsafe.ui.admin.data import attempt_lines, modules_for, signoffs_of
 from socialsafe.ui.admin.gate import admin_module
 from socialsafe.ui.admin.models import status_words
 from socialsafe.ui.style import TRAINING_TONES, set_tone
-from socialsafe.ui.widgets import announce, button, label
+from socialsafe.ui.widgets import announce, button, in_our_words, label
 
 NO_DATE = QDate(2000, 1, 1)
 
@@ -318,7 +318,7 @@ def _finish(dialog: QDialog, layout: QVBoxLayout, save_name: str) -> tuple[QLabe
 
 
 def _buttons(dialog: QDialog, save_name: str) -> QDialogButtonBox:
-    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+    box = in_our_words(QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel))
     box.button(QDialogButtonBox.StandardButton.Save).setAccessibleName(save_name)
     box.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(_("Cancel"))
     box.accepted.connect(dialog.accept)
