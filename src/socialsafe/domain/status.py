@@ -318,4 +318,3 @@ def person_status(
     if any(a.pack_id in packs.pack_ids for a in attempts) or any(s.policy_id == current.policy.id for s in signoffs):
         return make(Status.IN_PROGRESS)
     return make(Status.NOT_STARTED)
-
