@@ -10,11 +10,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from socialsafe.config import SHARE_SETTING, Settings
-from socialsafe.i18n import _
+from socialsafe.i18n import _, set_locale
 from socialsafe.log import LOG_NAME, log
 from socialsafe.paths import LOG_DIR_NAME, DataDirError, prepare_data_dir
 from socialsafe.storage.db import DatabaseError
 from socialsafe.storage.store import Store
+from socialsafe.ui.language import apply_qt_language
 from socialsafe.ui.main_window import MainWindow
 from socialsafe.ui.style import app_icon, apply_style
 
@@ -37,7 +38,10 @@ def make_app() -> QApplication:
 
 
 def run(settings: Settings, startup_check: bool = False) -> int:
+    # The system's language (or SOCIALSAFE_LANG's) until a person's own choice applies at sign-in.
+    locale = set_locale()
     app = make_app()
+    apply_qt_language(locale)
     try:
         prepare_data_dir(settings.data_dir)
         store = Store(settings.database)
@@ -51,6 +55,8 @@ def run(settings: Settings, startup_check: bool = False) -> int:
     content = settings.load_content(store.setting(SHARE_SETTING))
     for problem in content.problems:
         log.warning("pack left out: %s", problem)
+    for problem in content.warnings:
+        log.warning("pack translation not used: %s", problem)
     # A start-up check only opens the window: it does not touch the shared folder.
     window = MainWindow(store, content, settings, sync_at_start=not startup_check)
     if not startup_check:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,7 +25,7 @@ from socialsafe.config import SHARE_SETTING, Settings, Source, effective
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Module, Pack
 from socialsafe.domain.status import PolicyPacks
-from socialsafe.i18n import _, format_datetime, format_percent, ngettext
+from socialsafe.i18n import _, current_locale, format_datetime, format_percent, ngettext, set_locale
 from socialsafe.preferences import Preferences, bigger, smaller
 from socialsafe.preferences import load as load_preferences
 from socialsafe.preferences import save as save_preferences
@@ -33,6 +33,7 @@ from socialsafe.storage.models import Learner
 from socialsafe.storage.store import InputError, Store
 from socialsafe.sync.engine import LAST_SYNC_SETTING, SyncReport, waiting_to_publish
 from socialsafe.training import (
+    Missed,
     QuizRun,
     Result,
     certificate_for,
@@ -43,6 +44,7 @@ from socialsafe.training import (
 )
 from socialsafe.ui.display_dialog import DisplayDialog
 from socialsafe.ui.home_page import HomePage
+from socialsafe.ui.language import apply_qt_language
 from socialsafe.ui.module_page import ModulePage, what_changed_markdown
 from socialsafe.ui.quiz_page import QuizPage, ResultsPage
 from socialsafe.ui.record_page import RecordPage
@@ -84,7 +86,8 @@ class MainWindow(QMainWindow):
         """``settings`` gives a shared folder from a flag or the environment; without it, the one saved here."""
         super().__init__()
         self.store = store
-        self.content = content
+        self.source_content = content  # as loaded: status, reports and the shared folder use its words
+        self.content = content.localized()  # what people read: the packs in the language in force
         self.settings = settings if settings is not None else Settings(data_dir=store.path.parent)
         self.learner: Learner | None = None
         self.pack: Pack | None = None
@@ -94,6 +97,8 @@ class MainWindow(QMainWindow):
         self.preferences = Preferences()  # the display preferences in force (the person's, or the PC's)
         self._language: str | None = None  # the language last asked for (None: as the app started)
         self.office: Office | None = None  # the office area, made on first use
+        self._reading: tuple[str, str] | None = None  # the reading page shown: ("summary" | "changed", pack id)
+        self._result: Result | None = None  # the results shown last
         self.setWindowTitle(_("SocialSafe"))
         self.setWindowIcon(app_icon())
         self.setMinimumSize(800, 560)
@@ -110,8 +115,37 @@ class MainWindow(QMainWindow):
         column.addWidget(self._build_sync_bar())
         self.setCentralWidget(central)
 
-        self.who = WhoPage(store, self.settings)
-        self.home = HomePage(store, content)
+        self._build_pages()
+
+        # Shared PCs: after a quiet spell, hand the PC back to the next person.
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.timeout.connect(self.switch_person)
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
+        QShortcut(QKeySequence("Ctrl+Shift+S"), self, self.switch_person)
+        self._text_size_keys()
+        QShortcut(QKeySequence(DISPLAY_KEYS), self, self.open_display)
+
+        # Sharing results: at start, after each finished quiz and sign-off, every few minutes, and on request.
+        self.sync_worker = SyncWorker(store, content, self)
+        self.sync_worker.started.connect(self._sync_started)
+        self.sync_worker.finished.connect(self._sync_finished)
+        self.sync_worker.failed.connect(self._sync_failed)
+        self.sync_timer = QTimer(self)
+        self.sync_timer.setInterval(self.sync_minutes() * 60_000)
+        self.sync_timer.timeout.connect(self.request_sync)
+        self._sync_error = ""
+        # The count of results waiting follows the person's work (a new person, a finished quiz).
+        self.stack.currentChanged.connect(self._show_sync_state)
+        self.switch_person()
+        self._share_changed(sync=sync_at_start)
+
+    def _build_pages(self) -> None:
+        """The learners' screens, in the language in force; made again when it changes."""
+        self.who = WhoPage(self.store, self.settings)
+        self.home = HomePage(self.store, self.content)
         self.module_page = ModulePage()
         self.quiz = QuizPage()
         self.results = ResultsPage()
@@ -141,31 +175,6 @@ class MainWindow(QMainWindow):
         self.results.reread.connect(
             lambda: self.open_module(self.pack.id, self.module.id) if self.pack and self.module else None
         )
-
-        # Shared PCs: after a quiet spell, hand the PC back to the next person.
-        self.idle = QTimer(self)
-        self.idle.setSingleShot(True)
-        self.idle.timeout.connect(self.switch_person)
-        app = QApplication.instance()
-        assert app is not None
-        app.installEventFilter(self)
-        QShortcut(QKeySequence("Ctrl+Shift+S"), self, self.switch_person)
-        self._text_size_keys()
-        QShortcut(QKeySequence(DISPLAY_KEYS), self, self.open_display)
-
-        # Sharing results: at start, after each finished quiz and sign-off, every few minutes, and on request.
-        self.sync_worker = SyncWorker(store, content, self)
-        self.sync_worker.started.connect(self._sync_started)
-        self.sync_worker.finished.connect(self._sync_finished)
-        self.sync_worker.failed.connect(self._sync_failed)
-        self.sync_timer = QTimer(self)
-        self.sync_timer.setInterval(self.sync_minutes() * 60_000)
-        self.sync_timer.timeout.connect(self.request_sync)
-        self._sync_error = ""
-        # The count of results waiting follows the person's work (a new person, a finished quiz).
-        self.stack.currentChanged.connect(self._show_sync_state)
-        self.switch_person()
-        self._share_changed(sync=sync_at_start)
 
     def _build_header(self) -> QWidget:
         header = QFrame()
@@ -250,12 +259,7 @@ class MainWindow(QMainWindow):
         self.learner = None
         self.apply_preferences(load_preferences(self.store, None))  # the PC's, not the last person's
         self.pack = self.module = None
-        self.person_line.setText("")
-        self.person_line.setAccessibleName("")
-        self.policy_line.show()
-        self._fit_header()
-        self.switch_button.hide()
-        self.office_button.show()  # the office is opened from 'Who are you?', never from a learner's screens
+        self._header_for_person()
         self.idle.stop()
         self.who.refresh()
         self.stack.setCurrentWidget(self.who)
@@ -266,15 +270,23 @@ class MainWindow(QMainWindow):
             self.switch_person()
             return
         self.apply_preferences(load_preferences(self.store, learner_id))
-        self.person_line.setText(self.learner.name)
-        self.person_line.setAccessibleName(_("Signed in as {name}").format(name=self.learner.name))
-        # Home shows the policy; the header keeps room for the person and their buttons.
-        self.policy_line.hide()
-        self._fit_header()
-        self.switch_button.show()
-        self.office_button.hide()
+        self._header_for_person()
         self._restart_idle()
         self.show_home()
+
+    def _header_for_person(self) -> None:
+        """The header for whoever is at the PC: their name and 'Switch person', or (no one) the way to the office."""
+        learner = self.learner
+        self.person_line.setText(learner.name if learner is not None else "")
+        self.person_line.setAccessibleName(
+            _("Signed in as {name}").format(name=learner.name) if learner is not None else ""
+        )
+        # Home shows the policy; the header keeps room for the person and their buttons.
+        self.policy_line.setVisible(learner is None)
+        self._fit_header()
+        self.switch_button.setVisible(learner is not None)
+        # The office is opened from 'Who are you?', never from a learner's screens.
+        self.office_button.setVisible(learner is None)
 
     def show_home(self) -> None:
         if self.learner is None:
@@ -288,6 +300,7 @@ class MainWindow(QMainWindow):
         if pack is None or self.learner is None:
             return
         self.pack, self.module = pack, pack.module(module_id)
+        self._reading = None
         open_attempt = self.store.open_attempt(self.learner.id, module_id)
         resume_at = None
         if open_attempt is not None:
@@ -300,6 +313,7 @@ class MainWindow(QMainWindow):
         if pack is None or not pack.header.summary:
             return
         self.module_page.show_reading(_("The policy at a glance"), pack.header.summary)
+        self._reading = ("summary", pack_id)
         self.stack.setCurrentWidget(self.module_page)
 
     def _pack(self, pack_id: str) -> Pack | None:
@@ -339,6 +353,7 @@ class MainWindow(QMainWindow):
         if not older:
             return
         self.module_page.show_reading(_("What changed in the policy"), what_changed_markdown(older[0], pack))
+        self._reading = ("changed", pack_id)
         self.stack.setCurrentWidget(self.module_page)
 
     def open_record(self, pack_id: str) -> None:
@@ -367,8 +382,10 @@ class MainWindow(QMainWindow):
     def start_quiz(self) -> None:
         if self.learner is None or self.pack is None or self.module is None:
             return
-        self.quiz.start(QuizRun.begin(self.store, self.learner, self.pack, self.module))
+        # The page first: an attempt with every answer given (the app closed, or its language
+        # changed, before the results) finishes at once and shows the results instead.
         self.stack.setCurrentWidget(self.quiz)
+        self.quiz.start(QuizRun.begin(self.store, self.learner, self.pack, self.module))
 
     def retry(self) -> None:
         if self.learner is None or self.pack is None or self.module is None:
@@ -377,6 +394,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.quiz)
 
     def show_results(self, result: Result) -> None:
+        self._result = result
         can_sign = False
         if self.learner is not None and self.pack is not None and result.passed:
             can_sign = status_of(self.store, self.content, self.learner, self.pack).awaiting_signoff
@@ -479,6 +497,138 @@ class MainWindow(QMainWindow):
     def _display_saved(self, prefs: Preferences) -> None:
         self.apply_preferences(prefs)
         save_preferences(self.store, self._whose(), prefs)
+
+    # Language -------------------------------------------------------------------------------------
+
+    def set_language(self, code: str | None) -> str:
+        """Show the app in ``code``'s language (None: the system's, or SOCIALSAFE_LANG's), without a restart.
+
+        Every screen is made again in the new language and the person comes back to where they
+        were: the same person on the same page; a quiz at the question they are on (answers are
+        saved as they are given). An office area that was open closes: its passphrase opens it
+        again. Returns the locale now in force.
+        """
+        before = current_locale()
+        locale = set_locale(code)
+        apply_qt_language(locale)
+        # Qt's default locale is now the language's: the window and all in it take it too, so that a screen
+        # reader is told the language the words are in (WCAG 3.1.1). Dialogs made from now on have it already.
+        self.setLocale(QLocale())
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setApplicationDisplayName(_("SocialSafe"))
+        if locale != before:
+            self._remake_screens()
+        return locale
+
+    def _remake_screens(self) -> None:
+        """The header, the screens and the sync bar made again in the language now in force."""
+        view = self._view()
+        self._drop_office()
+        self.content = self.source_content.localized()
+        if self.pack is not None:
+            self.pack = self._pack(self.pack.id)
+        if self.pack is not None and self.module is not None:
+            module_id = self.module.id
+            self.module = next((m for m in self.pack.modules if m.id == module_id), None)
+        self.setWindowTitle(_("SocialSafe"))
+        central = self.centralWidget()
+        column = central.layout() if central is not None else None
+        assert column is not None
+        old_header, self.header = self.header, self._build_header()
+        column.replaceWidget(old_header, self.header)
+        old_bar = self.sync_bar
+        column.replaceWidget(old_bar, self._build_sync_bar())
+        for old in (old_header, old_bar):
+            old.hide()
+            old.deleteLater()
+        self.header.show()  # made after the window was shown: a new child is hidden until shown
+        old_pages = [self.who, self.home, self.module_page, self.quiz, self.results, self.signoff, self.record]
+        self._build_pages()
+        for page in old_pages:
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self._header_for_person()
+        self.sync_bar.setVisible(self.share_folder()[0] is not None)
+        self._show_sync_state()
+        self._go_back_to(view)
+
+    def _view(self) -> tuple[str, tuple[str, int, str, str] | None]:
+        """Which screen is showing (and what was typed on 'Add yourself'), to come back to."""
+        page = self.stack.currentWidget()
+        if page is self.who and self.who.stack.currentIndex() == 1:
+            who = self.who
+            return "add", (who.name.text(), who.role.currentIndex(), who.school.text(), who.email.text())
+        names = {self.home: "home", self.module_page: "module", self.quiz: "quiz", self.results: "results"}
+        names |= {self.signoff: "signoff", self.record: "record"}
+        # The office area, too, gives way to 'Who are you?'.
+        return (names.get(page, "who") if page is not None else "who"), None
+
+    def _go_back_to(self, view: tuple[str, tuple[str, int, str, str] | None]) -> None:
+        kind, typed = view
+        pack, module = self.pack, self.module
+        if self.learner is None or kind in ("who", "add"):
+            # Never switch_person() here: it applies the PC's preferences, which may name another language.
+            self.who.refresh()
+            if typed is not None:
+                self.who.show_add()
+                name, role, school, email = typed
+                self.who.name.setText(name)
+                self.who.role.setCurrentIndex(role)
+                self.who.school.setText(school)
+                self.who.email.setText(email)
+            self.stack.setCurrentWidget(self.who)
+            if self.learner is None:
+                self.idle.stop()
+            return
+        if kind == "module" and self._reading is not None:
+            what, pack_id = self._reading
+            (self.open_summary if what == "summary" else self.open_what_changed)(pack_id)
+        elif kind == "module" and pack is not None and module is not None:
+            self.open_module(pack.id, module.id)
+        elif kind == "quiz" and pack is not None and module is not None:
+            self.start_quiz()  # resumes the attempt at the question not yet answered
+        elif kind == "results" and pack is not None and self._result is not None:
+            self._show_result_again(pack)
+        elif kind == "signoff" and pack is not None:
+            self.open_signoff(pack.id)
+        elif kind == "record" and pack is not None:
+            self.open_record(pack.id)
+        else:
+            self.show_home()
+
+    def _show_result_again(self, pack: Pack) -> None:
+        """The results shown last, their questions and clauses in the language now in force."""
+        assert self._result is not None
+        assert self.learner is not None
+        questions = pack.questions()
+        clauses = {c.id: c for c in pack.header.clauses}
+        missed = [
+            Missed(questions.get(m.question.id, m.question), [clauses.get(c.id, c) for c in m.clauses])
+            for m in self._result.missed
+        ]
+        self._result = replace(self._result, missed=missed)
+        can_sign = self._result.passed and status_of(self.store, self.content, self.learner, pack).awaiting_signoff
+        self.results.show_result(self.module.title if self.module else "", self._result, can_sign)
+        self.stack.setCurrentWidget(self.results)
+
+    def _drop_office(self) -> None:
+        """The office area goes, without a word to the PC's preferences; its passphrase opens it again."""
+        office, self.office = self.office, None
+        if office is None:
+            return
+        area, office.area = office.area, None
+        if area is not None:
+            self.stack.removeWidget(area)
+            area.hide()
+            area.deleteLater()
+        if office.gate is not None:
+            office.gate.hide()
+            office.gate.deleteLater()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(office)
+        office.deleteLater()
 
     def open_office(self) -> None:
         """The office area, behind the admin passphrase; loaded on first use, like printing."""

@@ -32,6 +32,8 @@ def module_markdown(pack: Pack, module: Module) -> str:
     parts = [module.intro.strip(), ""]
     if module.clauses:
         parts += ["## " + _("What the policy says"), ""]
+        if any(pack.clause(c).is_translation for c in module.clauses):
+            parts += ["*" + _("A translation: the English text of the policy is the authority.") + "*", ""]
     for clause_id in module.clauses:
         clause = pack.clause(clause_id)
         parts += [f"> **{clause.id}** ({strength_label(clause.strength)}): {md_escape(clause.text)}", ""]

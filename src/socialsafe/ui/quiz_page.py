@@ -32,7 +32,10 @@ def clause_html(clauses: list[Clause]) -> str:
         f"<i>“{esc(c.text)}”</i></p>"
         for c in clauses
     )
-    return f"<p><b>{esc(_('What the policy says'))}</b></p>{quoted}"
+    note = ""
+    if any(c.is_translation for c in clauses):
+        note = f"<p><i>{esc(_('A translation: the English text of the policy is the authority.'))}</i></p>"
+    return f"<p><b>{esc(_('What the policy says'))}</b></p>{note}{quoted}"
 
 
 class QuizPage(QWidget):
