@@ -118,3 +118,15 @@ def test_text_sizes_step_up_to_200_percent_and_back() -> None:
     assert bigger(1.6) == 1.75  # from a size in between: the next one offered
     assert smaller(1.6) == 1.5
     assert nearest_scale(1.2) == 1.15
+
+
+def test_erasing_a_person_erases_their_preferences_and_no_one_elses(store: Store) -> None:
+    ann = store.add_learner("Ann Jones", "teacher", "Oak", email="ann@oak.sch.uk")
+    bob = store.add_learner("Bob Smith", "volunteer", "Oak")
+    save(store, ann.id, Preferences(language="cy"))
+    save(store, bob.id, Preferences(text_scale=2.0))
+    save(store, None, Preferences(theme="dark"))
+    store.erase({ann.id})
+    assert store.setting(key_of(ann.id)) is None
+    assert load(store, bob.id).text_scale == 2.0
+    assert load(store, None).theme == "dark"

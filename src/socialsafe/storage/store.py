@@ -316,6 +316,9 @@ class Store:
             c.execute(text(f"DELETE FROM attempt WHERE learner_id IN ({marks})"), params)
             c.execute(text(f"DELETE FROM acknowledgement WHERE learner_id IN ({marks})"), params)
             gone = c.execute(text(f"DELETE FROM learner WHERE id IN ({marks})"), params).rowcount
+            # Their display preferences too (saved as preferences.key_of gives: "prefs.<learner id>").
+            keys = {f"i{n}": f"prefs.{i}" for n, i in enumerate(ids)}
+            c.execute(text(f"DELETE FROM setting WHERE key IN ({marks})"), keys)
             s.commit()
         return int(gone or 0)
 
