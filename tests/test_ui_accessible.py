@@ -32,11 +32,14 @@ from socialsafe import admin, roster
 from socialsafe.config import SHARE_SETTING
 from socialsafe.content.loader import load_pack
 from socialsafe.content.model import QuestionType
+from socialsafe.i18n import SOURCE_LOCALE, current_locale, set_locale
 from socialsafe.storage.store import Store
 from socialsafe.ui.admin import OfficeArea
+from socialsafe.ui.admin.exports import ExportDialog
 from socialsafe.ui.admin.gate import GateDialog
 from socialsafe.ui.admin.person import EraseConfirmation
 from socialsafe.ui.admin.roster_page import ExemptionDialog, ImportPreviewDialog, PersonDialog
+from socialsafe.ui.language import apply_qt_language, reset_qt_language
 from socialsafe.ui.main_window import MainWindow
 from socialsafe.ui.settings_dialog import SettingsDialog
 from socialsafe.ui.who_page import PinDialog
@@ -45,6 +48,7 @@ from ui_helpers import (
     add_person,
     answer_all,
     button_named,
+    describe,
     focused,
     label_not_in_name,
     open_window,
@@ -491,6 +495,62 @@ def test_an_export_that_fails_is_said(
     with qtbot.waitSignal(area.export_failed, timeout=WAIT_MS):
         area.dialog.accept()
     assert announced(said, "✖ Cannot write") is area.state
+
+
+# The language in force is told to assistive technology ---------------------------------------------------
+
+
+def spoken_language(widget: QWidget) -> str:
+    """The language a screen reader is told ``widget`` is in (Qt's accessible Locale attribute)."""
+    interface = QAccessible.queryAccessibleInterface(widget)
+    assert interface is not None
+    attributes = interface.attributesInterface()
+    assert attributes is not None
+    return attributes.attributeValue(QAccessible.Attribute.Locale).name()
+
+
+def test_the_language_shown_is_the_language_told_to_a_screen_reader(qtbot: QtBot, store: Store) -> None:
+    apply_qt_language(current_locale())  # as the app does before it opens its window
+    window = open_window(qtbot, store, [MINI])
+    try:
+        assert spoken_language(window.who.add_button) == "en_GB"
+        window.set_language("cy")  # as 'Display & language' does
+        assert window.who.add_button.text() != "I'm new: add me"  # in Welsh now
+        for widget in (window, window.who.add_button, window.office_button, window.home):
+            assert spoken_language(widget) == "cy_GB", describe(widget)
+        add_person(qtbot, window, "Amina Okafor", TEACHER, "Oak Hill Primary")
+        pin = shown(qtbot, PinDialog(store.learners()[0], window))  # a dialog made now
+        assert spoken_language(pin) == "cy_GB"
+        pin.reject()
+    finally:
+        set_locale(SOURCE_LOCALE)
+        reset_qt_language()
+
+
+def test_in_welsh_the_words_on_each_button_are_in_its_name(qtbot: QtBot, store: Store) -> None:
+    """Qt has no Welsh for its own buttons: the app gives them its words, so the name said is the name seen."""
+    window = open_window(qtbot, store, [MINI])
+    try:
+        window.set_language("cy")
+        assert label_not_in_name(window) == [], "who are you"
+        click(qtbot, window.who.add_button)
+        assert label_not_in_name(window) == [], "add yourself"
+        add_person(qtbot, window, "Amina Okafor", TEACHER, "Oak Hill Primary")
+        assert label_not_in_name(window) == [], "home"
+        learner = store.add_learner("Ivy Stone", "teacher", "Oak Hill Primary", pin="4821")
+        dialogs = [
+            PinDialog(learner, window),
+            SettingsDialog(store, window.settings, 5, window),
+            ExportDialog(3, window),
+        ]
+        for dialog in dialogs:
+            shown(qtbot, dialog)
+            assert label_not_in_name(dialog) == [], dialog.windowTitle()
+            assert unnamed(dialog) == [], dialog.windowTitle()
+            dialog.reject()
+    finally:
+        set_locale(SOURCE_LOCALE)
+        reset_qt_language()
 
 
 # Signing in by paste: a password manager can fill the PIN and the passphrase (WCAG 3.3.8) -----------------
