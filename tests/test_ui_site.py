@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from conftest import MINI
 from socialsafe.storage.store import Store
+from socialsafe.ui.settings_dialog import SettingsDialog
 from ui_helpers import open_window
 
 SITE = """
@@ -40,3 +42,17 @@ def test_idle_minutes_come_from_the_site_unless_this_pc_chose(qtbot: QtBot, stor
     assert window.idle_minutes() == 2
     store.set_setting("idle_minutes", "7")
     assert window.idle_minutes() == 7
+
+
+def test_settings_show_each_setting_in_force_and_where_it_comes_from(qtbot: QtBot, store: Store, site: Path) -> None:
+    window = open_window(qtbot, store, [MINI])
+    dialog = SettingsDialog(store, window.settings, window.idle_minutes(), window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    said = {label.accessibleName() for label in dialog.findChildren(QLabel) if label.isVisible()}
+    assert "School name: Oak Hill Primary — from the site config" in said
+    assert "Roles offered: Volunteer, Parent helper — from the site config" in said
+    assert "Lowest pass mark: each module's own — the built-in default" in said
+    assert "Training valid for: 12 months, unless the pack says — the built-in default" in said
+    assert "Admin passphrase: not set — the built-in default" in said

@@ -1,5 +1,9 @@
 """Settings: when the PC goes back to 'Who are you?', and the shared folder results are copied to.
 
+It also lists every other setting in force and where it comes from (the site
+config IT deploys, this PC, or the built-in default), so an office manager can
+tell why the app behaves as it does.
+
 A folder chosen here is checked at once, off the GUI thread (a network drive
 may not answer for minutes): it must be reachable, writable and either empty
 of SocialSafe files or already SocialSafe's. Only a folder that passed the
@@ -16,21 +20,24 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLineEdit,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from socialsafe import __version__
-from socialsafe.config import IDLE_SETTING, SHARE_SETTING, Settings, Source
-from socialsafe.i18n import _
+from socialsafe.config import IDLE_SETTING, SHARE_SETTING, Resolved, Settings, Source, effective_all
+from socialsafe.i18n import _, format_percent, ngettext
+from socialsafe.labels import role_label
 from socialsafe.storage.models import utcnow
 from socialsafe.storage.store import Store
 from socialsafe.sync.share import open_share
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
-from socialsafe.ui.widgets import announce, button, in_our_words, label
+from socialsafe.ui.widgets import announce, button, esc, in_our_words, label
 
 
 def source_text(source: Source) -> str:
@@ -40,7 +47,35 @@ def source_text(source: Source) -> str:
         Source.ENVIRONMENT: _("from the environment"),
         Source.SAVED: _("from this PC's settings"),
         Source.SITE: _("from the site config"),
+        Source.DEFAULT: _("the built-in default"),
     }.get(source, "")
+
+
+def in_force_lines(settings: Settings, store: Store) -> list[tuple[str, str]]:
+    """(setting, value — where it comes from) for the settings this dialog does not change."""
+    found = effective_all(settings, store)
+
+    def line(key: str, value: str) -> str:
+        resolved: Resolved[object] = found[key]
+        return _("{value} — {source}").format(value=value, source=source_text(resolved.source))
+
+    school, roles, mark = found["school_name"].value, found["roles"].value, found["pass_mark"].value
+    months, passphrase = found["valid_for_months"].value, found["admin_passphrase_hash"].value
+    return [
+        (_("School name"), line("school_name", school or _("not set: each person types their school"))),
+        (_("Roles offered"), line("roles", ", ".join(role_label(r) for r in roles))),
+        (_("Lowest pass mark"), line("pass_mark", format_percent(mark) if mark else _("each module's own"))),
+        (
+            _("Training valid for"),
+            line(
+                "valid_for_months",
+                ngettext("{n} month, unless the pack says", "{n} months, unless the pack says", months).format(
+                    n=months
+                ),
+            ),
+        ),
+        (_("Admin passphrase"), line("admin_passphrase_hash", _("set") if passphrase else _("not set"))),
+    ]
 
 
 def share_text(share: Path | None, source: Source) -> str:
@@ -67,8 +102,18 @@ class SettingsDialog(QDialog):
         self._relay.done.connect(self._checked)
         self._relay.failed.connect(self._check_failed)
 
-        layout = QVBoxLayout(self)
+        # Everything but the buttons scrolls: at 200% text it is taller than a 600-pixel screen.
+        outer = QVBoxLayout(self)
+        self.body = QWidget()
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(10)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.body)
+        self.scroll.setAccessibleName(_("This PC's settings"))
+        outer.addWidget(self.scroll, 1)
         idle_row = QHBoxLayout()
         idle_label = label(_("Return to 'Who are you?' after idle"))
         self.minutes = QSpinBox()
@@ -82,6 +127,10 @@ class SettingsDialog(QDialog):
         idle_row.addWidget(idle_label, 1)
         idle_row.addWidget(self.minutes)
         layout.addLayout(idle_row)
+        idle_source = effective_all(settings, store)["idle_minutes"].source
+        idle_from = label(_("Now: {source}").format(source=source_text(idle_source)), "muted")
+        idle_from.setAccessibleName(_("Idle minutes in force: {source}").format(source=source_text(idle_source)))
+        layout.addWidget(idle_from)
 
         layout.addWidget(label(_("Shared folder"), "h2"))
         layout.addWidget(
@@ -113,6 +162,12 @@ class SettingsDialog(QDialog):
         self.share_message = label("")
         self.share_message.setAccessibleName(_("About the shared folder"))
         layout.addWidget(self.share_message)
+
+        layout.addWidget(label(_("Also in force on this PC"), "h2"))
+        for name, value in in_force_lines(settings, store):
+            shown = label(f"<b>{esc(name)}:</b> {esc(value)}", rich=True)
+            shown.setAccessibleName(f"{name}: {value}")
+            layout.addWidget(shown)
         layout.addStretch(1)
 
         foot = QHBoxLayout()
@@ -126,7 +181,7 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         foot.addWidget(self.buttons)
-        layout.addLayout(foot)
+        outer.addLayout(foot)
         # Wide enough for a folder name at any text size; a long message then takes fewer lines.
         self.setMinimumWidth(min(960, max(600, self.fontMetrics().averageCharWidth() * 66)))
 
@@ -191,14 +246,20 @@ class SettingsDialog(QDialog):
         self._fit()  # with large text its wrapped sentences need more height than Qt first gives them
 
     def _fit(self) -> None:
-        """Grow to show a new message whole (a wrapped label does not resize its window by itself)."""
-        layout = self.layout()
-        if layout is None:
+        """Grow to show the whole text where the screen has room (a wrapped label does not resize its window)."""
+        outer, body = self.layout(), self.body.layout()
+        if outer is None or body is None:
             return
-        layout.activate()
-        needed = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else self.sizeHint().height()
-        if needed > self.height():
-            self.resize(self.width(), needed)
+        outer.activate()
+        width = self.scroll.viewport().width()
+        needed = body.totalHeightForWidth(width) if body.hasHeightForWidth() else body.sizeHint().height()
+        extra = self.height() - self.scroll.viewport().height()  # the buttons, margins and spacing
+        # No taller than the window it belongs to (or the screen): beyond that, the text scrolls.
+        owner = self.parentWidget()
+        room = owner.window().height() if owner is not None else self.screen().availableGeometry().height() - 40
+        wanted = min(needed + extra, room)
+        if wanted > self.height():
+            self.resize(self.width(), wanted)
 
     # Choosing, checking, stopping ---------------------------------------------------
 
