@@ -266,6 +266,10 @@ def update() -> int:
     for po in catalogs():
         catalog = _read_po(po, locale=_locale_of(po))
         catalog.update(template)
+        # A new plural entry gets a slot for each of the language's forms, for a translator to fill.
+        for message in _messages(catalog):
+            if not isinstance(message.id, str) and not any(_forms(message)):
+                message.string = ("",) * catalog.num_plurals
         changed = _write_if_changed(po, _render(catalog))
         todo = _untranslated(catalog)
         state = f"{len(todo)} to translate or review" if todo else "complete"
@@ -291,7 +295,9 @@ def compile_catalogs() -> int:
     problems = 0
     for po in catalogs():
         catalog = _read_po(po, locale=_locale_of(po))
-        errors = list(_catalog_errors(catalog))
+        # Entries not translated yet, or fuzzy, are left out of the .mo (English is shown);
+        # a broken translation would be compiled, so it stops the catalog.
+        errors = list(_catalog_errors(catalog, compiled_only=True))
         if errors:
             problems += 1
             print(f"{_rel(po)}: not compiled:", *errors, sep="\n  ", file=sys.stderr)
@@ -304,9 +310,11 @@ def compile_catalogs() -> int:
     return 1 if problems else 0
 
 
-def _catalog_errors(catalog: Catalog) -> Iterator[str]:
+def _catalog_errors(catalog: Catalog, *, compiled_only: bool = False) -> Iterator[str]:
     """Babel's own checks (plural count, %-format) that would break the compiled catalog."""
     for message, errors in catalog.check():
+        if compiled_only and (message.fuzzy or not all(_forms(message)) or not _forms(message)):
+            continue
         for error in errors:
             yield f"{_short(message)}: {error}"
 

@@ -240,3 +240,23 @@ def test_init_starts_a_language_with_cldr_plurals(
     capsys.readouterr()
     assert tool.main(["check"]) == 1
     assert "(ga):" in capsys.readouterr().err
+
+
+def test_update_gives_a_new_plural_entry_a_slot_for_each_form(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    locale_dir = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale_dir)
+    po_path = locale_dir / "cy" / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+    catalog = _read(po_path, "cy")
+    catalog["{n} person"].string = ("", "")  # as a fresh entry arrives from the template
+    buffer = io.BytesIO()
+    write_po(buffer, catalog)
+    po_path.write_bytes(buffer.getvalue())
+    monkeypatch.setattr(tool, "LOCALE_DIR", locale_dir)
+    monkeypatch.setattr(tool, "TEMPLATE", locale_dir / f"{i18n.DOMAIN}.pot")
+
+    assert tool.main(["update"]) == 0
+    assert "1 to translate or review" in capsys.readouterr().out
+    assert _read(po_path, "cy")["{n} person"].string == ("",) * 6
+    assert tool.main(["compile"]) == 0  # the rest still compiles; the app shows this one in English
