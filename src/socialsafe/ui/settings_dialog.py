@@ -110,7 +110,9 @@ class SettingsDialog(QDialog):
         layout.setSpacing(10)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # A frame, drawn as a ring only while the keyboard is on it (the style sheet): the body takes the focus so
+        # that it scrolls by keys, and shows that it has it.
+        self.scroll.setFrameShape(QFrame.Shape.StyledPanel)
         self.scroll.setWidget(self.body)
         self.scroll.setAccessibleName(_("This PC's settings"))
         outer.addWidget(self.scroll, 1)
