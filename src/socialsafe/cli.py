@@ -828,9 +828,10 @@ def _print_erase_plan(plan: ErasePlan) -> None:
     if plan.learners:
         print(
             "  "
-            + ngettext("{n} quiz attempt", "{n} quiz attempts", plan.attempts).format(n=plan.attempts)
-            + _(" and ")
-            + ngettext("{n} sign-off", "{n} sign-offs", plan.signoffs).format(n=plan.signoffs)
+            + _("{attempts} and {signoffs}").format(
+                attempts=ngettext("{n} quiz attempt", "{n} quiz attempts", plan.attempts).format(n=plan.attempts),
+                signoffs=ngettext("{n} sign-off", "{n} sign-offs", plan.signoffs).format(n=plan.signoffs),
+            )
         )
     for place, entries in plan.roster.items():
         for entry in entries:

@@ -23,7 +23,7 @@ from socialsafe.content.loader import Content, Problem
 from socialsafe.domain.people import person_identity
 from socialsafe.export import to_csv
 from socialsafe.files import write_atomic
-from socialsafe.i18n import _
+from socialsafe.i18n import _, ngettext
 from socialsafe.reports import (
     LearnerFacts,
     ModuleRow,
@@ -135,14 +135,23 @@ class SyncReport:
     problems: list[Problem] = field(default_factory=list)
 
     def summary(self) -> str:
-        text = _("Published {published} records; read {devices} other PCs; {new} new records here.").format(
-            published=self.published, devices=self.devices_read, new=self.imported
-        )
+        parts = [
+            ngettext("Published {n} record.", "Published {n} records.", self.published).format(n=self.published),
+            ngettext("Read {n} other PC.", "Read {n} other PCs.", self.devices_read).format(n=self.devices_read),
+            ngettext("{n} new record here.", "{n} new records here.", self.imported).format(n=self.imported),
+        ]
         if self.erased:
-            text += " " + _("Erased {n} people's records on request.").format(n=self.erased)
+            parts.append(
+                ngettext(
+                    "Erased {n} learner record on request.", "Erased {n} learner records on request.", self.erased
+                ).format(n=self.erased)
+            )
         if self.problems:
-            text += " " + _("{n} problems found (listed above).").format(n=len(self.problems))
-        return text
+            bad = len(self.problems)
+            parts.append(
+                ngettext("{n} problem found (listed above).", "{n} problems found (listed above).", bad).format(n=bad)
+            )
+        return " ".join(parts)
 
 
 def device_name() -> str:

@@ -22,7 +22,7 @@ from socialsafe.content.loader import Content
 from socialsafe.domain.status import Status
 from socialsafe.export import ExportFormat
 from socialsafe.files import write_atomic
-from socialsafe.i18n import _, format_date
+from socialsafe.i18n import _, format_date, ngettext
 from socialsafe.insight import STATUS_ORDER, GroupCounts, PersonSummary, count_by_status, counts_by
 from socialsafe.labels import role_label, status_name
 from socialsafe.reports import ModuleRow, PersonRecords, PersonRow, Row, build_module_rows, build_person_rows, columns
@@ -207,9 +207,12 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(
             label(
-                _(
+                ngettext(
+                    "Exports the {n} person the list shows now, with the filters and search in force. "
+                    "The file holds personal data: keep it safe.",
                     "Exports the {n} people the list shows now, with the filters and search in force. "
-                    "The file holds personal data: keep it safe."
+                    "The file holds personal data: keep it safe.",
+                    shown,
                 ).format(n=shown)
             )
         )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QTableView, QVBoxLayout, QWidget
 
-from socialsafe.i18n import _
+from socialsafe.i18n import _, ngettext
 from socialsafe.insight import InsightRow
 from socialsafe.ui.admin.dashboard import ColumnFitter, setup_table
 from socialsafe.ui.admin.models import InsightColumn, InsightModel, insight_proxy
@@ -72,6 +72,10 @@ class InsightPage(QWidget):
         self.model.set_rows(rows)
         answered = sum(1 for r in rows if r.answers)
         self.shown.setText(
-            _("{n} questions; {answered} answered on this PC so far.").format(n=len(rows), answered=answered)
+            ngettext(
+                "{n} question; {answered} answered on this PC so far.",
+                "{n} questions; {answered} answered on this PC so far.",
+                len(rows),
+            ).format(n=len(rows), answered=answered)
         )
         self.export_button.setEnabled(bool(rows))

@@ -461,9 +461,10 @@ def erase_text(plan: Any, name: str, school: str) -> str:
         )
         lines.append(
             "• "
-            + ngettext("{n} quiz attempt", "{n} quiz attempts", plan.attempts).format(n=plan.attempts)
-            + _(" and ")
-            + ngettext("{n} sign-off", "{n} sign-offs", plan.signoffs).format(n=plan.signoffs)
+            + _("{attempts} and {signoffs}").format(
+                attempts=ngettext("{n} quiz attempt", "{n} quiz attempts", plan.attempts).format(n=plan.attempts),
+                signoffs=ngettext("{n} sign-off", "{n} sign-offs", plan.signoffs).format(n=plan.signoffs),
+            )
         )
     for place, entries in plan.roster.items():
         for entry in entries:
