@@ -377,7 +377,7 @@ def test_the_office_by_keyboard(
     assert settings is not None
     qtbot.waitUntil(settings.isActiveWindow, timeout=2000)
     # The keyboard is in the dialog: on its scrolling body (it scrolls by keys at large text) or the first choice.
-    assert focused_control() in (settings.scroll, settings.minutes)
+    assert focused_control() in (settings.scroller, settings.minutes)
     check_round(qtbot)
     press(qtbot, Qt.Key.Key_Escape)
     assert not settings.isVisible()

@@ -108,14 +108,14 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(10)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
         # A frame, drawn as a ring only while the keyboard is on it (the style sheet): the body takes the focus so
         # that it scrolls by keys, and shows that it has it.
-        self.scroll.setFrameShape(QFrame.Shape.StyledPanel)
-        self.scroll.setWidget(self.body)
-        self.scroll.setAccessibleName(_("This PC's settings"))
-        outer.addWidget(self.scroll, 1)
+        self.scroller.setFrameShape(QFrame.Shape.StyledPanel)
+        self.scroller.setWidget(self.body)
+        self.scroller.setAccessibleName(_("This PC's settings"))
+        outer.addWidget(self.scroller, 1)
         idle_row = QHBoxLayout()
         idle_label = label(_("Return to 'Who are you?' after idle"))
         self.minutes = QSpinBox()
@@ -253,9 +253,9 @@ class SettingsDialog(QDialog):
         if outer is None or body is None:
             return
         outer.activate()
-        width = self.scroll.viewport().width()
+        width = self.scroller.viewport().width()
         needed = body.totalHeightForWidth(width) if body.hasHeightForWidth() else body.sizeHint().height()
-        extra = self.height() - self.scroll.viewport().height()  # the buttons, margins and spacing
+        extra = self.height() - self.scroller.viewport().height()  # the buttons, margins and spacing
         # No taller than the window it belongs to (or the screen): beyond that, the text scrolls.
         owner = self.parentWidget()
         room = owner.window().height() if owner is not None else self.screen().availableGeometry().height() - 40
