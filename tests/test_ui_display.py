@@ -23,9 +23,8 @@ from socialsafe.storage.store import Store
 from socialsafe.ui import style
 from socialsafe.ui.display_dialog import DisplayDialog
 from socialsafe.ui.main_window import MainWindow
-from socialsafe.ui.settings_dialog import SettingsDialog
 from test_ui_screens import clipped, unnamed
-from ui_helpers import add_person, focused, open_window
+from ui_helpers import add_person, focused, open_pc_settings, open_window
 
 TEACHER = 1
 PASSPHRASE = "correct horse battery"
@@ -277,31 +276,10 @@ def admin(monkeypatch: pytest.MonkeyPatch) -> Any:
     return admin
 
 
-def open_office_settings(qtbot: QtBot, window: MainWindow, admin: Any) -> SettingsDialog:
-    """This PC's settings, the only way there is: the office, behind the admin passphrase."""
-    if admin.passphrase_hash(window.settings, window.store) is None:
-        admin.set_passphrase(window.store, PASSPHRASE)
-    qtbot.mouseClick(window.office_button, Qt.MouseButton.LeftButton)
-    assert window.office is not None
-    assert window.office.gate is not None
-    gate = window.office.gate
-    qtbot.waitExposed(gate)
-    gate.passphrase.setFocus()
-    qtbot.keyClicks(gate.passphrase, PASSPHRASE)
-    qtbot.keyClick(gate.passphrase, Qt.Key.Key_Return)
-    area = window.office.area
-    assert area is not None
-    qtbot.mouseClick(area.settings_button, Qt.MouseButton.LeftButton)
-    dialog = window.settings_dialog
-    assert dialog is not None
-    qtbot.waitExposed(dialog)
-    return dialog
-
-
 def test_the_pcs_settings_open_from_the_office_and_close_when_it_locks(
     qtbot: QtBot, window: MainWindow, admin: Any
 ) -> None:
-    dialog = open_office_settings(qtbot, window, admin)
+    dialog = open_pc_settings(qtbot, window, PASSPHRASE)
     assert dialog.isVisible()
     assert window.office is not None
     assert window.office.area is not None

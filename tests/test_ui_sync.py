@@ -20,7 +20,6 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from conftest import MINI
-from socialsafe import admin
 from socialsafe.config import SHARE_SETTING, Settings, Source
 from socialsafe.content.loader import Content
 from socialsafe.resources import bundled
@@ -32,7 +31,7 @@ from socialsafe.ui.settings_dialog import SettingsDialog
 from socialsafe.ui.sync_worker import first_sentence
 from test_ui_screens import clipped, unnamed
 from test_ui_screens import settle as settle_layouts
-from ui_helpers import add_person, answer_all, button_named, focused, open_window, press, type_text
+from ui_helpers import add_person, answer_all, button_named, focused, open_pc_settings, open_window, press, type_text
 
 TEACHER = 1
 PASSPHRASE = "correct horse battery"
@@ -87,30 +86,6 @@ def open_with(qtbot: QtBot, store: Store, windows: list[MainWindow], roots: list
     return window
 
 
-def open_settings(qtbot: QtBot, window: MainWindow) -> SettingsDialog:
-    """This PC's settings, the only way there is: the office's 'PC settings', behind the admin passphrase."""
-    if window.office is None or window.office.area is None:
-        if admin.passphrase_hash(window.settings, window.store) is None:
-            admin.set_passphrase(window.store, PASSPHRASE)
-        qtbot.mouseClick(window.office_button, Qt.MouseButton.LeftButton)
-        assert window.office is not None
-        gate = window.office.gate
-        assert gate is not None
-        qtbot.waitExposed(gate)
-        gate.passphrase.setFocus()
-        qtbot.keyClicks(gate.passphrase, PASSPHRASE)
-        qtbot.keyClick(gate.passphrase, Qt.Key.Key_Return)
-    area = window.office.area
-    assert area is not None
-    qtbot.mouseClick(area.settings_button, Qt.MouseButton.LeftButton)
-    dialog = window.settings_dialog
-    assert dialog is not None
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
-    return dialog
-
-
 def device_file(store: Store, share: Path) -> Path:
     return share / "devices" / f"{store.device_id}.jsonl"
 
@@ -128,7 +103,7 @@ def test_choosing_a_folder_checks_it_at_once_marks_it_and_saves_it(
     window = open_with(qtbot, store, windows)
     assert not window.sync_bar.isVisible()  # nothing about sharing until a folder is set
     assert not window.sync_timer.isActive()
-    dialog = open_settings(qtbot, window)
+    dialog = open_pc_settings(qtbot, window, PASSPHRASE)
     assert dialog.share_line.text() == "None: results stay on this PC"
     assert not dialog.stop_button.isEnabled()
     picker = pick_folder(share)
@@ -152,7 +127,7 @@ def test_choosing_a_folder_checks_it_at_once_marks_it_and_saves_it(
     assert device_file(store, share).is_file()  # saving a new folder shares at once
     assert window.share_folder() == (share, Source.SAVED)
 
-    again = open_settings(qtbot, window)
+    again = open_pc_settings(qtbot, window, PASSPHRASE)
     assert again.share_line.text() == f"{share} — from this PC's settings"
     again.reject()
 
@@ -164,7 +139,7 @@ def test_a_folder_of_another_program_is_refused_and_nothing_is_saved(
     theirs.mkdir()
     (theirs / MARKER).write_text('{"format": "someone-else", "version": 7}\n', encoding="utf-8")
     window = open_with(qtbot, store, windows)
-    dialog = open_settings(qtbot, window)
+    dialog = open_pc_settings(qtbot, window, PASSPHRASE)
     pick_folder(theirs)
 
     qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
@@ -188,7 +163,7 @@ def test_stop_sharing_clears_the_saved_folder(
     window = open_with(qtbot, store, windows)
     settle(qtbot, window)
     assert window.sync_bar.isVisible()
-    dialog = open_settings(qtbot, window)
+    dialog = open_pc_settings(qtbot, window, PASSPHRASE)
     assert dialog.share_line.text() == f"{share} — from this PC's settings"
 
     qtbot.mouseClick(dialog.stop_button, Qt.MouseButton.LeftButton)
@@ -244,7 +219,7 @@ def test_settings_is_named_fits_and_is_keyboard_reachable(
     store.set_setting(SHARE_SETTING, str(share))
     window = open_window(qtbot, store, [MINI], scale=scale)
     windows.append(window)
-    dialog = open_settings(qtbot, window)
+    dialog = open_pc_settings(qtbot, window, PASSPHRASE)
     assert dialog.width() <= 1024
     assert dialog.height() <= 600
     assert unnamed(dialog) == []

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from socialsafe import admin as admin_module
 from socialsafe.content.loader import Content, load_all
 from socialsafe.content.model import QuestionType
 from socialsafe.preferences import SYSTEM, Preferences
@@ -34,6 +35,7 @@ from socialsafe.preferences import save as save_preferences
 from socialsafe.storage.store import Store
 from socialsafe.ui.app import make_app
 from socialsafe.ui.main_window import MainWindow
+from socialsafe.ui.settings_dialog import SettingsDialog
 from socialsafe.ui.style import apply_style
 
 
@@ -444,3 +446,27 @@ def tab_to(qtbot: QtBot, found, limit: int = 40) -> QWidget:
             return focused_control()
         press(qtbot, Qt.Key.Key_Tab)
     raise AssertionError(f"Tab never reached the control looked for; it is on {describe(focused_control())}")
+
+
+def open_pc_settings(qtbot: QtBot, window: MainWindow, passphrase: str) -> SettingsDialog:
+    """This PC's settings, the only way there is: the office's 'PC settings', behind the admin passphrase."""
+    if window.office is None or window.office.area is None:
+        if admin_module.passphrase_hash(window.settings, window.store) is None:
+            admin_module.set_passphrase(window.store, passphrase)
+        qtbot.mouseClick(window.office_button, Qt.MouseButton.LeftButton)
+        assert window.office is not None
+        gate = window.office.gate
+        assert gate is not None
+        qtbot.waitExposed(gate)
+        gate.passphrase.setFocus()
+        qtbot.keyClicks(gate.passphrase, passphrase)
+        qtbot.keyClick(gate.passphrase, Qt.Key.Key_Return)
+    area = window.office.area
+    assert area is not None
+    qtbot.mouseClick(area.settings_button, Qt.MouseButton.LeftButton)
+    dialog = window.settings_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    return dialog
