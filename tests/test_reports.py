@@ -481,3 +481,14 @@ def test_person_row_of_a_learner_covers_all_their_records(store: Store, content:
     assert row is not None
     assert (row.school, row.modules_passed, row.status) == ("Elm Primary", 2, "in_progress")
     assert person_row_of(store, content, "no-such-learner", mini_pack.policy.id) is None
+
+
+def test_a_file_another_program_holds_gives_a_message_that_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked(path: Path, data: bytes, owner: str | None = None) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(export, "write_atomic", locked)
+    with pytest.raises(OSError, match=r"it may be open in another program \(Excel\?\)"):
+        export.write_rows(tmp_path / "out.csv", columns(PersonRow), nasty_rows(), export.ExportFormat.CSV)

@@ -365,14 +365,8 @@ def cmd_export(settings: Settings, out: Path, by: str, format_name: str | None) 
         store.close()
     try:
         export.write_rows(out, header, rows, fmt)
-    except PermissionError as error:
-        raise UserError(
-            _("Cannot write {file}: it may be open in another program (Excel?), or you may not change it.").format(
-                file=out
-            )
-        ) from error
-    except OSError as error:
-        raise UserError(_("Cannot write {file}: {reason}.").format(file=out, reason=error.strerror or error)) from error
+    except OSError as error:  # write_rows's message already says what to do
+        raise UserError(str(error)) from error
     print(ngettext("Wrote {n} row to {file}.", "Wrote {n} rows to {file}.", len(rows)).format(n=len(rows), file=out))
     return _share_exit(share_error)
 

@@ -204,4 +204,18 @@ def write_rows(path: Path, header: Sequence[str], rows: Sequence[Row], fmt: Expo
         data = to_json(rows)
     else:
         data = xlsx_bytes(header, rows, by_module=bool(header) and "module_id" in header)
-    write_atomic(path, data)
+    write_file(path, data)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole; an OSError's message says what to do about it."""
+    try:
+        write_atomic(path, data)
+    except PermissionError as error:
+        raise OSError(
+            _("Cannot write {file}: it may be open in another program (Excel?), or you may not change it.").format(
+                file=path
+            )
+        ) from error
+    except OSError as error:
+        raise OSError(_("Cannot write {file}: {reason}.").format(file=path, reason=error.strerror or error)) from error

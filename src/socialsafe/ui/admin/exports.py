@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Sequence
-from pathlib import Path
 
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainter, QPdfWriter, QTextDocument
@@ -21,7 +20,6 @@ from socialsafe import export
 from socialsafe.content.loader import Content
 from socialsafe.domain.status import Status
 from socialsafe.export import ExportFormat
-from socialsafe.files import write_atomic
 from socialsafe.i18n import _, format_date, ngettext
 from socialsafe.insight import STATUS_ORDER, GroupCounts, PersonSummary, count_by_status, counts_by
 from socialsafe.labels import role_label, status_name
@@ -60,20 +58,6 @@ def file_bytes(
     if fmt is ExportFormat.JSON:
         return export.to_json(rows), len(rows)
     return export.xlsx_bytes(header, rows, by == BY_MODULE), len(rows)
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole; an OSError's message says what to do about it."""
-    try:
-        write_atomic(path, data)
-    except PermissionError as error:
-        raise OSError(
-            _("Cannot write {file}: it may be open in another program (Excel?), or you may not change it.").format(
-                file=path
-            )
-        ) from error
-    except OSError as error:
-        raise OSError(_("Cannot write {file}: {reason}.").format(file=path, reason=error.strerror or error)) from error
 
 
 # The governors' summary ---------------------------------------------------------------------

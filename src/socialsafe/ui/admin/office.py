@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from socialsafe.config import DEFAULT_IDLE_MINUTES, SHARE_SETTING, Settings
 from socialsafe.content.loader import Content
-from socialsafe.export import ExportFormat
+from socialsafe.export import ExportFormat, write_file
 from socialsafe.i18n import _, ngettext
 from socialsafe.insight import PersonSummary, insight_csv
 from socialsafe.storage.store import InputError, Store
@@ -41,7 +41,6 @@ from socialsafe.ui.admin.exports import (
     governors_html,
     governors_pdf,
     suffix,
-    write_file,
 )
 from socialsafe.ui.admin.gate import GateDialog, admin_module
 from socialsafe.ui.admin.insight_page import InsightPage
