@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING
 
 from socialsafe import __version__
 from socialsafe.config import SHARE_SETTING, Settings
-from socialsafe.content.model import Role
+from socialsafe.content.roles import Role
 from socialsafe.i18n import _, ngettext, set_locale
 from socialsafe.log import log, setup_logging
 from socialsafe.paths import is_network_path
-from socialsafe.site_config import pass_mark_for, site_config
 
 if TYPE_CHECKING:
     from socialsafe import reports, roster
@@ -184,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_file = None if is_network_path(settings.data_dir) else setup_logging(settings.data_dir)
     if args.command not in (None, "gui"):
         # A broken site config never stops a command: its bad keys are ignored, and said so here.
+        from socialsafe.site_config import site_config
+
         for problem in site_config().problems:
             _say(str(problem))
     try:
@@ -534,6 +535,7 @@ def _status_line(store: Store, content: Content, learner: Learner, pack: Pack) -
 
 
 def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
+    from socialsafe import site_config
     from socialsafe.domain.status import local_date
     from socialsafe.i18n import format_date
     from socialsafe.storage.store import InputError
@@ -570,7 +572,7 @@ def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
                 args.max_score,
                 _moment(args.date),
                 args.note,
-                pass_mark=pass_mark_for(module.pass_mark),
+                pass_mark=site_config.pass_mark_for(module.pass_mark),
             )
         except InputError as error:
             raise UsageError(str(error)) from error

@@ -17,14 +17,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Generic, Literal, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar, overload
 
 from socialsafe import paths
-from socialsafe.content.loader import Content, load_all
-from socialsafe.content.model import Role
-from socialsafe.domain.status import DEFAULT_VALIDITY_MONTHS
+from socialsafe.content.roles import Role
+from socialsafe.domain.states import DEFAULT_VALIDITY_MONTHS
 from socialsafe.resources import bundled
-from socialsafe.site_config import check_value, site_config
+
+if TYPE_CHECKING:
+    from socialsafe.content.loader import Content
+
+# The site config and the pack loader are imported where they are used: the first screen needs neither,
+# and they bring pydantic, which would slow every start-up (issue #8).
 
 ENV_SHARE = "SOCIALSAFE_SHARE"
 
@@ -77,6 +81,8 @@ class Settings:
             return self.share, self.share_source
         if saved:
             return Path(saved).expanduser(), Source.SAVED
+        from socialsafe.site_config import site_config
+
         site: str | None = site_config().values.share_folder
         if site:
             return Path(site).expanduser(), Source.SITE
@@ -95,6 +101,8 @@ class Settings:
         return roots
 
     def load_content(self, saved_share: str | None = None) -> Content:
+        from socialsafe.content.loader import load_all
+
         return load_all(self.pack_roots(saved_share))
 
 
@@ -200,6 +208,8 @@ def effective(key: str, settings: Settings, store: SavedSettings | None = None) 
     if key == "share_folder":
         share, source = settings.share_folder(saved)
         return Resolved(share, source)
+    from socialsafe.site_config import site_config
+
     site = site_config().get(key)
     if key == "admin_passphrase_hash" and site is not None:
         # Once IT sets the admin passphrase for the site, no PC's own older one may bypass it.
@@ -226,6 +236,8 @@ def _saved(store: SavedSettings | None, key: str) -> Any:
     if key == "share_folder":
         return text  # any folder chosen in Settings; it is checked when it is used
     try:
+        from socialsafe.site_config import check_value
+
         return check_value(key, int(text) if key == IDLE_SETTING else text)
     except ValueError:
         return None

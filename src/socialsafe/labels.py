@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from socialsafe.content.model import Role
-from socialsafe.domain.progress import ModuleStatus
-from socialsafe.domain.status import Status
+from socialsafe.content.roles import Role
+from socialsafe.domain.states import ModuleStatus, Status
 from socialsafe.i18n import _
 
 

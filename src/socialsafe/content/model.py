@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from socialsafe.content.roles import Role as Role
 from socialsafe.i18n import _
 
 if TYPE_CHECKING:
@@ -47,19 +48,6 @@ class Strength(StrEnum):
     SHOULD = "should"
     ADVISED = "advised"
     INFO = "info"
-
-
-class Role(StrEnum):
-    """The policy's Scope. The values are the share format's role codes."""
-
-    TEACHER = "teacher"
-    SUPPORT_STAFF = "support_staff"
-    VOLUNTEER = "volunteer"
-    PARENT_HELPER = "parent_helper"
-    TRUSTEE = "trustee"
-    AGENCY_WORKER = "agency_worker"
-    WORK_EXPERIENCE = "work_experience"
-    OTHER = "other"
 
 
 class QuestionType(StrEnum):

@@ -5,17 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Protocol
 
 from socialsafe.content.model import Module
-
-
-class ModuleStatus(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    PASSED = "passed"
-    NOT_PASSED = "not_passed"  # finished, below the pass mark, not yet passed since
+from socialsafe.domain.states import ModuleStatus as ModuleStatus
 
 
 class AttemptRecord(Protocol):

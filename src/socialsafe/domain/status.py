@@ -12,23 +12,13 @@ import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Protocol
 
 from socialsafe.content.model import Module, ModuleKind, Pack
+from socialsafe.domain.states import DEFAULT_VALIDITY_MONTHS as DEFAULT_VALIDITY_MONTHS
+from socialsafe.domain.states import Status as Status
 
-DEFAULT_VALIDITY_MONTHS = 12
 DUE_SOON_DAYS = 30
-
-
-class Status(StrEnum):
-    EXEMPT = "exempt"
-    COMPLETE = "complete"
-    DUE_SOON = "due_soon"
-    EXPIRED = "expired"
-    UPDATE_NEEDED = "update_needed"
-    IN_PROGRESS = "in_progress"
-    NOT_STARTED = "not_started"
 
 
 class AttemptFacts(Protocol):

@@ -26,8 +26,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
-from socialsafe.domain.progress import ModuleStatus
-from socialsafe.domain.status import Status
+from socialsafe.domain.states import ModuleStatus, Status
 from socialsafe.preferences import DARK, HIGH_CONTRAST, LIGHT, SYSTEM, TEXT_SCALES
 from socialsafe.resources import asset
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from socialsafe.domain.progress import ModuleStatus
+from socialsafe.domain.states import ModuleStatus
 from socialsafe.i18n import _
 from socialsafe.ui.style import set_role
 
