@@ -1,26 +1,32 @@
 """Opening the local database: the one place that does it.
 
 SQLite in WAL mode with ``synchronous=FULL``, so a committed answer survives a
-crash or a power cut. The schema is versioned with ``PRAGMA user_version`` and
-moved forward by the migrations below, each in its own transaction, after a
-copy of the old file is kept in the backups folder.
+crash or a power cut. At open the file is checked (``PRAGMA quick_check``) and,
+when damaged, set aside and replaced by the newest good backup
+(:mod:`socialsafe.storage.recovery`). The schema is versioned with
+``PRAGMA user_version`` and moved forward by the migrations below, each in its
+own transaction, after a checked copy of the old file is kept in the backups
+folder (:mod:`socialsafe.storage.backup`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine, create_engine, event
+from typing import TYPE_CHECKING, Any
 
 from socialsafe.i18n import _
+from socialsafe.paths import BACKUP_DIR_NAME
+from socialsafe.storage.backup import BackupError, copy_database
+from socialsafe.storage.recovery import Recovery, recover_if_damaged
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 # MIGRATIONS[i] moves a database from schema version i to i + 1. Never edit a
-# released one: add a new one, and keep a database of the old version in
-# tests/fixtures so the step is tested.
+# released one: add a new one, and first keep a database of the version it moves
+# on from in tests/fixtures (tests/fixtures/make_schemas.py; a test fails without it).
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE setting (
@@ -127,17 +133,49 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 
 def open_engine(path: Path, backup_dir: Path | None = None) -> Engine:
-    """Open (creating or migrating) the database at ``path``."""
+    """Open (checking, restoring, creating or migrating) the database at ``path``."""
+    return open_database(path, backup_dir)[0]
+
+
+def open_database(path: Path, backup_dir: Path | None = None, check: bool = True) -> tuple[Engine, Recovery | None]:
+    """:func:`prepare_database`, then an engine on it whose every connection is durable."""
+    recovery = prepare_database(path, backup_dir, check)
+    from sqlalchemy import create_engine, event  # here: prepare_database alone does not load SQLAlchemy
+
+    # SQLAlchemy's own transaction handling on top of sqlite3's "legacy" mode.
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _on_connect)
+    return engine, recovery
+
+
+def prepare_database(path: Path, backup_dir: Path | None = None, check: bool = True) -> Recovery | None:
+    """Make the database at ``path`` ready to use, with the standard library's sqlite3 alone.
+
+    Checks it (``PRAGMA quick_check``, unless ``check`` is False) and, when it is
+    damaged, sets it aside and restores the newest good backup; then creates or
+    migrates it to :data:`SCHEMA_VERSION`. Returns what was done about damage, or
+    None when there was none. Raises :class:`DatabaseError`, whose message is for
+    the person, when it cannot be used. ``backup_dir`` defaults to the
+    ``backups`` folder beside the database.
+    """
+    folder = backup_dir or path.parent / BACKUP_DIR_NAME
+    recovery = None
     try:
-        _migrate(path, backup_dir or path.parent / "backups")
+        if check:
+            recovery = recover_if_damaged(path, folder, SCHEMA_VERSION)
+        _migrate(path, folder)
     except sqlite3.DatabaseError as error:
         raise DatabaseError(
             _("The training records at {path} cannot be opened ({reason}).").format(path=path, reason=error)
         ) from error
-    # SQLAlchemy's own transaction handling on top of sqlite3's "legacy" mode.
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", _on_connect)
-    return engine
+    except OSError as error:
+        raise DatabaseError(
+            _(
+                "The training records at {path} are damaged, and SocialSafe could not set them aside to restore "
+                "a copy ({reason}). Close SocialSafe everywhere on this PC and start it again."
+            ).format(path=path, reason=error.strerror or error)
+        ) from error
+    return recovery
 
 
 def schema_version(path: Path) -> int:
@@ -160,7 +198,7 @@ def _migrate(path: Path, backup_dir: Path) -> None:
         if version == SCHEMA_VERSION:
             return
         if version > 0:
-            _backup(connection, backup_dir, f"before-migration-v{version}")
+            _backup(connection, backup_dir, f"before-migration-v{version}", path)
         for target in range(version + 1, SCHEMA_VERSION + 1):
             # One transaction per step: a crash leaves the old version, intact.
             connection.execute("BEGIN IMMEDIATE")
@@ -184,11 +222,14 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
-def _backup(connection: sqlite3.Connection, folder: Path, label: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = folder / f"socialsafe-{stamp}-{label}.db"
-    with sqlite3.connect(target) as copy:
-        connection.backup(copy)
-    copy.close()
-    return target
+def _backup(connection: sqlite3.Connection, folder: Path, label: str, path: Path) -> Path:
+    """A checked copy before migrating; without one the database is left as it is."""
+    try:
+        return copy_database(connection, folder, label)
+    except (BackupError, OSError) as error:
+        raise DatabaseError(
+            _(
+                "SocialSafe could not keep a copy of the training records at {path} before updating them "
+                "({reason}), so it has left them as they were."
+            ).format(path=path, reason=getattr(error, "strerror", None) or error)
+        ) from error

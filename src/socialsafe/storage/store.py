@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,12 +25,20 @@ from socialsafe.domain.people import normalise_name, person_identity, person_key
 from socialsafe.domain.pin import hash_pin, is_valid_pin
 from socialsafe.domain.quiz import PlannedQuestion, plan_to_json
 from socialsafe.i18n import _
-from socialsafe.storage.db import open_engine
+from socialsafe.paths import BACKUP_DIR_NAME
+from socialsafe.storage.backup import KEEP_DAILY, daily_backup
+from socialsafe.storage.db import open_database
 from socialsafe.storage.models import Acknowledgement, Answer, Attempt, Erasure, Learner, Setting, utcnow
 
 DEVICE_ID_KEY = "device_id"
 Row = TypeVar("Row", Learner, Attempt, Answer, Acknowledgement, Erasure)
 __all__ = ["InputError", "Store", "normalise_name", "person_key"]
+
+# Databases a Store in this process has open. Only the first opener checks the file (and would set
+# it aside if damaged): a second Store on it (the sync's own, in a thread) must not move it from
+# under the first.
+_open_here: Counter[Path] = Counter()
+_open_lock = threading.Lock()
 
 
 class InputError(ValueError):
@@ -37,12 +47,47 @@ class InputError(ValueError):
 
 class Store:
     def __init__(self, path: Path) -> None:
+        """Open the database at ``path``, checked, restored from a backup if damaged, and migrated.
+
+        Raises :class:`~socialsafe.storage.db.DatabaseError` (its message is for the person)
+        when it cannot be used. When it was damaged, :attr:`recovery` says what was done;
+        ``store.recovery.message()`` is what to tell the person.
+        """
         self.path = path
-        self._engine: Engine = open_engine(path)
-        self.device_id = self._ensure_device_id()
+        self.backup_dir = path.parent / BACKUP_DIR_NAME
+        self._key = path.absolute()
+        with _open_lock:
+            first = _open_here[self._key] == 0
+            _open_here[self._key] += 1
+        try:
+            self._engine: Engine
+            self._engine, self.recovery = open_database(path, self.backup_dir, check=first)
+            self.device_id = self._ensure_device_id()
+        except BaseException:
+            self._release()
+            raise
+        self._closed = False
 
     def close(self) -> None:
         self._engine.dispose()
+        if not self._closed:
+            self._closed = True
+            self._release()
+
+    def _release(self) -> None:
+        with _open_lock:
+            _open_here[self._key] -= 1
+            if _open_here[self._key] <= 0:
+                del _open_here[self._key]
+
+    def take_daily_backup(self, keep: int = KEEP_DAILY) -> Path | None:
+        """Today's backup into the backups folder, unless there is one already; keeps the last ``keep`` days.
+
+        For the app to call once it is up (the window shown), not at open: it copies the whole
+        database. Returns the new backup, or None when today's was there or it could not be taken
+        (logged: a missed day's backup is not the person's problem, and the next start tries again).
+        """
+        return daily_backup(self.path, keep, self.backup_dir)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -1,0 +1,200 @@
+"""A damaged local database, found at start and replaced by the newest good backup.
+
+At open the database gets ``PRAGMA quick_check``. When SQLite says the file is
+not a database or is malformed, or the check finds a problem, or the file is
+empty although backups show a database was here, the file (with its ``-wal``
+and ``-shm``) is moved into the backups folder as ``broken-<UTC time>.db``,
+never deleted; the newest backup that passes ``PRAGMA integrity_check`` is
+copied into its place (the open then migrates it forward if it is older); and
+a :class:`Recovery` says what happened, for the app to tell the person. With no
+good backup, an empty database is started. Other errors (locked, no access, a
+disk error) are not damage: they are raised and nothing is moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from socialsafe.i18n import _, format_date
+from socialsafe.log import log
+from socialsafe.storage.backup import (
+    TEMP_PREFIX,
+    Backup,
+    backups,
+    clear_stale_temps,
+    free_name,
+    fsync_file,
+    fsync_folder,
+    header_version,
+    integrity_ok,
+    stamp,
+)
+
+BROKEN_PREFIX = "broken-"
+SIDE_FILES = ("-wal", "-shm", "-journal")
+# SQLite's primary result codes for a damaged file (extended codes carry them in the low byte).
+DAMAGE_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What happened to a damaged database at start; :meth:`message` tells the person."""
+
+    broken_kept_at: Path  # the damaged file, set aside (its -wal and -shm beside it, if it had them)
+    restored_from: Path | None  # the backup copied into place; None: no good backup, an empty database started
+    backup_taken_at: dt.datetime | None  # when that backup was taken (aware, UTC)
+    problem: str  # what SQLite found, in its words: for the log, not the person
+
+    def message(self) -> str:
+        """One translated paragraph for the person: what was found, what was done, what it means for them."""
+        if self.restored_from is None or self.backup_taken_at is None:
+            return _(
+                "Your training records on this PC were damaged and SocialSafe had no good copy of them, "
+                "so it has started again with empty records on this PC. Results already synced to the shared "
+                "folder are still there, and come back to this PC when it next syncs with that folder. "
+                "The damaged file is kept at {path}."
+            ).format(path=self.broken_kept_at)
+        return _(
+            "Your training records on this PC were damaged, so SocialSafe restored the copy it kept on {date}. "
+            "Anything answered on this PC after that will need doing again, unless it was already synced to the "
+            "shared folder. The damaged file is kept at {path}."
+        ).format(date=format_date(self.backup_taken_at.astimezone().date()), path=self.broken_kept_at)
+
+
+def is_damage(error: sqlite3.Error) -> bool:
+    """True when SQLite's error means the file is damaged (not locked, unreadable or missing)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in DAMAGE_CODES
+
+
+def find_damage(path: Path, backup_dir: Path) -> str | None:
+    """What is wrong with the database at ``path``, or None when it is sound (or new).
+
+    Raises ``sqlite3.Error`` for a problem that is not damage (it is locked, say).
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return None
+    if size == 0:
+        # An empty file is a database whose creation was interrupted, unless this folder had one before.
+        wal = Path(f"{path}-wal")
+        had_one = bool(backups(backup_dir)) or (wal.exists() and wal.stat().st_size > 0)
+        return "the file is empty" if had_one else None
+    # Read-only: the check must not change the file, nor (closing) fold its -wal into a damaged one.
+    connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=10.0)
+    try:
+        rows = connection.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.Error as error:
+        if is_damage(error):
+            return str(error)
+        raise
+    finally:
+        connection.close()
+    if rows != [("ok",)]:
+        return "; ".join(str(row[0]) for row in rows[:5])
+    return None
+
+
+def set_aside_strays(path: Path, backup_dir: Path, now: dt.datetime | None = None) -> list[Path]:
+    """A ``-wal`` or ``-shm`` with no database beside it (its database was set aside or deleted):
+    moved aside too, so that a new database does not start with another one's log."""
+    strays = [Path(f"{path}{s}") for s in SIDE_FILES if Path(f"{path}{s}").exists()]
+    if path.exists() or not strays:
+        return []
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    kept = free_name(backup_dir, f"{BROKEN_PREFIX}{stamp(now or dt.datetime.now(dt.UTC))}-orphan", ".db")
+    moved = []
+    for stray in strays:
+        target = Path(f"{kept}{stray.name.removeprefix(path.name)}")
+        shutil.move(stray, target)
+        moved.append(target)
+    fsync_folder(backup_dir)
+    log.warning("no database at %s but its %s: kept at %s", path, [s.name for s in strays], moved)
+    return moved
+
+
+def recover_if_damaged(
+    path: Path, backup_dir: Path, max_version: int, now: dt.datetime | None = None
+) -> Recovery | None:
+    """Check the database at ``path``; when it is damaged, set it aside and restore the newest good backup.
+
+    ``max_version``: the newest schema this app can open (a backup of a newer one is passed over).
+    Raises ``sqlite3.Error`` for trouble that is not damage, ``OSError`` when the files cannot be moved.
+    """
+    if not path.exists():
+        set_aside_strays(path, backup_dir, now)
+        if backups(backup_dir):
+            log.warning("no database at %s although %s holds backups: starting an empty one", path, backup_dir)
+        return None
+    problem = find_damage(path, backup_dir)
+    if problem is None:
+        return None
+    # The good copy is made ready first: if that fails (a full disk), nothing has been moved yet.
+    ready = prepare_restore(path, backup_dir, max_version)
+    try:
+        kept = set_aside(path, backup_dir, now)
+        if ready is not None:
+            os.replace(ready[0], path)
+            fsync_folder(path.parent)
+    finally:
+        if ready is not None:
+            ready[0].unlink(missing_ok=True)
+    backup = ready[1] if ready is not None else None
+    recovery = Recovery(kept, backup.path if backup else None, backup.taken_at if backup else None, problem)
+    log.warning(
+        "the database at %s is damaged (%s): kept at %s; restored from %s", path, problem, kept, recovery.restored_from
+    )
+    return recovery
+
+
+def set_aside(path: Path, backup_dir: Path, now: dt.datetime | None = None) -> Path:
+    """Move the database (and its -wal, -shm) into ``backup_dir`` as ``broken-<UTC time>.db``; returns where."""
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    kept = free_name(backup_dir, f"{BROKEN_PREFIX}{stamp(now or dt.datetime.now(dt.UTC))}", ".db")
+    # The database first: if this stops half-way, the next start finds its -wal alone and sets that aside too.
+    shutil.move(path, kept)
+    for suffix in SIDE_FILES:
+        side = Path(f"{path}{suffix}")
+        if side.exists():
+            shutil.move(side, Path(f"{kept}{suffix}"))
+    fsync_folder(backup_dir)
+    fsync_folder(path.parent)
+    return kept
+
+
+def prepare_restore(path: Path, backup_dir: Path, max_version: int) -> tuple[Path, Backup] | None:
+    """A checked copy of the newest good backup, beside ``path`` under a temporary name, and which backup it is.
+
+    Backups are tried newest first; one that fails ``PRAGMA integrity_check``, or
+    whose schema is newer than ``max_version``, is passed over. None: no good backup.
+    """
+    clear_stale_temps(path.parent)
+    for backup in backups(backup_dir):
+        version = header_version(backup.path)
+        if version is None or not 1 <= version <= max_version:
+            log.warning("backup %s passed over (schema version %s)", backup.path, version)
+            continue
+        temp = path.parent / f"{TEMP_PREFIX}restore-{secrets.token_hex(8)}.db"
+        try:
+            shutil.copyfile(backup.path, temp)
+            good = integrity_ok(temp)
+            if good:
+                fsync_file(temp)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        finally:
+            for suffix in SIDE_FILES:
+                Path(f"{temp}{suffix}").unlink(missing_ok=True)
+        if good:
+            return temp, backup
+        temp.unlink()
+        log.warning("backup %s passed over: it fails its integrity check", backup.path)
+    return None
