@@ -1,10 +1,12 @@
-"""The local store on a real SQLite file: durability settings, identity, input checks, records, migrations."""
+"""The local store on a real SQLite file: durability settings, identity, input checks, records.
+
+Schema versions and migrations: test_migrations.py; damaged files and backups: test_recovery.py.
+"""
 
 from __future__ import annotations
 
 import json
 import random
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -14,20 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel
 
-from fixtures import make_schema_v1 as v1
 from socialsafe.content.model import Pack, Role
 from socialsafe.domain.pin import check_pin
 from socialsafe.domain.quiz import draw
 from socialsafe.storage import db
-from socialsafe.storage.db import SCHEMA_VERSION, DatabaseError, schema_version
+from socialsafe.storage.db import SCHEMA_VERSION, schema_version
 from socialsafe.storage.models import Attempt, Learner
 from socialsafe.storage.store import InputError, Store
-
-FIXTURE_V1 = Path(__file__).parent / "fixtures" / "schema-v1.db"
 
 
 @pytest.fixture
@@ -391,145 +389,3 @@ def test_settings_round_trip(store: Store) -> None:
     store.set_setting("share", "/mnt/b")
 
     assert store.setting("share") == "/mnt/b"
-
-
-# Schema and migrations -----------------------------------------------------
-
-
-def test_a_fresh_database_is_at_the_current_schema_version(store: Store, db_path: Path) -> None:
-    assert schema_version(db_path) == SCHEMA_VERSION == len(db.MIGRATIONS)
-
-
-def test_the_migrated_schema_matches_the_models(store: Store) -> None:
-    found = inspect(store._engine)
-
-    assert set(SQLModel.metadata.tables) <= set(found.get_table_names())
-    for table in SQLModel.metadata.sorted_tables:
-        columns = {c["name"]: c for c in found.get_columns(table.name)}
-        for column in table.columns:
-            assert column.name in columns, f"{table.name}.{column.name} is not in the database"
-            actual = columns[column.name]
-            assert actual["nullable"] == column.nullable, f"{table.name}.{column.name} nullability"
-            assert str(actual["type"]) == str(column.type.compile(store._engine.dialect)), f"{table.name}.{column.name}"
-        primary = found.get_pk_constraint(table.name)["constrained_columns"]
-        assert primary == [c.name for c in table.primary_key.columns], table.name
-        foreign = {(tuple(f["constrained_columns"]), f["referred_table"]) for f in found.get_foreign_keys(table.name)}
-        assert foreign == {((k.parent.name,), k.column.table.name) for k in table.foreign_keys}, table.name
-        indexed = {tuple(i["column_names"]) for i in found.get_indexes(table.name)}
-        assert {tuple(c.name for c in i.columns) for i in table.indexes} <= indexed, table.name
-        unique = {tuple(u["column_names"]) for u in found.get_unique_constraints(table.name)}
-        wanted = {tuple(c.name for c in u.columns) for u in table.constraints if type(u).__name__ == "UniqueConstraint"}
-        assert wanted <= unique, table.name
-
-
-def test_a_database_from_a_newer_version_is_refused(db_path: Path) -> None:
-    connection = sqlite3.connect(db_path)
-    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    connection.close()
-
-    with pytest.raises(DatabaseError, match="newer version"):
-        Store(db_path)
-
-    assert schema_version(db_path) == SCHEMA_VERSION + 1  # left as it was
-
-
-@pytest.mark.parametrize(
-    "content",
-    [b"\x00\x01garbage bytes, not a database\xff" * 200, b"SQLite format 3\x00" + b"\xff" * 4000],
-    ids=["garbage", "damaged header"],
-)
-def test_a_file_that_is_not_a_database_gives_a_database_error(db_path: Path, content: bytes) -> None:
-    db_path.write_bytes(content)
-
-    with pytest.raises(DatabaseError, match="cannot be opened") as raised:
-        Store(db_path)
-
-    assert type(raised.value) is DatabaseError
-    assert str(db_path) in str(raised.value)
-    assert db_path.read_bytes() == content  # nothing written over it
-
-
-def _v1_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of the v1 tables, by the v1 columns only (later versions may add columns)."""
-    rows = {}
-    for table in ("setting", "learner", "attempt", "answer"):
-        columns = [r[1] for r in _raw(FIXTURE_V1, f"PRAGMA table_info({table})")]
-        rows[table] = sorted(_raw(path, f"SELECT {', '.join(columns)} FROM {table}"), key=repr)
-    return rows
-
-
-def test_the_v1_fixture_is_what_its_script_says(tmp_path: Path) -> None:
-    assert _raw(FIXTURE_V1, "PRAGMA user_version") == [(1,)]
-    rebuilt = tmp_path / "rebuilt.db"
-    v1.build(rebuilt)
-
-    assert _v1_rows(rebuilt) == _v1_rows(FIXTURE_V1)
-
-
-def test_a_v1_database_opens_with_every_row_intact(data_dir: Path, opened: list[Store]) -> None:
-    path = data_dir / "socialsafe.db"
-    shutil.copyfile(FIXTURE_V1, path)
-    before = _v1_rows(path)
-
-    store = _open(path, opened)
-
-    assert schema_version(path) == SCHEMA_VERSION
-    assert _v1_rows(path) == before
-    assert store.device_id == v1.DEVICE
-    assert store.setting("share") == "/mnt/trust-share"
-    learners = store.learners()
-    assert [x.id for x in learners] == [row[0] for row in v1.LEARNERS]
-    amina, tom = learners
-    assert tom.email is None
-    assert tom.pin_hash is not None
-    assert check_pin(v1.PIN, tom.pin_hash)
-    (finished,) = store.attempts(amina.id)
-    assert (finished.score, finished.passed, finished.max_score) == (2, True, 2)
-    assert finished.finished_at is not None
-    assert finished.finished_at.utcoffset() is not None
-    assert [(a.question_id, a.step_id) for a in store.answers(finished.id)] == [
-        ("fr-1", ""),
-        ("fr-3", "s1"),
-        ("fr-3", "s2"),
-    ]
-    resumable = store.open_attempt(tom.id, "friend-requests")
-    assert resumable is not None
-    assert [json.loads(a.choice) for a in store.answers(resumable.id)] == [["b"]]
-    assert _raw(path, "PRAGMA integrity_check") == [("ok",)]
-    # A copy is kept before migrating, and only then.
-    assert bool(list((data_dir / "backups").glob("*.db"))) == (SCHEMA_VERSION > 1)
-
-
-def test_a_migration_keeps_a_backup_and_the_rows(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = data_dir / "socialsafe.db"
-    shutil.copyfile(FIXTURE_V1, path)
-    before = _v1_rows(path)
-    monkeypatch.setattr(db, "MIGRATIONS", [*db.MIGRATIONS, "ALTER TABLE learner ADD COLUMN nickname VARCHAR"])
-    monkeypatch.setattr(db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-
-    store = Store(path)
-    store.close()
-
-    assert schema_version(path) == SCHEMA_VERSION + 1
-    assert _v1_rows(path) == before
-    (backup,) = (data_dir / "backups").glob("*.db")
-    assert "before-migration-v1" in backup.name
-    assert _raw(backup, "PRAGMA user_version") == [(1,)]
-    assert _v1_rows(backup) == before
-
-
-def test_a_failed_migration_leaves_the_old_version_intact(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = data_dir / "socialsafe.db"
-    shutil.copyfile(FIXTURE_V1, path)
-    Store(path).close()  # up to the current version
-    before = _v1_rows(path)
-    broken = "CREATE TABLE half_done (x INTEGER); INSERT INTO half_done VALUES (1); CREATE TABLE learner (y INTEGER)"
-    monkeypatch.setattr(db, "MIGRATIONS", [*db.MIGRATIONS, broken])
-    monkeypatch.setattr(db, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-
-    with pytest.raises(DatabaseError):
-        Store(path)
-
-    assert schema_version(path) == SCHEMA_VERSION
-    assert _v1_rows(path) == before
-    assert _raw(path, "SELECT name FROM sqlite_master WHERE name = 'half_done'") == []
