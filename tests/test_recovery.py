@@ -36,6 +36,17 @@ from socialsafe.storage.backup import (
 from socialsafe.storage.db import SCHEMA_VERSION, DatabaseError, prepare_database, schema_version
 from socialsafe.storage.recovery import Recovery, is_damage
 from socialsafe.storage.store import Store
+from socialsafe.sync.engine import sync
+from sync_helpers import (
+    add_result,
+    check_share_files,
+    db_ids,
+    device_ids,
+    learner_of,
+    mini_content,
+    mini_pack,
+    read_device_file,
+)
 
 UTC = dt.UTC
 MONDAY = dt.datetime(2025, 3, 3, 12, 0, tzinfo=UTC)  # noon UTC: the same calendar day in any time zone near the UK
@@ -619,3 +630,85 @@ def test_a_daily_backup_that_cannot_be_written_is_logged_not_raised(
 
     assert store.take_daily_backup() is None
     assert "no daily backup" in caplog.text
+
+
+# After a restore: the shared folder keeps everything this PC had published -------------------------
+
+
+@pytest.fixture
+def share(tmp_path: Path) -> Path:
+    folder = tmp_path / "share"
+    folder.mkdir()
+    return folder
+
+
+def _restored(db_path: Path, opened: list[Store]) -> Store:
+    _garbage(db_path)
+    store = _open(db_path, opened)
+    assert store.recovery is not None
+    assert store.recovery.restored_from is not None
+    return store
+
+
+def test_a_restored_pc_keeps_what_it_published_and_takes_it_back(
+    db_path: Path, folder: Path, share: Path, opened: list[Store]
+) -> None:
+    """The device file is rewritten whole from the local database: a restored, older one must not shrink it."""
+    content = mini_content()
+    pack = mini_pack(content)
+    pc = _open(db_path, opened)
+    before_backup = add_result(pc, pack, "Amina Okafor")
+    take_daily_backup(db_path, folder, now=MONDAY)
+    after_backup = add_result(pc, pack, "Tom Reyes", module_id="friend-requests")
+    tom = learner_of(pc, "Tom Reyes", "Oak Primary")
+    signoff = pc.acknowledge(tom.id, pack, "Tom Reyes")
+    sync(pc, content, share)
+    device_file = share / "devices" / f"{pc.device_id}.jsonl"
+    published = device_ids(device_file)
+    pc.close()
+
+    restored = _restored(db_path, opened)
+    assert after_backup.id not in db_ids(db_path, "attempt")
+    report = sync(restored, content, share)
+
+    assert restored.device_id == pc.device_id
+    assert device_ids(device_file) == published  # nothing this PC published has left the share
+    assert {before_backup.id, after_backup.id} <= set(db_ids(db_path, "attempt"))
+    assert tom.id in db_ids(db_path, "learner")
+    assert signoff.id in db_ids(db_path, "acknowledgement")
+    assert report.imported == 3  # Tom, his attempt, his sign-off: back from the share
+    assert report.devices_read == 0  # this PC's own file is not another PC
+    check_share_files(share)
+    # And the next sync is as any other: nothing more to take back.
+    assert sync(restored, content, share).imported == 0
+    assert device_ids(device_file) == published
+
+
+def test_an_erasure_made_after_the_backup_still_holds_after_a_restore(
+    db_path: Path, folder: Path, share: Path, opened: list[Store]
+) -> None:
+    content = mini_content()
+    pack = mini_pack(content)
+    pc = _open(db_path, opened)
+    add_result(pc, pack, "Amina Okafor")
+    erased = add_result(pc, pack, "Tom Reyes")
+    take_daily_backup(db_path, folder, now=MONDAY)
+    sync(pc, content, share)
+    erasure = pc.record_erasure(erased.learner_id)  # as the office erases a person
+    pc.erase({erased.learner_id})
+    sync(pc, content, share)
+    device_file = share / "devices" / f"{pc.device_id}.jsonl"
+    published = device_ids(device_file)
+    pc.close()
+
+    restored = _restored(db_path, opened)
+    assert erased.learner_id in db_ids(db_path, "learner")  # the copy is from before the erasure
+    report = sync(restored, content, share)
+
+    assert erased.learner_id not in db_ids(db_path, "learner")
+    assert erased.id not in db_ids(db_path, "attempt")
+    assert erasure.id in db_ids(db_path, "erasure")
+    assert report.erased == 1
+    assert device_ids(device_file) == published
+    _head, records = read_device_file(device_file)
+    assert [r["kind"] for r in records if erased.learner_id in (r["id"], r.get("learner_id"))] == ["erasure"]

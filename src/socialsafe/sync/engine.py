@@ -68,6 +68,9 @@ class Merged:
     attempts: dict[str, dict[str, rec.AttemptRec]] = field(default_factory=dict)
     acks: dict[str, dict[str, rec.AckRec]] = field(default_factory=dict)
     erasures: dict[str, rec.ErasureRec] = field(default_factory=dict)
+    # The ids of this PC's own records in its database. This PC's device file on the share may
+    # hold more: its database was restored from an older backup. Those are taken back, not lost.
+    here: set[str] = field(default_factory=set)
 
     def add(self, records: Iterable[rec.Record]) -> None:
         """Records not seen before; the first copy of an id is kept (records never change)."""
@@ -250,8 +253,8 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
     for other in others:
         report.problems.append(Problem(other, _("not a SocialSafe device file: left alone")))
     for path in files:
-        if path.stem == own_device:
-            continue
+        # This PC's own file too: after a restore from a backup it holds records the database no longer has.
+        own = path.stem == own_device
         try:
             text = read_whole(path).decode("utf-8")
         except UnicodeDecodeError:
@@ -264,7 +267,7 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
         if device.skipped:
             report.problems.append(Problem(path, device.skipped))
             continue
-        report.devices_read += 1
+        report.devices_read += not own
         report.problems += [Problem(path, message, line=line) for line, message in device.problems]
         merged.add(device.records)
 
@@ -272,7 +275,9 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
 def merge(store: Store, share: Path | None, report: SyncReport) -> Merged:
     """This PC's records plus every readable device file's, with erasures applied."""
     merged = Merged()
-    merged.add(own_records(store))
+    mine = own_records(store)
+    merged.add(mine)
+    merged.here = {r.id for r in mine}
     if share is not None:
         with collector_paused():
             read_devices(share, store.device_id, merged, report)
@@ -328,7 +333,8 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
     theirs = [
         r
         for r in merged.records()
-        if r.device_id != store.device_id and (not isinstance(r, rec.AttemptRec | rec.AckRec) or r.learner_id in known)
+        if (r.device_id != store.device_id or r.id not in merged.here)
+        and (not isinstance(r, rec.AttemptRec | rec.AckRec) or r.learner_id in known)
     ]
     for table, rows in _rows(theirs).items():
         report.imported += store.import_rows(table, rows)
