@@ -1,0 +1,140 @@
+"""The PyInstaller bundle (packaging/socialsafe.spec) runs on its own, and the
+Windows installer (packaging/windows/socialsafe.iss) installs what the spec builds.
+
+Building the bundle needs PyInstaller (in the ``dev`` and ``bundle`` extras);
+without it those tests are skipped. The checks that only read the spec and the
+installer script always run.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from socialsafe.paths import APP_AUTHOR, APP_NAME
+from socialsafe.site_config import SITE_CONFIG_NAME
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = ROOT / "packaging" / "socialsafe.spec"
+SMOKE = ROOT / "packaging" / "smoke_bundle.py"
+ISS = ROOT / "packaging" / "windows" / "socialsafe.iss"
+EXE = ".exe" if os.name == "nt" else ""
+
+
+def spec_constant(name: str) -> object:
+    """The value of a top-level ``NAME = <literal>`` in the spec."""
+    for node in ast.parse(SPEC.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [name]:
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{SPEC.name} has no constant {name}")
+
+
+def iss_defines() -> dict[str, str]:
+    return dict(re.findall(r'^#define (\w+) "([^"]*)"$', ISS.read_text(encoding="utf-8"), re.MULTILINE))
+
+
+def test_the_spec_keeps_every_qt_module_the_app_imports() -> None:
+    imported = set()
+    for source in (ROOT / "src" / "socialsafe").rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            module = (node.module or "") if isinstance(node, ast.ImportFrom) else ""
+            if module.startswith("PySide6."):
+                imported.add(module.split(".")[1])
+            elif isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[1] for alias in node.names if alias.name.startswith("PySide6.")}
+    kept = spec_constant("QT_MODULES")
+    assert isinstance(kept, tuple)
+    assert imported, "no PySide6 import found: has the source moved?"
+    assert imported <= set(kept), f"the bundle would leave out {sorted(imported - set(kept))}"
+
+
+def test_the_installer_installs_what_the_spec_builds() -> None:
+    defines = iss_defines()
+    app, cli = spec_constant("APP_NAME"), spec_constant("CLI_NAME")
+    assert defines["AppName"] == app
+    assert defines["AppExe"] == f"{app}.exe"
+    assert defines["CliExe"] == f"{cli}.exe"
+    # Windows file names ignore case: the console program must not be socialsafe.exe.
+    assert defines["AppExe"].casefold() != defines["CliExe"].casefold()
+    text = ISS.read_text(encoding="utf-8")
+    # The default source is the folder the spec's COLLECT makes, with the icon the spec puts in it.
+    assert f'"..\\..\\dist\\{app}"' in text
+    assert f"SetupIconFile={{#DistDir}}\\_internal\\{app}.ico" in text
+    # The site config goes where socialsafe.site_config looks for it on Windows.
+    assert defines["SiteConfigDir"] == f"{{commonappdata}}\\{APP_AUTHOR}\\{APP_NAME}"
+    assert defines["SiteConfigName"] == SITE_CONFIG_NAME
+
+
+def test_the_installer_keeps_data_and_site_config_on_uninstall() -> None:
+    text = ISS.read_text(encoding="utf-8")
+    assert "PrivilegesRequired=admin" in text
+    assert re.search(r"^AppId=\{\{[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}\}$", text, re.MULTILINE)
+    # Every site config entry is left alone by the uninstaller, and never overwritten unasked.
+    lines = text.splitlines()
+    entries = [line for line in lines if "{#SiteConfigDir}" in line and line.startswith(("Source:", "Name:"))]
+    assert entries
+    assert all("uninsneveruninstall" in line for line in entries)
+    assert all("onlyifdoesntexist" in line or "ReplaceSiteConfig" in line for line in entries if "Source:" in line)
+    # Nothing deletes anything outside the program folder, and no data folder is named.
+    assert "[UninstallDelete]" not in text
+    assert re.findall(r'^Type: filesandordirs; Name: "([^"]*)"', text, re.MULTILINE) == ["{app}\\_internal"]
+    assert "{localappdata}" not in text
+    assert "{userappdata}" not in text
+
+
+# --- the bundle itself -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The one-folder bundle, built with this environment's Python and PyInstaller."""
+    if importlib.util.find_spec("PyInstaller") is None:
+        pytest.skip('PyInstaller is not installed (pip install -e ".[bundle]"): the bundle is not built here')
+    work = tmp_path_factory.mktemp("bundle")
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN"),
+            *("--distpath", str(work / "dist"), "--workpath", str(work / "build"), str(SPEC)),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=1200,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    return work / "dist" / str(spec_constant("APP_NAME"))
+
+
+def test_the_bundle_runs_on_its_own(bundle: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(SMOKE), str(bundle)], capture_output=True, text=True, timeout=900, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All steps passed." in result.stdout
+
+
+def test_the_bundle_holds_what_the_installer_takes(bundle: Path) -> None:
+    app, cli = spec_constant("APP_NAME"), spec_constant("CLI_NAME")
+    assert (bundle / f"{app}{EXE}").is_file()
+    assert (bundle / f"{cli}{EXE}").is_file()
+    assert (bundle / "_internal" / f"{app}.ico").is_file()
+    ico = (bundle / "_internal" / f"{app}.ico").read_bytes()
+    assert ico[:4] == b"\0\0\1\0"  # an icon...
+    assert int.from_bytes(ico[4:6], "little") >= 5  # ...with several sizes
+    for folder in ("quizzes", "assets"):
+        assert any((bundle / "_internal" / "socialsafe" / folder).iterdir())
+    assert list((bundle / "_internal" / "socialsafe" / "locale").glob("*/LC_MESSAGES/socialsafe.mo"))
+
+
+def test_the_bundle_leaves_out_what_the_app_does_not_use(bundle: Path) -> None:
+    unused = re.compile(r"Qt6?(Qml|Quick|VirtualKeyboard|Pdf|WebEngine)|qpdf|mypy|pytest", re.IGNORECASE)
+    found = sorted(str(p.relative_to(bundle)) for p in bundle.rglob("*") if unused.search(p.name))
+    assert not found
