@@ -27,10 +27,14 @@ PC_KEY: Final = "prefs.pc"
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*")
 
 
-class SettingsStore(Protocol):
-    """This PC's saved settings (:class:`socialsafe.storage.store.Store`)."""
+class SettingsReader(Protocol):
+    """This PC's saved settings, to read (the Store, or the first screen's plain reads)."""
 
     def setting(self, key: str, default: str | None = None) -> str | None: ...
+
+
+class SettingsStore(SettingsReader, Protocol):
+    """This PC's saved settings (:class:`socialsafe.storage.store.Store`)."""
 
     def set_setting(self, key: str, value: str) -> None: ...
 
@@ -110,7 +114,7 @@ def dumps(prefs: Preferences) -> str:
     )
 
 
-def load(store: SettingsStore, learner_id: str | None) -> Preferences:
+def load(store: SettingsReader, learner_id: str | None) -> Preferences:
     """The person's saved preferences; the PC's when they have none (or no one is signed in); else the defaults."""
     if learner_id:
         own = parse(store.setting(key_of(learner_id)))

@@ -1,8 +1,14 @@
-"""The main window: a header with the person and 'Switch person', and the screens."""
+"""The main window: a header with the person and 'Switch person', and the screens.
+
+Start-up shows 'Who are you?' first, from plain SQL reads (:mod:`socialsafe.storage.quick`).
+The database's ORM, the quiz packs, the other screens and sharing load once that
+screen is up, or at once when something needs them first (:meth:`MainWindow.ready`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,43 +28,30 @@ from PySide6.QtWidgets import (
 )
 
 from socialsafe.config import SHARE_SETTING, Settings, Source, effective
-from socialsafe.content.loader import Content
-from socialsafe.content.model import Module, Pack
-from socialsafe.domain.status import PolicyPacks
 from socialsafe.i18n import _, current_locale, format_datetime, format_percent, ngettext, set_locale
 from socialsafe.preferences import Preferences, bigger, smaller
 from socialsafe.preferences import load as load_preferences
 from socialsafe.preferences import save as save_preferences
-from socialsafe.storage.models import Learner
-from socialsafe.storage.store import InputError, Store
-from socialsafe.sync.engine import LAST_SYNC_SETTING, SyncReport, waiting_to_publish
-from socialsafe.training import (
-    Missed,
-    QuizRun,
-    Result,
-    certificate_for,
-    declaration,
-    refresher_of,
-    sign_off,
-    status_of,
-)
-from socialsafe.ui.display_dialog import DisplayDialog
-from socialsafe.ui.home_page import HomePage
+from socialsafe.storage.quick import QuickReads
 from socialsafe.ui.language import apply_qt_language
-from socialsafe.ui.module_page import ModulePage, what_changed_markdown
-from socialsafe.ui.quiz_page import QuizPage, ResultsPage
-from socialsafe.ui.record_page import RecordPage
-from socialsafe.ui.settings_dialog import SettingsDialog
-from socialsafe.ui.signoff_page import SignOffPage
 from socialsafe.ui.style import app_icon, apply_style, current_scale
-from socialsafe.ui.sync_worker import SyncWorker, first_sentence
 from socialsafe.ui.who_page import WhoPage
 from socialsafe.ui.widgets import announce, button, label
 
+# Everything below is imported where it is first used, after 'Who are you?' shows: start-up time (issue #8).
 if TYPE_CHECKING:
+    from socialsafe.content.loader import Content
+    from socialsafe.content.model import Module, Pack
+    from socialsafe.storage.models import Learner
+    from socialsafe.storage.store import Store
+    from socialsafe.sync.engine import SyncReport
+    from socialsafe.training import Result
     from socialsafe.ui.admin import Office
+    from socialsafe.ui.display_dialog import DisplayDialog
+    from socialsafe.ui.settings_dialog import SettingsDialog
+    from socialsafe.ui.sync_worker import SyncWorker
 
-__all__ = ["MainWindow", "SettingsDialog"]
+__all__ = ["MainWindow"]
 
 MIN_WIDTH, MIN_HEIGHT = 1024, 600
 SYNC_MINUTES_SETTING = "sync_minutes"  # how often the app shares results while it is open
@@ -69,6 +62,8 @@ BIGGER_KEYS = ("Ctrl+=", "Ctrl++")
 SMALLER_KEYS = ("Ctrl+-",)
 NORMAL_KEYS = ("Ctrl+0",)
 DISPLAY_KEYS = "Ctrl+Shift+D"
+# How long after 'Who are you?' shows the rest of the app starts loading: time for the first screen to paint.
+READY_AFTER_MS = 50
 
 _INPUT_EVENTS = {
     QEvent.Type.KeyPress,
@@ -81,14 +76,29 @@ _INPUT_EVENTS = {
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, store: Store, content: Content, settings: Settings | None = None, sync_at_start: bool = True
+        self,
+        store: Store | Path,
+        content: Content | Callable[[], Content],
+        settings: Settings | None = None,
+        sync_at_start: bool = True,
     ) -> None:
-        """``settings`` gives a shared folder from a flag or the environment; without it, the one saved here."""
+        """The window over ``store`` and ``content``.
+
+        Given the database's path and a function that loads the packs (as the app starts),
+        the window shows 'Who are you?' first and loads them when that screen is up
+        (:meth:`ready`). Given an open Store and loaded content, it is ready at once.
+        ``settings`` gives a shared folder from a flag or the environment; without it, the one saved here.
+        """
         super().__init__()
-        self.store = store
-        self.source_content = content  # as loaded: status, reports and the shared folder use its words
-        self.content = content.localized()  # what people read: the packs in the language in force
-        self.settings = settings if settings is not None else Settings(data_dir=store.path.parent)
+        self._store: Store | None = None if isinstance(store, Path) else store
+        database = store if isinstance(store, Path) else store.path
+        self.quick = QuickReads(database)  # what the first screen reads, before the Store has loaded
+        self._load_content: Callable[[], Content] | None = content if callable(content) else None
+        self._source_content: Content | None = None if callable(content) else content
+        self._content: Content | None = None
+        self._sync_at_start = sync_at_start
+        self._ready = False
+        self.settings = settings if settings is not None else Settings(data_dir=database.parent)
         self.learner: Learner | None = None
         self.pack: Pack | None = None
         self.module: Module | None = None
@@ -129,31 +139,94 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence(DISPLAY_KEYS), self, self.open_display)
 
         # Sharing results: at start, after each finished quiz and sign-off, every few minutes, and on request.
-        self.sync_worker = SyncWorker(store, content, self)
+        self.sync_worker: SyncWorker | None = None  # made by ready()
+        self.sync_timer = QTimer(self)
+        self.sync_timer.timeout.connect(self.request_sync)
+        self._sync_error = ""
+        self.switch_person()
+        if self._store is not None and self._source_content is not None:
+            self.ready()
+        else:
+            QTimer.singleShot(READY_AFTER_MS, self.ready)
+
+    # Loading what comes after 'Who are you?' ------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """The local database's Store, opened on first use (the first screen reads through ``quick``)."""
+        if self._store is None:
+            from socialsafe.storage.store import Store
+
+            self._store = Store(self.quick.path)
+        return self._store
+
+    @property
+    def source_content(self) -> Content:
+        """The packs as loaded: status, reports and the shared folder use their words."""
+        if self._source_content is None:
+            assert self._load_content is not None
+            self._source_content = self._load_content()
+        return self._source_content
+
+    @property
+    def content(self) -> Content:
+        """What people read: the packs in the language in force."""
+        if self._content is None:
+            self._content = self.source_content.localized()
+        return self._content
+
+    @content.setter
+    def content(self, content: Content) -> None:
+        self._content = content
+
+    def close_store(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+    def is_ready(self) -> bool:
+        return self._ready
+
+    def ready(self) -> None:
+        """Load the rest of the app: the Store, the packs, every screen and sharing. Runs once; safe to call again."""
+        if self._ready:
+            return
+        self._ready = True
+        from socialsafe.ui.sync_worker import SyncWorker
+
+        self._build_other_pages()
+        self._show_policy_line()
+        self.sync_worker = SyncWorker(self.store, self.source_content, self)
         self.sync_worker.started.connect(self._sync_started)
         self.sync_worker.finished.connect(self._sync_finished)
         self.sync_worker.failed.connect(self._sync_failed)
-        self.sync_timer = QTimer(self)
         self.sync_timer.setInterval(self.sync_minutes() * 60_000)
-        self.sync_timer.timeout.connect(self.request_sync)
-        self._sync_error = ""
         # The count of results waiting follows the person's work (a new person, a finished quiz).
         self.stack.currentChanged.connect(self._show_sync_state)
-        self.switch_person()
-        self._share_changed(sync=sync_at_start)
+        self._share_changed(sync=self._sync_at_start)
 
     def _build_pages(self) -> None:
         """The learners' screens, in the language in force; made again when it changes."""
-        self.who = WhoPage(self.store, self.settings)
+        self.who = WhoPage(self.quick, lambda: self.store, self.settings)
+        self.stack.addWidget(self.who)
+        self.who.chosen.connect(self.sign_in)
+        if self._ready:
+            self._build_other_pages()
+
+    def _build_other_pages(self) -> None:
+        from socialsafe.ui.home_page import HomePage
+        from socialsafe.ui.module_page import ModulePage
+        from socialsafe.ui.quiz_page import QuizPage, ResultsPage
+        from socialsafe.ui.record_page import RecordPage
+        from socialsafe.ui.signoff_page import SignOffPage
+
         self.home = HomePage(self.store, self.content)
         self.module_page = ModulePage()
         self.quiz = QuizPage()
         self.results = ResultsPage()
         self.signoff = SignOffPage()
         self.record = RecordPage()
-        for page in (self.who, self.home, self.module_page, self.quiz, self.results, self.signoff, self.record):
+        for page in (self.home, self.module_page, self.quiz, self.results, self.signoff, self.record):
             self.stack.addWidget(page)
-        self.who.chosen.connect(self.sign_in)
         self.home.open_module.connect(self.open_module)
         self.home.open_summary.connect(self.open_summary)
         self.home.sign_off.connect(self.open_signoff)
@@ -176,6 +249,12 @@ class MainWindow(QMainWindow):
             lambda: self.open_module(self.pack.id, self.module.id) if self.pack and self.module else None
         )
 
+    def _other_pages(self) -> list[QWidget]:
+        """The screens after 'Who are you?', in a fixed order; none until :meth:`ready`."""
+        if not self._ready:
+            return []
+        return [self.home, self.module_page, self.quiz, self.results, self.signoff, self.record]
+
     def _build_header(self) -> QWidget:
         header = QFrame()
         header.setObjectName("header")
@@ -192,18 +271,10 @@ class MainWindow(QMainWindow):
         self.app_title = title = label(_("SocialSafe"))
         title.setObjectName("appTitle")
         titles.addWidget(title)
-        current = self.content.current
-        policy = current[0].policy if current else None
-        line = (
-            _("{organisation}: {title}, version {version}").format(
-                organisation=policy.organisation, title=policy.title, version=policy.version
-            )
-            if policy
-            else _("Use of Social Media training")
-        )
-        self.policy_line = label(line)
+        self.policy_line = label(_("Use of Social Media training"))
         self.policy_line.setObjectName("policyLine")
         titles.addWidget(self.policy_line)
+        self._show_policy_line()
         row.addWidget(self.titles_box, 1)
         self.person_line = QLabel("")
         self.person_line.setObjectName("personLine")
@@ -232,6 +303,19 @@ class MainWindow(QMainWindow):
         row.addWidget(self.display_button)
         return header
 
+    def _show_policy_line(self) -> None:
+        """The policy's name and version under the title, once the packs have loaded."""
+        if not self._ready:
+            return
+        current = self.content.current
+        policy = current[0].policy if current else None
+        if policy is not None:
+            self.policy_line.setText(
+                _("{organisation}: {title}, version {version}").format(
+                    organisation=policy.organisation, title=policy.title, version=policy.version
+                )
+            )
+
     def _build_sync_bar(self) -> QWidget:
         """A line at the foot of the window on how sharing went; hidden when no shared folder is set."""
         self.sync_bar = QFrame()
@@ -257,7 +341,7 @@ class MainWindow(QMainWindow):
 
     def switch_person(self) -> None:
         self.learner = None
-        self.apply_preferences(load_preferences(self.store, None))  # the PC's, not the last person's
+        self.apply_preferences(load_preferences(self.quick, None))  # the PC's, not the last person's
         self.pack = self.module = None
         self._header_for_person()
         self.idle.stop()
@@ -265,6 +349,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.who)
 
     def sign_in(self, learner_id: str) -> None:
+        self.ready()
         self.learner = self.store.learner(learner_id)
         if self.learner is None:
             self.switch_person()
@@ -304,6 +389,8 @@ class MainWindow(QMainWindow):
         open_attempt = self.store.open_attempt(self.learner.id, module_id)
         resume_at = None
         if open_attempt is not None:
+            from socialsafe.training import QuizRun
+
             resume_at = QuizRun(self.store, pack, self.module, open_attempt).position().index + 1
         self.module_page.show_module(pack, self.module, resume_at)
         self.stack.setCurrentWidget(self.module_page)
@@ -324,6 +411,8 @@ class MainWindow(QMainWindow):
         if pack is None or self.learner is None:
             return
         self.pack = pack
+        from socialsafe.training import declaration, status_of
+
         status = status_of(self.store, self.content, self.learner, pack)
         self.signoff.show_declaration(declaration(pack), self.learner.name, renewal=bool(status.completions))
         self.stack.setCurrentWidget(self.signoff)
@@ -331,6 +420,9 @@ class MainWindow(QMainWindow):
     def sign(self, typed_name: str) -> None:
         if self.learner is None or self.pack is None:
             return
+        from socialsafe.storage.store import InputError
+        from socialsafe.training import sign_off
+
         try:
             sign_off(self.store, self.content, self.learner, self.pack, typed_name)
         except InputError as error:
@@ -340,6 +432,8 @@ class MainWindow(QMainWindow):
         self.request_sync()
 
     def open_refresher(self, pack_id: str) -> None:
+        from socialsafe.training import refresher_of
+
         pack = self._pack(pack_id)
         refresher = refresher_of(pack) if pack else None
         if pack is not None and refresher is not None:
@@ -349,6 +443,9 @@ class MainWindow(QMainWindow):
         pack = self._pack(pack_id)
         if pack is None:
             return
+        from socialsafe.domain.status import PolicyPacks
+        from socialsafe.ui.module_page import what_changed_markdown
+
         older = PolicyPacks.of(self.content.packs, pack.policy.id).older
         if not older:
             return
@@ -361,6 +458,8 @@ class MainWindow(QMainWindow):
         if pack is None or self.learner is None:
             return
         self.pack = pack
+        from socialsafe.training import status_of
+
         status = status_of(self.store, self.content, self.learner, pack)
         self.record.show_record(self.store, self.content, self.learner, pack, status)
         self.stack.setCurrentWidget(self.record)
@@ -368,6 +467,8 @@ class MainWindow(QMainWindow):
     def _certificate(self, print_it: bool) -> None:
         if self.learner is None or self.pack is None:
             return
+        from socialsafe.training import certificate_for
+
         data = certificate_for(self.store, self.content, self.learner, self.pack)
         if data is None:
             return
@@ -382,6 +483,8 @@ class MainWindow(QMainWindow):
     def start_quiz(self) -> None:
         if self.learner is None or self.pack is None or self.module is None:
             return
+        from socialsafe.training import QuizRun
+
         # The page first: an attempt with every answer given (the app closed, or its language
         # changed, before the results) finishes at once and shows the results instead.
         self.stack.setCurrentWidget(self.quiz)
@@ -390,10 +493,14 @@ class MainWindow(QMainWindow):
     def retry(self) -> None:
         if self.learner is None or self.pack is None or self.module is None:
             return
+        from socialsafe.training import QuizRun
+
         self.quiz.start(QuizRun.start_new(self.store, self.learner, self.pack, self.module))
         self.stack.setCurrentWidget(self.quiz)
 
     def show_results(self, result: Result) -> None:
+        from socialsafe.training import status_of
+
         self._result = result
         can_sign = False
         if self.learner is not None and self.pack is not None and result.passed:
@@ -488,6 +595,8 @@ class MainWindow(QMainWindow):
             self.display_dialog.deleteLater()
         before = self.preferences
         whose = self.learner.name if self.learner is not None else None
+        from socialsafe.ui.display_dialog import DisplayDialog
+
         dialog = self.display_dialog = DisplayDialog(before, whose, self)
         dialog.changed.connect(self.apply_preferences)
         dialog.accepted.connect(lambda: self._display_saved(dialog.preferences()))
@@ -525,7 +634,7 @@ class MainWindow(QMainWindow):
         """The header, the screens and the sync bar made again in the language now in force."""
         view = self._view()
         self._drop_office()
-        self.content = self.source_content.localized()
+        self._content = None  # localized again when next read
         if self.pack is not None:
             self.pack = self._pack(self.pack.id)
         if self.pack is not None and self.module is not None:
@@ -543,13 +652,13 @@ class MainWindow(QMainWindow):
             old.hide()
             old.deleteLater()
         self.header.show()  # made after the window was shown: a new child is hidden until shown
-        old_pages = [self.who, self.home, self.module_page, self.quiz, self.results, self.signoff, self.record]
+        old_pages = [self.who, *self._other_pages()]
         self._build_pages()
         for page in old_pages:
             self.stack.removeWidget(page)
             page.deleteLater()
         self._header_for_person()
-        self.sync_bar.setVisible(self.share_folder()[0] is not None)
+        self.sync_bar.setVisible(self._ready and self.share_folder()[0] is not None)
         self._show_sync_state()
         self._go_back_to(view)
 
@@ -559,8 +668,7 @@ class MainWindow(QMainWindow):
         if page is self.who and self.who.stack.currentIndex() == 1:
             who = self.who
             return "add", (who.name.text(), who.role.currentIndex(), who.school.text(), who.email.text())
-        names = {self.home: "home", self.module_page: "module", self.quiz: "quiz", self.results: "results"}
-        names |= {self.signoff: "signoff", self.record: "record"}
+        names = dict(zip(self._other_pages(), ("home", "module", "quiz", "results", "signoff", "record"), strict=True))
         # The office area, too, gives way to 'Who are you?'.
         return (names.get(page, "who") if page is not None else "who"), None
 
@@ -599,6 +707,8 @@ class MainWindow(QMainWindow):
 
     def _show_result_again(self, pack: Pack) -> None:
         """The results shown last, their questions and clauses in the language now in force."""
+        from socialsafe.training import Missed, status_of
+
         assert self._result is not None
         assert self.learner is not None
         questions = pack.questions()
@@ -641,6 +751,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         """This PC's settings (shared folder, idle time): opened from the office, behind the admin passphrase."""
         # open(), not exec(): the window keeps running (a sync may finish) while the dialog is up.
+        from socialsafe.ui.settings_dialog import SettingsDialog
+
         if self.settings_dialog is not None:
             self.settings_dialog.deleteLater()
         self.settings_dialog = SettingsDialog(self.store, self.settings, self.idle_minutes(), self)
@@ -656,7 +768,7 @@ class MainWindow(QMainWindow):
 
     def share_folder(self) -> tuple[Path | None, Source]:
         """The shared folder in force (flag, environment, this PC's choice, site config) and its source."""
-        return self.settings.share_folder(self.store.setting(SHARE_SETTING))
+        return self.settings.share_folder(self.quick.setting(SHARE_SETTING))
 
     def sync_minutes(self) -> int:
         try:
@@ -680,7 +792,7 @@ class MainWindow(QMainWindow):
     def request_sync(self) -> bool:
         """Share results now, or right after the sync under way; False when no shared folder is set."""
         share, _source = self.share_folder()
-        if share is None:
+        if share is None or self.sync_worker is None:
             return False
         self.sync_worker.request(share)
         return True
@@ -688,7 +800,7 @@ class MainWindow(QMainWindow):
     def stop_sync(self, timeout_s: float = 0.0) -> bool:
         """No more syncs; wait at most ``timeout_s`` for one under way. True if none is left running."""
         self.sync_timer.stop()
-        return self.sync_worker.stop(timeout_s)
+        return self.sync_worker is None or self.sync_worker.stop(timeout_s)
 
     def _sync_started(self) -> None:
         self._set_sync_text(_("⟳ Sharing…"))
@@ -700,6 +812,8 @@ class MainWindow(QMainWindow):
         self._show_sync_state()
 
     def _sync_failed(self, message: str) -> None:
+        from socialsafe.ui.sync_worker import first_sentence
+
         share, _source = self.share_folder()
         reason = first_sentence(message, share)
         text = _("⚠ Not shared: {reason} Your results are safe on this PC.").format(reason=reason)
@@ -719,8 +833,10 @@ class MainWindow(QMainWindow):
         return text.replace(str(share), short)
 
     def _show_sync_state(self) -> None:
-        if self.sync_bar.isHidden():
+        if self.sync_bar.isHidden() or self.sync_worker is None:
             return
+        from socialsafe.sync.engine import LAST_SYNC_SETTING, waiting_to_publish
+
         if self.sync_worker.running:
             self._sync_started()
             return

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -22,29 +25,47 @@ from socialsafe.config import Settings, Source, effective
 from socialsafe.domain.pin import check_pin
 from socialsafe.i18n import _
 from socialsafe.labels import role_label
-from socialsafe.storage.models import Learner
-from socialsafe.storage.store import InputError, Store
+from socialsafe.storage.quick import QuickReads
 from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.widgets import announce, button, clear_button, in_our_words, label, page_layout, scrolling
+
+if TYPE_CHECKING:
+    from socialsafe.storage.models import Learner
+    from socialsafe.storage.store import Store
 
 SEARCH_FROM = 6  # people on the PC before a search box is worth its space
 
 
 class WhoPage(QWidget):
-    """Emits ``chosen`` with a learner id once the person is known (and their PIN checked)."""
+    """Emits ``chosen`` with a learner id once the person is known (and their PIN checked).
+
+    The list of names comes from ``quick`` (plain SQL, at start-up); ``store`` gives the Store,
+    loading it if need be, for what comes after a choice: the PIN check and adding a person.
+    """
 
     chosen = Signal(str)
 
-    def __init__(self, store: Store, settings: Settings | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        quick: QuickReads,
+        store: Callable[[], Store],
+        settings: Settings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.store = store
-        self.settings = settings or Settings(data_dir=store.path.parent)
+        self.quick = quick
+        self._store = store
+        self.settings = settings or Settings(data_dir=quick.path.parent)
         self.stack = QStackedWidget()
         self.stack.addWidget(scrolling(self._build_pick(), _("Choose your name")))
-        self.stack.addWidget(scrolling(self._build_add(), _("Add yourself")))
+        self._add_built = False  # 'Add yourself' is made when first shown: start-up needs only the names
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
+
+    @property
+    def store(self) -> Store:
+        return self._store()
 
     # Picking ------------------------------------------------------------------
 
@@ -86,7 +107,7 @@ class WhoPage(QWidget):
     def refresh(self) -> None:
         """Show the pick list afresh: called whenever the screen is shown."""
         # Only people who use this PC: others' records arrive through the share, for reports.
-        learners = self.store.learners(this_pc_only=True)
+        learners = self.quick.people_on_this_pc()
         self.people.clear()
         for learner in learners:
             item = QListWidgetItem(f"{learner.name}  ·  {learner.school}  ·  {role_label(learner.role)}")
@@ -162,7 +183,7 @@ class WhoPage(QWidget):
         self.role.setAccessibleName(_("Your role"))
         self.role.addItem(_("Choose your role…"), "")
         # The site config may narrow the roles offered (a school with no trustees on its PCs).
-        for role in effective("roles", self.settings, self.store).value:
+        for role in effective("roles", self.settings, self.quick).value:
             self.role.addItem(role_label(role), str(role))
         self.school = QLineEdit()
         self.school.setAccessibleName(_("Your school"))
@@ -201,11 +222,14 @@ class WhoPage(QWidget):
         return page
 
     def show_add(self) -> None:
+        if not self._add_built:
+            self._add_built = True
+            self.stack.addWidget(scrolling(self._build_add(), _("Add yourself")))
         for field in (self.name, self.school, self.email, self.pin):
             field.clear()
         self.role.setCurrentIndex(0)
-        school = effective("school_name", self.settings, self.store)
-        schools = sorted({learner.school for learner in self.store.learners(this_pc_only=True)})
+        school = effective("school_name", self.settings, self.quick)
+        schools = sorted({person.school for person in self.quick.people_on_this_pc()})
         if school.source is not Source.DEFAULT and school.value:
             self.school.setText(school.value)
         elif len(schools) == 1:
@@ -219,6 +243,8 @@ class WhoPage(QWidget):
         if pin and len(pin) != 4:
             self._show_error(_("A PIN has exactly 4 digits. Leave it empty if you do not want one."))
             return
+        from socialsafe.storage.store import InputError
+
         try:
             learner = self.store.add_learner(
                 self.name.text(), self.role.currentData() or "", self.school.text(), self.email.text(), pin or None

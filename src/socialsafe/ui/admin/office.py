@@ -468,6 +468,8 @@ class Office(QObject):
         self.area: OfficeArea | None = None
         self.gate: GateDialog | None = None
         window.stack.currentChanged.connect(self._page_changed)
+        window.ready()  # the office reads everyone's records: the Store, the packs and sharing
+        assert window.sync_worker is not None
         window.sync_worker.finished.connect(self._synced)
 
     @property
