@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-import traceback
-from types import TracebackType
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -13,11 +13,16 @@ from socialsafe.config import SHARE_SETTING, Settings
 from socialsafe.i18n import _, set_locale
 from socialsafe.log import LOG_NAME, log
 from socialsafe.paths import LOG_DIR_NAME, DataDirError, prepare_data_dir
-from socialsafe.storage.db import DatabaseError
-from socialsafe.storage.store import Store
+from socialsafe.storage.db import DatabaseError, prepare_database
+from socialsafe.storage.quick import QuickReads
+from socialsafe.ui.error_dialog import ErrorReporter
 from socialsafe.ui.language import apply_qt_language
 from socialsafe.ui.main_window import MainWindow
 from socialsafe.ui.style import app_icon, apply_style
+
+if TYPE_CHECKING:
+    from socialsafe.content.loader import Content
+    from socialsafe.storage.recovery import Recovery
 
 QUIT_WAIT_S = 3.0  # how long quitting waits for a sync under way
 
@@ -44,7 +49,8 @@ def run(settings: Settings, startup_check: bool = False) -> int:
     apply_qt_language(locale)
     try:
         prepare_data_dir(settings.data_dir)
-        store = Store(settings.database)
+        # Made, moved forward or restored here, with sqlite3 alone: the ORM loads after the first screen.
+        recovery = prepare_database(settings.database)
     except (DataDirError, DatabaseError) as error:
         log.error("cannot start: %s", error)
         if startup_check:
@@ -52,16 +58,25 @@ def run(settings: Settings, startup_check: bool = False) -> int:
         else:
             QMessageBox.critical(None, _("SocialSafe cannot start"), str(error))
         return 1
-    content = settings.load_content(store.setting(SHARE_SETTING))
-    for problem in content.problems:
-        log.warning("pack left out: %s", problem)
-    for problem in content.warnings:
-        log.warning("pack translation not used: %s", problem)
+    quick = QuickReads(settings.database)
+
+    def load_content() -> Content:
+        content = settings.load_content(quick.setting(SHARE_SETTING))
+        for problem in content.problems:
+            log.warning("pack left out: %s", problem)
+        for problem in content.warnings:
+            log.warning("pack translation not used: %s", problem)
+        return content
+
+    before_hook, sys.excepthook = sys.excepthook, ErrorReporter(log_file(settings), quiet=startup_check)
     # A start-up check only opens the window: it does not touch the shared folder.
-    window = MainWindow(store, content, settings, sync_at_start=not startup_check)
-    if not startup_check:
-        sys.excepthook = _excepthook_for(settings)
+    window = MainWindow(settings.database, load_content, settings, sync_at_start=not startup_check)
     window.show()
+    if recovery is not None:
+        if startup_check:
+            print(recovery.message(), file=sys.stderr)
+        else:
+            QTimer.singleShot(0, lambda: tell_recovery(window, recovery))
     if startup_check:
         # A zero timer fires once the event loop has shown the window and is idle.
         QTimer.singleShot(0, app.quit)
@@ -72,22 +87,19 @@ def run(settings: Settings, startup_check: bool = False) -> int:
         # atomic, so the process may end under it. Its daemon thread ends with the process.
         if not window.stop_sync(QUIT_WAIT_S):
             log.warning("quitting while a sync is still running: the shared folder is not answering")
-        store.close()
+        window.close()
+        window.close_store()
+        sys.excepthook = before_hook
 
 
-def _excepthook_for(settings: Settings):
-    log_path = settings.data_dir / LOG_DIR_NAME / LOG_NAME
+def log_file(settings: Settings) -> Path | None:
+    """Where the log is, or None when it could not be made (a read-only data folder)."""
+    path = settings.data_dir / LOG_DIR_NAME / LOG_NAME
+    return path if path.is_file() else None
 
-    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
-        # Logged in full; the person gets a calm message and the app carries on.
-        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
-        QMessageBox.warning(
-            None,
-            _("Something went wrong"),
-            _(
-                "Something went wrong, but your answers so far are saved. "
-                "If it happens again, please tell the school office. Details are in {log}."
-            ).format(log=log_path),
-        )
 
-    return hook
+def tell_recovery(window: MainWindow, recovery: Recovery) -> None:
+    """The damaged records and what was done about them, told once, in words (and to a screen reader)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, _("Your records were repaired"), recovery.message(), parent=window)
+    box.setAccessibleName(_("Your records were repaired"))
+    box.open()
