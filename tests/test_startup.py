@@ -9,11 +9,14 @@ it is needed.
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import closing
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from socialsafe.config import Settings
@@ -21,6 +24,7 @@ from socialsafe.content.loader import Content, load_all
 from socialsafe.resources import bundled
 from socialsafe.storage.quick import QuickReads
 from socialsafe.storage.store import Store
+from socialsafe.ui import main_window
 from socialsafe.ui.app import make_app
 from socialsafe.ui.main_window import MainWindow
 
@@ -135,3 +139,17 @@ def test_a_person_who_picks_their_name_at_once_does_not_wait_for_the_timer(qtbot
     assert window.learner is not None
     assert window.learner.id == window.quick.people_on_this_pc()[0].id
     assert len(loaded) == 1
+
+
+def test_the_days_backup_is_taken_once_the_app_is_up(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(main_window, "BACKUP_AFTER_MS", 10)
+    window, _loaded = lazy_window(qtbot, tmp_path)
+    backups = tmp_path / "backups"
+    qtbot.waitUntil(lambda: any(backups.glob("socialsafe-*-daily.db")), timeout=5000)
+    (copy,) = backups.glob("socialsafe-*-daily.db")
+    with closing(sqlite3.connect(copy)) as db:
+        assert db.execute("SELECT count(*) FROM learner").fetchone()[0] == 4
+    window.take_daily_backup()  # again the same day: no second copy
+    assert len(list(backups.glob("socialsafe-*-daily*.db"))) == 1

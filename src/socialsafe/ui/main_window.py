@@ -64,6 +64,8 @@ NORMAL_KEYS = ("Ctrl+0",)
 DISPLAY_KEYS = "Ctrl+Shift+D"
 # How long after 'Who are you?' shows the rest of the app starts loading: time for the first screen to paint.
 READY_AFTER_MS = 50
+# The day's backup of the local database waits until the app is up and quiet; it copies the whole file.
+BACKUP_AFTER_MS = 3000
 
 _INPUT_EVENTS = {
     QEvent.Type.KeyPress,
@@ -180,8 +182,9 @@ class MainWindow(QMainWindow):
         self._content = content
 
     def close_store(self) -> None:
-        if self._store is not None:
-            self._store.close()
+        store, self._store = self._store, None
+        if store is not None:
+            store.close()
 
     def is_ready(self) -> bool:
         return self._ready
@@ -203,6 +206,12 @@ class MainWindow(QMainWindow):
         # The count of results waiting follows the person's work (a new person, a finished quiz).
         self.stack.currentChanged.connect(self._show_sync_state)
         self._share_changed(sync=self._sync_at_start)
+        QTimer.singleShot(BACKUP_AFTER_MS, self.take_daily_backup)
+
+    def take_daily_backup(self) -> None:
+        """Today's copy of the local database, if there is none yet (the last 7 days are kept)."""
+        if self._store is not None:  # closed with the window: no copy of a database being shut
+            self._store.take_daily_backup()
 
     def _build_pages(self) -> None:
         """The learners' screens, in the language in force; made again when it changes."""
