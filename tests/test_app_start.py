@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from socialsafe import cli
+from socialsafe.log import setup_logging
 from socialsafe.storage.store import Store
 
 
@@ -108,3 +109,22 @@ def test_an_unexpected_error_goes_to_the_log_not_the_screen(
     log = (tmp_path / "home" / "logs" / "socialsafe.log").read_text()
     assert "Traceback" in log
     assert "disk on fire" in log
+
+
+def test_a_fault_while_making_the_window_is_said_in_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from socialsafe.config import Settings
+    from socialsafe.ui import app, who_page
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("the first screen fell over")
+
+    monkeypatch.setattr(who_page.WhoPage, "refresh", broken)
+    seen: list[str] = []
+    monkeypatch.setattr(app, "cannot_start", lambda message, _check: seen.append(message) or 1)
+    setup_logging(tmp_path / "home")
+    assert app.run(Settings.resolve(str(tmp_path / "home"), None, None)) == 1
+    (message,) = seen
+    assert "could not start" in message
+    assert "RuntimeError" not in message
+    assert str(tmp_path / "home" / "logs" / "socialsafe.log") in message
+    assert "the first screen fell over" in (tmp_path / "home" / "logs" / "socialsafe.log").read_text()

@@ -53,11 +53,7 @@ def run(settings: Settings, startup_check: bool = False) -> int:
         recovery = prepare_database(settings.database)
     except (DataDirError, DatabaseError) as error:
         log.error("cannot start: %s", error)
-        if startup_check:
-            print(error, file=sys.stderr)
-        else:
-            QMessageBox.critical(None, _("SocialSafe cannot start"), str(error))
-        return 1
+        return cannot_start(str(error), startup_check)
     quick = QuickReads(settings.database)
 
     def load_content() -> Content:
@@ -69,8 +65,20 @@ def run(settings: Settings, startup_check: bool = False) -> int:
         return content
 
     before_hook, sys.excepthook = sys.excepthook, ErrorReporter(log_file(settings), quiet=startup_check)
-    # A start-up check only opens the window: it does not touch the shared folder.
-    window = MainWindow(settings.database, load_content, settings, sync_at_start=not startup_check)
+    try:
+        # A start-up check only opens the window: it does not touch the shared folder.
+        window = MainWindow(settings.database, load_content, settings, sync_at_start=not startup_check)
+    except Exception:
+        # A fault of ours, before there is a window to carry on in: logged whole, said in words.
+        log.exception("cannot start")
+        sys.excepthook = before_hook
+        where = log_file(settings) or _("the log file")
+        return cannot_start(
+            _("SocialSafe could not start because of a problem it did not expect. The details are in {log}.").format(
+                log=where
+            ),
+            startup_check,
+        )
     window.show()
     if recovery is not None:
         if startup_check:
@@ -90,6 +98,14 @@ def run(settings: Settings, startup_check: bool = False) -> int:
         window.close()
         window.close_store()
         sys.excepthook = before_hook
+
+
+def cannot_start(message: str, startup_check: bool) -> int:
+    if startup_check:
+        print(message, file=sys.stderr)
+    else:
+        QMessageBox.critical(None, _("SocialSafe cannot start"), message)
+    return 1
 
 
 def log_file(settings: Settings) -> Path | None:
