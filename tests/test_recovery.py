@@ -452,6 +452,9 @@ def test_only_the_first_store_on_a_file_checks_it(
     second.close()
     _open(db_path, opened)
     assert len(checked) == 2
+    opened.pop().close()
+    opened.append(Store(db_path, check=False))  # just checked by prepare_database, as the app does
+    assert len(checked) == 2
 
 
 def test_prepare_database_repairs_without_a_store(db_path: Path, folder: Path) -> None:

@@ -46,18 +46,21 @@ class InputError(ValueError):
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, check: bool = True) -> None:
         """Open the database at ``path``, checked, restored from a backup if damaged, and migrated.
 
         Raises :class:`~socialsafe.storage.db.DatabaseError` (its message is for the person)
         when it cannot be used. When it was damaged, :attr:`recovery` says what was done;
-        ``store.recovery.message()`` is what to tell the person.
+        ``store.recovery.message()`` is what to tell the person. ``check=False`` skips the
+        check (``PRAGMA quick_check``), for a caller that has just run
+        :func:`~socialsafe.storage.db.prepare_database`; a second Store on a file already
+        open in this process never checks it.
         """
         self.path = path
         self.backup_dir = path.parent / BACKUP_DIR_NAME
         self._key = path.absolute()
         with _open_lock:
-            first = _open_here[self._key] == 0
+            first = check and _open_here[self._key] == 0
             _open_here[self._key] += 1
         try:
             self._engine: Engine
