@@ -86,7 +86,8 @@ class MainWindow(QMainWindow):
     ) -> None:
         """The window over ``store`` and ``content``.
 
-        Given the database's path and a function that loads the packs (as the app starts),
+        Given the path of a database made ready by ``prepare_database`` and a function that
+        loads the packs (as the app starts),
         the window shows 'Who are you?' first and loads them when that screen is up
         (:meth:`ready`). Given an open Store and loaded content, it is ready at once.
         ``settings`` gives a shared folder from a flag or the environment; without it, the one saved here.
@@ -159,7 +160,7 @@ class MainWindow(QMainWindow):
         if self._store is None:
             from socialsafe.storage.store import Store
 
-            self._store = Store(self.quick.path)
+            self._store = Store(self.quick.path, check=False)  # checked by prepare_database before the window
         return self._store
 
     @property
