@@ -41,10 +41,10 @@ def write_atomic(path: Path, data: bytes, owner: str = "") -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    _fsync_folder(folder)
+    fsync_folder(folder)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make the rename itself durable, where the system allows it.
 
     Windows cannot open a folder for fsync, and some network file systems

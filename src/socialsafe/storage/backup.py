@@ -22,13 +22,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from socialsafe.files import TEMP_PREFIX, fsync_folder
 from socialsafe.log import log
 from socialsafe.paths import BACKUP_DIR_NAME
 
 DAILY = "daily"
 KEEP_DAILY = 7
 PREFIX = "socialsafe-"
-TEMP_PREFIX = ".tmp-"
 STALE_TEMP_S = 3600.0  # a temporary copy older than this was left by a crash, not being written now
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _STAMP = "%Y%m%dT%H%M%SZ"
@@ -223,21 +223,5 @@ def fsync_file(path: Path) -> None:
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make renames in ``folder`` durable, where the system allows it (not on Windows)."""
-    if os.name == "nt":  # pragma: no cover - Windows only
-        return
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
     finally:
         os.close(descriptor)

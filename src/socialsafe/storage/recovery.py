@@ -21,16 +21,15 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from socialsafe.files import TEMP_PREFIX, fsync_folder
 from socialsafe.i18n import _, format_date
 from socialsafe.log import log
 from socialsafe.storage.backup import (
-    TEMP_PREFIX,
     Backup,
     backups,
     clear_stale_temps,
     free_name,
     fsync_file,
-    fsync_folder,
     header_version,
     integrity_ok,
     stamp,
