@@ -48,5 +48,25 @@ def store(data_dir: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
+def db_path(data_dir: Path) -> Path:
+    return data_dir / "socialsafe.db"
+
+
+@pytest.fixture
+def opened() -> Iterator[list[Store]]:
+    """Stores a test opens with :func:`open_store`, closed after it."""
+    stores: list[Store] = []
+    yield stores
+    for s in stores:
+        s.close()
+
+
+def open_store(path: Path, opened: list[Store]) -> Store:
+    s = Store(path)
+    opened.append(s)
+    return s
+
+
+@pytest.fixture
 def mini_pack() -> Pack:
     return load_pack(MINI)

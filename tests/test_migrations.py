@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import shutil
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +26,6 @@ from socialsafe.storage.db import SCHEMA_VERSION, DatabaseError, schema_version
 from socialsafe.storage.store import Store
 
 EARLIER = list(range(1, SCHEMA_VERSION))
-
-
-@pytest.fixture
-def opened() -> Iterator[list[Store]]:
-    stores: list[Store] = []
-    yield stores
-    for s in stores:
-        s.close()
 
 
 def _raw(path: Path, sql: str) -> list[tuple[Any, ...]]:

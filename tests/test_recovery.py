@@ -13,12 +13,13 @@ import os
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conftest import open_store
 from fixtures import make_schemas
 from socialsafe.i18n import PSEUDO_CLOSE, PSEUDO_OPEN, format_date, set_locale
 from socialsafe.storage import backup as backup_module
@@ -53,27 +54,8 @@ MONDAY = dt.datetime(2025, 3, 3, 12, 0, tzinfo=UTC)  # noon UTC: the same calend
 
 
 @pytest.fixture
-def db_path(data_dir: Path) -> Path:
-    return data_dir / "socialsafe.db"
-
-
-@pytest.fixture
 def folder(data_dir: Path) -> Path:
     return data_dir / "backups"
-
-
-@pytest.fixture
-def opened() -> Iterator[list[Store]]:
-    stores: list[Store] = []
-    yield stores
-    for s in stores:
-        s.close()
-
-
-def _open(path: Path, opened: list[Store]) -> Store:
-    store = Store(path)
-    opened.append(store)
-    return store
 
 
 def _raw(path: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -219,7 +201,7 @@ def test_a_damaged_database_is_kept_aside_and_the_newest_good_backup_restored(
     damage(db_path)
     damaged = db_path.read_bytes()
 
-    store = _open(db_path, opened)
+    store = open_store(db_path, opened)
 
     recovery = store.recovery
     assert recovery is not None
@@ -253,7 +235,7 @@ def test_with_no_backup_the_damaged_file_is_kept_and_an_empty_database_started(
     damage(db_path)
     damaged = db_path.read_bytes()
 
-    store = _open(db_path, opened)
+    store = open_store(db_path, opened)
 
     recovery = store.recovery
     assert recovery is not None
@@ -279,7 +261,7 @@ def test_an_older_backup_is_used_when_the_newest_is_damaged_too(
     _garbage(newest)  # the disk that damaged the database damaged the newest copy too
     _garbage(db_path)
 
-    store = _open(db_path, opened)
+    store = open_store(db_path, opened)
 
     assert store.recovery is not None
     assert store.recovery.restored_from == older
@@ -300,7 +282,7 @@ def test_the_newest_good_copy_may_be_the_one_kept_before_a_migration(
     _daily(db_path, taken - dt.timedelta(days=3))  # older, and of a database with no one in it
     _garbage(db_path)
 
-    store = _open(db_path, opened)
+    store = open_store(db_path, opened)
 
     assert store.recovery is not None
     assert store.recovery.restored_from == kept
@@ -320,7 +302,7 @@ def test_a_backup_of_a_newer_schema_is_passed_over(db_path: Path, folder: Path, 
     connection.close()
     _garbage(db_path)
 
-    store = _open(db_path, opened)
+    store = open_store(db_path, opened)
 
     assert store.recovery is not None
     assert store.recovery.restored_from == good
@@ -344,7 +326,7 @@ def test_the_damaged_file_s_wal_and_shm_go_aside_with_it(db_path: Path, folder: 
     assert wal
     _zeroed_page(db_path)
 
-    store = _open(db_path, opened)
+    store = open_store(db_path, opened)
 
     assert store.recovery is not None
     kept = store.recovery.broken_kept_at
@@ -358,7 +340,7 @@ def test_a_stray_wal_without_its_database_is_set_aside(db_path: Path, folder: Pa
     """As when a repair stopped between moving the database and its -wal: the new database must not read it."""
     Path(f"{db_path}-wal").write_bytes(b"not this database's log" * 100)
 
-    store = _open(db_path, opened)
+    store = open_store(db_path, opened)
 
     assert store.recovery is None
     assert not Path(f"{db_path}-wal").exists() or Path(f"{db_path}-wal").read_bytes() != b"not this database's log"
@@ -377,7 +359,7 @@ def test_a_missing_database_with_backups_present_starts_empty(db_path: Path, fol
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
-    store = _open(db_path, opened)
+    store = open_store(db_path, opened)
 
     assert store.recovery is None
     assert store.learners() == []
@@ -388,7 +370,7 @@ def test_an_empty_file_with_no_backups_is_a_new_database(db_path: Path, folder: 
     """A database whose creation was interrupted: nothing was lost, nothing to tell."""
     db_path.write_bytes(b"")
 
-    store = _open(db_path, opened)
+    store = open_store(db_path, opened)
 
     assert store.recovery is None
     assert not folder.exists()
@@ -400,7 +382,7 @@ def test_a_sound_database_is_left_alone(db_path: Path, folder: Path, opened: lis
     _daily(db_path, MONDAY)
     before = sorted(p.name for p in folder.iterdir())
 
-    store = _open(db_path, opened)
+    store = open_store(db_path, opened)
 
     assert store.recovery is None
     assert sorted(p.name for p in folder.iterdir()) == before
@@ -442,15 +424,15 @@ def test_only_the_first_store_on_a_file_checks_it(
         return real(path, backup_dir)
 
     monkeypatch.setattr(recovery_module, "find_damage", counting)
-    first = _open(db_path, opened)  # new: nothing to check
+    first = open_store(db_path, opened)  # new: nothing to check
     first.close()
-    again = _open(db_path, opened)
+    again = open_store(db_path, opened)
     assert len(checked) == 1
-    second = _open(db_path, opened)
+    second = open_store(db_path, opened)
     assert len(checked) == 1
     again.close()
     second.close()
-    _open(db_path, opened)
+    open_store(db_path, opened)
     assert len(checked) == 2
     opened.pop().close()
     opened.append(Store(db_path, check=False))  # just checked by prepare_database, as the app does
@@ -647,7 +629,7 @@ def share(tmp_path: Path) -> Path:
 
 def _restored(db_path: Path, opened: list[Store]) -> Store:
     _garbage(db_path)
-    store = _open(db_path, opened)
+    store = open_store(db_path, opened)
     assert store.recovery is not None
     assert store.recovery.restored_from is not None
     return store
@@ -659,7 +641,7 @@ def test_a_restored_pc_keeps_what_it_published_and_takes_it_back(
     """The device file is rewritten whole from the local database: a restored, older one must not shrink it."""
     content = mini_content()
     pack = mini_pack(content)
-    pc = _open(db_path, opened)
+    pc = open_store(db_path, opened)
     before_backup = add_result(pc, pack, "Amina Okafor")
     take_daily_backup(db_path, folder, now=MONDAY)
     after_backup = add_result(pc, pack, "Tom Reyes", module_id="friend-requests")
@@ -692,7 +674,7 @@ def test_an_erasure_made_after_the_backup_still_holds_after_a_restore(
 ) -> None:
     content = mini_content()
     pack = mini_pack(content)
-    pc = _open(db_path, opened)
+    pc = open_store(db_path, opened)
     add_result(pc, pack, "Amina Okafor")
     erased = add_result(pc, pack, "Tom Reyes")
     take_daily_backup(db_path, folder, now=MONDAY)

@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from conftest import open_store
 from socialsafe.content.model import Pack, Role
 from socialsafe.domain.pin import check_pin
 from socialsafe.domain.quiz import draw
@@ -26,26 +26,6 @@ from socialsafe.storage import db
 from socialsafe.storage.db import SCHEMA_VERSION, schema_version
 from socialsafe.storage.models import Attempt, Learner
 from socialsafe.storage.store import InputError, Store
-
-
-@pytest.fixture
-def db_path(data_dir: Path) -> Path:
-    return data_dir / "socialsafe.db"
-
-
-@pytest.fixture
-def opened() -> Iterator[list[Store]]:
-    """Stores opened by a test, closed after it."""
-    stores: list[Store] = []
-    yield stores
-    for s in stores:
-        s.close()
-
-
-def _open(path: Path, opened: list[Store]) -> Store:
-    s = Store(path)
-    opened.append(s)
-    return s
 
 
 def _raw(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -87,11 +67,11 @@ def test_the_database_file_is_in_wal_mode_on_disk(store: Store, db_path: Path) -
 
 
 def test_the_device_id_is_created_once_and_kept_across_reopening(db_path: Path, opened: list[Store]) -> None:
-    first = _open(db_path, opened)
+    first = open_store(db_path, opened)
     device = first.device_id
     first.close()
 
-    again = _open(db_path, opened)
+    again = open_store(db_path, opened)
 
     assert device
     assert again.device_id == device
@@ -99,7 +79,7 @@ def test_the_device_id_is_created_once_and_kept_across_reopening(db_path: Path, 
 
 
 def test_two_stores_on_one_file_share_the_device_id(db_path: Path, opened: list[Store]) -> None:
-    first, second = _open(db_path, opened), _open(db_path, opened)
+    first, second = open_store(db_path, opened), open_store(db_path, opened)
 
     assert first.device_id == second.device_id
 
@@ -108,7 +88,9 @@ def test_different_folders_get_different_device_ids(tmp_path: Path, opened: list
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
 
-    assert _open(tmp_path / "a" / "s.db", opened).device_id != _open(tmp_path / "b" / "s.db", opened).device_id
+    assert (
+        open_store(tmp_path / "a" / "s.db", opened).device_id != open_store(tmp_path / "b" / "s.db", opened).device_id
+    )
 
 
 OPEN_STORE = """
@@ -186,13 +168,13 @@ def test_opening_while_another_pc_process_is_creating_the_schema_waits_for_it(
     monkeypatch.setattr(sqlite3, "connect", watched_connect)
     outcome: dict[str, Any] = {}
 
-    def open_store() -> None:
+    def open_it() -> None:
         try:
-            outcome["store"] = _open(db_path, opened)
+            outcome["store"] = open_store(db_path, opened)
         except Exception as error:
             outcome["error"] = error
 
-    opener = threading.Thread(target=open_store)
+    opener = threading.Thread(target=open_it)
     try:
         opener.start()
         assert wants_write_lock.wait(30)
@@ -261,7 +243,7 @@ def test_the_same_name_at_another_school_is_another_person(store: Store) -> None
 def test_add_learner_keeps_tidied_text_and_reads_back(store: Store, db_path: Path, opened: list[Store]) -> None:
     added = store.add_learner("  Amina   Okafor ", "teacher", " Oak Hill Primary", email="  a.okafor@oakhill.sch.uk ")
 
-    again = _open(db_path, opened)
+    again = open_store(db_path, opened)
     (learner,) = again.learners()
     assert learner.id == added.id
     assert (learner.name, learner.school, learner.email, learner.role) == (
@@ -317,7 +299,7 @@ def attempt(store: Store, learner: Learner, mini_pack: Pack) -> Attempt:
 def test_an_attempt_round_trips(
     store: Store, learner: Learner, attempt: Attempt, mini_pack: Pack, db_path: Path, opened: list[Store]
 ) -> None:
-    again = _open(db_path, opened)
+    again = open_store(db_path, opened)
 
     (read,) = again.attempts(learner.id)
     assert read.id == attempt.id
@@ -346,7 +328,7 @@ def test_answers_round_trip_in_the_order_given(
     store.record_answer(attempt.id, "fr-3", "s2", ["nobody"], False)
     store.record_answer(attempt.id, "fr-1", "", ["a"], True)
 
-    answers = _open(db_path, opened).answers(attempt.id)
+    answers = open_store(db_path, opened).answers(attempt.id)
 
     assert [(a.question_id, a.step_id, json.loads(a.choice), a.correct) for a in answers] == [
         ("fr-3", "s1", ["decline"], True),
