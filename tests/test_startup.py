@@ -22,6 +22,8 @@ from pytestqt.qtbot import QtBot
 from socialsafe.config import Settings
 from socialsafe.content.loader import Content, load_all
 from socialsafe.resources import bundled
+from socialsafe.storage import store as store_module
+from socialsafe.storage.db import DatabaseError
 from socialsafe.storage.quick import QuickReads
 from socialsafe.storage.store import Store
 from socialsafe.ui import main_window
@@ -153,3 +155,27 @@ def test_the_days_backup_is_taken_once_the_app_is_up(
         assert db.execute("SELECT count(*) FROM learner").fetchone()[0] == 4
     window.take_daily_backup()  # again the same day: no second copy
     assert len(list(backups.glob("socialsafe-*-daily*.db"))) == 1
+
+
+@pytest.mark.qt_no_exception_capture
+def test_when_the_rest_cannot_load_nothing_is_half_made_and_the_next_need_tries_again(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failures: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda _kind, error, _tb: failures.append(error))
+    window, _loaded = lazy_window(qtbot, tmp_path)
+    real_store = store_module.Store
+
+    def locked(*_args: object, **_kwargs: object) -> Store:
+        raise DatabaseError("The training records are in use by another program.")
+
+    monkeypatch.setattr(store_module, "Store", locked)
+    qtbot.waitUntil(lambda: bool(failures), timeout=5000)  # the timer's try, told through the error hook
+    assert not window.is_ready()
+    assert window.stack.count() == 1  # 'Who are you?' alone: no screen made twice later
+    monkeypatch.setattr(store_module, "Store", real_store)
+    window.who.people.setCurrentRow(0)
+    window.who.continue_button.click()
+    assert window.is_ready()
+    assert window.stack.currentWidget() is window.home
+    assert window.stack.count() == 7

@@ -194,12 +194,16 @@ class MainWindow(QMainWindow):
         """Load the rest of the app: the Store, the packs, every screen and sharing. Runs once; safe to call again."""
         if self._ready:
             return
-        self._ready = True
         from socialsafe.ui.sync_worker import SyncWorker
+
+        # First what may fail (a database another program holds locked): then nothing is half made,
+        # and the next thing that needs the rest tries again.
+        store, content = self.store, self.source_content
+        self._ready = True
 
         self._build_other_pages()
         self._show_policy_line()
-        self.sync_worker = SyncWorker(self.store, self.source_content, self)
+        self.sync_worker = SyncWorker(store, content, self)
         self.sync_worker.started.connect(self._sync_started)
         self.sync_worker.finished.connect(self._sync_finished)
         self.sync_worker.failed.connect(self._sync_failed)
