@@ -21,6 +21,8 @@ from pytestqt.qtbot import QtBot
 
 from socialsafe.config import Settings
 from socialsafe.content.loader import Content, load_all
+from socialsafe.preferences import Preferences
+from socialsafe.preferences import save as save_preferences
 from socialsafe.resources import bundled
 from socialsafe.storage import store as store_module
 from socialsafe.storage.db import DatabaseError
@@ -179,3 +181,40 @@ def test_when_the_rest_cannot_load_nothing_is_half_made_and_the_next_need_tries_
     assert window.is_ready()
     assert window.stack.currentWidget() is window.home
     assert window.stack.count() == 7
+
+
+def test_a_pc_with_its_own_language_starts_in_it(tmp_path: Path) -> None:
+    """The PC's saved language applies on 'Who are you?', before the rest has loaded."""
+    home = tmp_path / "home"
+    home.mkdir()
+    store = Store(home / "socialsafe.db")
+    people_here(store)
+    save_preferences(store, None, Preferences(language="cy"))
+    store.close()
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+        from socialsafe.config import Settings
+        from socialsafe.ui import app
+        from socialsafe.ui.main_window import MainWindow
+
+        def look():
+            (window,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+            print("before:", window.is_ready(), window.who.people.count(), window.who.continue_button.text())
+            window.who.people.setCurrentRow(0)
+            window.who.continue_button.click()
+            print("after:", window.is_ready(), window.stack.currentWidget() is window.home)
+            QApplication.quit()
+
+        app.make_app()
+        QTimer.singleShot(0, look)
+        sys.exit(app.run(Settings.resolve({str(home)!r}, None, None)))
+        """
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SOCIALSAFE_SITE_CONFIG": str(tmp_path / "none.toml")}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "before: False 4 Parhau" in result.stdout, result.stdout
+    assert "after: True True" in result.stdout, result.stdout

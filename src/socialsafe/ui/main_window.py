@@ -62,6 +62,7 @@ BIGGER_KEYS = ("Ctrl+=", "Ctrl++")
 SMALLER_KEYS = ("Ctrl+-",)
 NORMAL_KEYS = ("Ctrl+0",)
 DISPLAY_KEYS = "Ctrl+Shift+D"
+OTHER_PAGE_NAMES = ("home", "module", "quiz", "results", "signoff", "record")  # as _other_pages() lists them
 # How long after 'Who are you?' shows the rest of the app starts loading: time for the first screen to paint.
 READY_AFTER_MS = 50
 # The day's backup of the local database waits until the app is up and quiet; it copies the whole file.
@@ -267,7 +268,7 @@ class MainWindow(QMainWindow):
         """The screens after 'Who are you?', in a fixed order; none until :meth:`ready`."""
         if not self._ready:
             return []
-        return [self.home, self.module_page, self.quiz, self.results, self.signoff, self.record]
+        return [self.home, self.module_page, self.quiz, self.results, self.signoff, self.record]  # OTHER_PAGE_NAMES
 
     def _build_header(self) -> QWidget:
         header = QFrame()
@@ -682,7 +683,10 @@ class MainWindow(QMainWindow):
         if page is self.who and self.who.stack.currentIndex() == 1:
             who = self.who
             return "add", (who.name.text(), who.role.currentIndex(), who.school.text(), who.email.text())
-        names = dict(zip(self._other_pages(), ("home", "module", "quiz", "results", "signoff", "record"), strict=True))
+        pages = self._other_pages()  # none before ready(): a PC's own language applies before then
+        names = (
+            dict(zip(pages, ("home", "module", "quiz", "results", "signoff", "record"), strict=True)) if pages else {}
+        )
         # The office area, too, gives way to 'Who are you?'.
         return (names.get(page, "who") if page is not None else "who"), None
 
