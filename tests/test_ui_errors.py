@@ -4,18 +4,21 @@ and the window stays usable."""
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from conftest import MINI
 from socialsafe.log import setup_logging
 from socialsafe.storage.store import Store
+from socialsafe.ui import error_dialog
 from socialsafe.ui.error_dialog import ErrorDialog, ErrorReporter
 from ui_helpers import labels_text, open_window
 
@@ -105,3 +108,72 @@ def test_a_start_up_check_says_it_on_stderr_instead(
     assert "Something went wrong" in err
     assert "Traceback" not in err
     assert not dialogs()
+
+
+def test_a_dialog_deleted_with_its_window_does_not_silence_the_next_error(
+    qtbot: QtBot, tmp_path: Path, reporter: ErrorReporter
+) -> None:
+    host = QWidget()
+    reporter.window = host
+    host.show()
+    boom_now(reporter)
+    qtbot.waitUntil(lambda: len(dialogs()) == 1, timeout=2000)
+    host.deleteLater()  # the window the message sat over goes (a language switch remakes windows)
+    qtbot.waitUntil(lambda: not dialogs(), timeout=2000)
+    reporter.window = None
+    boom_now(reporter)
+    qtbot.waitUntil(lambda: len(dialogs()) == 1, timeout=2000)
+    dialogs()[0].reject()
+
+
+def test_when_the_message_itself_fails_the_error_is_still_logged_and_nothing_is_raised(
+    reporter: ErrorReporter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise RuntimeError("no room for a dialog")
+
+    monkeypatch.setattr(error_dialog, "ErrorDialog", broken)
+    boom_now(reporter)  # must not raise: Python would print the traceback to a console
+    text = Path(reporter.log_path or "").read_text(encoding="utf-8")
+    assert "the printer caught fire" in text
+    assert "no room for a dialog" in text
+
+
+def boom_now(reporter: ErrorReporter) -> None:
+    try:
+        boom()
+    except RuntimeError as error:
+        reporter(type(error), error, error.__traceback__)
+
+
+FAILING_CHECK = """
+import sys
+from PySide6.QtCore import QTimer
+from socialsafe import cli
+from socialsafe.ui import main_window
+
+shown = main_window.MainWindow.showEvent
+
+def show_then_fail(self, event):
+    shown(self, event)
+    QTimer.singleShot(0, lambda: 1 / 0)  # a fault in a slot, as the first screen is up
+
+main_window.MainWindow.showEvent = show_then_fail
+sys.exit(cli.main(["--data-dir", sys.argv[1], "gui", "--startup-check"]))
+"""
+
+
+def test_a_start_up_check_fails_on_an_error_the_app_would_carry_on_after(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-c", FAILING_CHECK, str(tmp_path / "home")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Something went wrong" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert str(tmp_path / "home" / "logs" / "socialsafe.log") in result.stderr
+    assert "ZeroDivisionError" in (tmp_path / "home" / "logs" / "socialsafe.log").read_text(encoding="utf-8")

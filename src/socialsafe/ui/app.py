@@ -64,7 +64,8 @@ def run(settings: Settings, startup_check: bool = False) -> int:
             log.warning("pack translation not used: %s", problem)
         return content
 
-    before_hook, sys.excepthook = sys.excepthook, ErrorReporter(log_file(settings), quiet=startup_check)
+    reporter = ErrorReporter(log_file(settings), quiet=startup_check)
+    before_hook, sys.excepthook = sys.excepthook, reporter
     try:
         # A start-up check only opens the window: it does not touch the shared folder.
         window = MainWindow(settings.database, load_content, settings, sync_at_start=not startup_check)
@@ -79,6 +80,7 @@ def run(settings: Settings, startup_check: bool = False) -> int:
             ),
             startup_check,
         )
+    reporter.window = window
     window.show()
     if recovery is not None:
         if startup_check:
@@ -89,7 +91,9 @@ def run(settings: Settings, startup_check: bool = False) -> int:
         # A zero timer fires once the event loop has shown the window and is idle.
         QTimer.singleShot(0, app.quit)
     try:
-        return app.exec()
+        code = app.exec()
+        # A start-up check fails on any unexpected error on the way, even one the app would carry on after.
+        return 1 if startup_check and reporter.failed else code
     finally:
         # A sync on a network drive that does not answer is not waited for long: its writes are
         # atomic, so the process may end under it. Its daemon thread ends with the process.

@@ -16,7 +16,7 @@ from types import TracebackType
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from socialsafe import __version__
 from socialsafe.i18n import _
@@ -93,18 +93,35 @@ class ErrorReporter:
 
     def __init__(self, log_path: Path | None, quiet: bool = False) -> None:
         self.log_path = log_path
-        self.quiet = quiet  # a start-up check: say it on stderr instead of a dialog
+        self.quiet = quiet  # a start-up check: say it on stderr instead of a dialog, and fail the check
+        self.window: QWidget | None = None  # the main window, once there is one: the dialog sits over it
         self.dialog: ErrorDialog | None = None
+        self.failed = False
 
     def __call__(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        self.failed = True
         details = details_of(kind, error, tb)
         log.error("unexpected error:\n%s", details)
         if self.quiet:
             print(_("Something went wrong. The details are in {log}.").format(log=self.log_path), file=sys.stderr)
             return
-        if self.dialog is not None and self.dialog.isVisible():
-            return  # one message is enough: a fault in a loop must not bury the window in dialogs
-        app = QApplication.instance()
-        parent = app.activeWindow() if isinstance(app, QApplication) else None
-        self.dialog = ErrorDialog(details, self.log_path, parent)
+        try:
+            self._show(details)
+        except Exception:  # the message itself failed: the log has it all, and Python must not print a traceback
+            log.exception("could not show the error message")
+
+    def _show(self, details: str) -> None:
+        if self.dialog is not None:
+            try:
+                if self.dialog.isVisible():
+                    return  # one message is enough: a fault in a loop must not bury the window in dialogs
+            except RuntimeError:
+                pass  # deleted with a window it sat over
+        # Over the main window, never over a passing dialog that may be deleted with the dialog inside it.
+        self.dialog = ErrorDialog(details, self.log_path, self.window)
+        self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog.destroyed.connect(self._forget)
         self.dialog.open()
+
+    def _forget(self) -> None:
+        self.dialog = None

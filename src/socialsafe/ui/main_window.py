@@ -67,6 +67,7 @@ OTHER_PAGE_NAMES = ("home", "module", "quiz", "results", "signoff", "record")  #
 READY_AFTER_MS = 50
 # The day's backup of the local database waits until the app is up and quiet; it copies the whole file.
 BACKUP_AFTER_MS = 3000
+BACKUP_EVERY_MS = 3_600_000  # an hourly look: a copy is taken only when today's is missing
 
 _INPUT_EVENTS = {
     QEvent.Type.KeyPress,
@@ -200,19 +201,23 @@ class MainWindow(QMainWindow):
         # First what may fail (a database another program holds locked): then nothing is half made,
         # and the next thing that needs the rest tries again.
         store, content = self.store, self.source_content
-        self._ready = True
-
         self._build_other_pages()
-        self._show_policy_line()
         self.sync_worker = SyncWorker(store, content, self)
         self.sync_worker.started.connect(self._sync_started)
         self.sync_worker.finished.connect(self._sync_finished)
         self.sync_worker.failed.connect(self._sync_failed)
+        self._ready = True
+        self._show_policy_line()
         self.sync_timer.setInterval(self.sync_minutes() * 60_000)
         # The count of results waiting follows the person's work (a new person, a finished quiz).
         self.stack.currentChanged.connect(self._show_sync_state)
         self._share_changed(sync=self._sync_at_start)
+        # The day's copy soon after start, and again on a PC left open past midnight.
         QTimer.singleShot(BACKUP_AFTER_MS, self.take_daily_backup)
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(BACKUP_EVERY_MS)
+        self.backup_timer.timeout.connect(self.take_daily_backup)
+        self.backup_timer.start()
 
     def take_daily_backup(self) -> None:
         """Today's copy of the local database, if there is none yet (the last 7 days are kept)."""
