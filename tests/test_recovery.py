@@ -9,6 +9,7 @@ test can make a week of them).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import shutil
 import sqlite3
@@ -615,6 +616,70 @@ def test_a_daily_backup_that_cannot_be_written_is_logged_not_raised(
 
     assert store.take_daily_backup() is None
     assert "no daily backup" in caplog.text
+
+
+# As Windows behaves ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def windows_fsync(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """``os.fsync`` as on Windows: FlushFileBuffers needs write access, so a read-only descriptor gives EBADF.
+
+    Returns the descriptors refused, to show the rule was in force.
+    """
+    access: dict[int, int] = {}
+    refused: list[int] = []
+    real_open, real_fsync = os.open, os.fsync
+
+    def tracking_open(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        descriptor = real_open(path, flags, *args, **kwargs)
+        access[descriptor] = flags & (os.O_RDONLY | os.O_WRONLY | os.O_RDWR)
+        return descriptor
+
+    def windows_like_fsync(descriptor: Any) -> None:
+        number = descriptor if isinstance(descriptor, int) else descriptor.fileno()
+        if access.get(number) == os.O_RDONLY:
+            refused.append(number)
+            raise OSError(errno.EBADF, "Bad file descriptor")
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "open", tracking_open)
+    monkeypatch.setattr(os, "fsync", windows_like_fsync)
+    return refused
+
+
+def test_backups_migrations_and_restores_work_where_fsync_needs_write_access(
+    data_dir: Path, folder: Path, opened: list[Store], windows_fsync: list[int]
+) -> None:
+    """Every daily copy, every copy before a migration and every restore fsyncs the file it wrote."""
+    # The rule is in force: a read-only descriptor cannot be fsynced.
+    probe = os.open(data_dir, os.O_RDONLY)
+    try:
+        with pytest.raises(OSError, match="Bad file descriptor"):
+            os.fsync(probe)
+    finally:
+        os.close(probe)
+    assert windows_fsync == [probe]
+    # A migration: an older database copied in, opened as the app opens it after an upgrade.
+    path = data_dir / "socialsafe.db"
+    shutil.copyfile(make_schemas.path_of(2), path)
+    migrated = open_store(path, opened)
+    device = migrated.device_id
+    assert schema_version(path) == SCHEMA_VERSION
+    assert [b.label for b in backups(folder)] == ["before-migration-v2"]
+    # The daily copy.
+    assert migrated.take_daily_backup() is not None
+    daily = take_daily_backup(path, folder, now=MONDAY)
+    assert daily is not None
+    assert integrity_ok(daily)
+    migrated.close()
+    # A restore.
+    _garbage(path)
+    restored = open_store(path, opened)
+    assert restored.recovery is not None
+    assert restored.recovery.restored_from is not None
+    assert restored.device_id == device
+    assert _raw(path, "PRAGMA integrity_check") == [("ok",)]
 
 
 # After a restore: the shared folder keeps everything this PC had published -------------------------

@@ -220,7 +220,12 @@ def clear_stale_temps(folder: Path) -> None:
 
 
 def fsync_file(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    """Flush ``path``'s data to the disk.
+
+    Opened for writing: on Windows ``os.fsync`` (FlushFileBuffers) refuses a
+    read-only handle with EBADF, as POSIX systems do not.
+    """
+    descriptor = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(descriptor)
     finally:
