@@ -371,3 +371,86 @@ def test_settings_round_trip(store: Store) -> None:
     store.set_setting("share", "/mnt/b")
 
     assert store.setting("share") == "/mnt/b"
+
+
+# Taking back this PC's own records after a restore ---------------------------------------------------------
+
+
+def _as_published(attempt: Attempt, **changes: Any) -> dict[str, object]:
+    """The attempt as its device file record comes back from the share: no plan (never published)."""
+    row: dict[str, object] = {
+        "id": attempt.id,
+        "device_id": attempt.device_id,
+        "learner_id": attempt.learner_id,
+        "pack_id": attempt.pack_id,
+        "pack_version": attempt.pack_version,
+        "policy_version": attempt.policy_version,
+        "module_id": attempt.module_id,
+        "started_at": attempt.started_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "finished_at": "2025-03-04T10:00:00.000000Z",
+        "score": 2,
+        "max_score": attempt.max_score,
+        "pass_mark": attempt.pass_mark,
+        "passed": True,
+        "source": attempt.source,
+        "note": None,
+        "plan": "[]",
+    }
+    return {**row, **changes}
+
+
+def test_taking_back_finishes_this_pc_s_unfinished_attempt_and_keeps_its_plan(
+    store: Store, learner: Learner, attempt: Attempt
+) -> None:
+    store.record_answer(attempt.id, "fr-1", "", ["a"], True)
+
+    assert store.take_back_own("attempt", [_as_published(attempt)]) == 1
+
+    (here,) = store.attempts(learner.id)
+    assert (here.score, here.passed, here.finished_at is not None) == (2, True, True)
+    assert here.plan == attempt.plan
+    assert [a.question_id for a in store.answers(attempt.id)] == ["fr-1"]
+    assert store.open_attempt(learner.id, "friend-requests") is None
+
+
+def test_taking_back_adds_what_is_missing_and_never_changes_a_finished_attempt(
+    store: Store, learner: Learner, attempt: Attempt, db_path: Path
+) -> None:
+    store.finish_attempt(attempt.id, 1, False)
+    before = _raw(db_path, "SELECT * FROM attempt")
+    missing = _as_published(attempt, id="6f1f7d0e-2b0a-4a52-9c3e-0d6f8f0b6a01")
+
+    assert store.take_back_own("attempt", [_as_published(attempt), missing]) == 1
+
+    assert _raw(db_path, "SELECT * FROM attempt WHERE id = ?", attempt.id) == before
+    assert {a.id for a in store.attempts(learner.id)} == {attempt.id, str(missing["id"])}
+
+
+def test_taking_back_never_changes_another_pc_s_record(store: Store, learner: Learner, db_path: Path) -> None:
+    """Records from other PCs are immutable: only import_rows brings them, and taking back refuses them."""
+    other_pc = "0b9a4f2e-5d3c-4e1b-8a7f-6c5d4e3f2a10"
+    theirs = _as_published(
+        Attempt(
+            learner_id=learner.id,
+            pack_id="example",
+            pack_version="1.0.0",
+            policy_version="1.0",
+            module_id="photos",
+            max_score=2,
+            pass_mark=0.5,
+            device_id=other_pc,
+        ),
+        finished_at=None,
+        score=None,
+        passed=None,
+    )
+    store.import_rows("attempt", [theirs])
+    before = _raw(db_path, "SELECT * FROM attempt")
+
+    with pytest.raises(ValueError, match="not this PC's records"):
+        store.take_back_own("attempt", [{**theirs, "finished_at": "2025-03-04T10:00:00.000000Z"}])
+    # Even a row that claims to be this PC's leaves another PC's attempt of that id alone.
+    claimed = {**theirs, "device_id": store.device_id, "finished_at": "2025-03-04T10:00:00.000000Z", "score": 2}
+    assert store.take_back_own("attempt", [claimed]) == 0
+
+    assert _raw(db_path, "SELECT * FROM attempt") == before

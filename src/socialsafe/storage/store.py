@@ -348,6 +348,40 @@ class Store:
             s.commit()
         return int(after - before)
 
+    def take_back_own(self, table: str, rows: list[dict[str, object]]) -> int:
+        """This PC's own records from its device file on the share, after its database was restored from an
+        older copy; returns how many rows were added or completed. One transaction.
+
+        A record the database lacks is added. An attempt it still has unfinished was finished (and published)
+        after the copy was taken: it takes the published record's fields (finished_at, score, passed and the
+        rest), so it is published again as it was and not offered to continue; its plan and answers stay.
+        Only ever this PC's records: another PC's are never changed (records are immutable), and a row
+        naming another device is refused.
+        """
+        if not rows:
+            return 0
+        strangers = {str(row["device_id"]) for row in rows} - {self.device_id}
+        if strangers:
+            raise ValueError(f"not this PC's records (device {sorted(strangers)}): only import_rows takes those")
+        if table != "attempt":
+            return self.import_rows(table, rows)
+        names = list(rows[0])
+        # Everything the published record carries, except what names it (and the plan, never published).
+        published = [n for n in names if n not in ("id", "device_id", "learner_id", "plan")]
+        sql = text(
+            f"INSERT INTO attempt ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})"
+            f" ON CONFLICT (id) DO UPDATE SET {', '.join(f'{n} = excluded.{n}' for n in published)}"
+            " WHERE attempt.finished_at IS NULL AND excluded.finished_at IS NOT NULL"
+            " AND attempt.device_id = excluded.device_id"
+        )
+        with self.session() as s:
+            c = s.connection()
+            before = c.execute(text("SELECT total_changes()")).scalar_one()
+            c.execute(sql, rows)
+            after = c.execute(text("SELECT total_changes()")).scalar_one()
+            s.commit()
+        return int(after - before)
+
     def erase(self, learner_ids: set[str]) -> int:
         """Delete these learner records and everything that refers to them; returns how many learners went."""
         if not learner_ids:

@@ -2,7 +2,9 @@
 
 The order matters for safety. Nothing on the share is written until the
 share has been checked; the local database changes only by adding records
-from other PCs (never twice: ids are unique) and by honouring erasures; this
+from other PCs (never twice: ids are unique), by taking back this PC's own
+published records after its database was restored from an older copy, and by
+honouring erasures; this
 PC's device file is written whole and atomically, and only when its content
 changed, so cloud-synced folders are not churned.
 """
@@ -330,14 +332,15 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
     report.erased = store.erase({x.id for x in local if x.id in dropped})
     # Only what refers to a known learner: the database keeps every attempt tied to its learner.
     known = set(merged.learners) | {x.id for x in store.learners()}
-    theirs = [
-        r
-        for r in merged.records()
-        if (r.device_id != store.device_id or r.id not in merged.here)
-        and (not isinstance(r, rec.AttemptRec | rec.AckRec) or r.learner_id in known)
-    ]
-    for table, rows in _rows(theirs).items():
-        report.imported += store.import_rows(table, rows)
+    linked = [r for r in merged.records() if not isinstance(r, rec.AttemptRec | rec.AckRec) or r.learner_id in known]
+    theirs = [r for r in linked if r.device_id != store.device_id]
+    # This PC's own, from its own device file: records its restored database lacks, and attempts it still
+    # has unfinished that were finished and published after the copy it was restored from.
+    taken_back = [r for r in linked if r.device_id == store.device_id and r.id not in merged.here]
+    others, own = _rows(theirs), _rows(taken_back)
+    for table in others:  # learners first: the database ties every record to its learner, whoever made it
+        report.imported += store.import_rows(table, others[table])
+        report.imported += store.take_back_own(table, own[table])
     report.published = publish(store, share, now)
     roster, roster_problems = read_roster(share)
     report.problems += roster_problems

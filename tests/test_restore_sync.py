@@ -1,0 +1,140 @@
+"""A PC whose database was repaired takes back, at its next sync, what it had published (issue #8).
+
+The database is restored from an older daily copy (or started afresh when there
+is none); this PC's device file on the share still holds everything it
+published. The sync takes those records back before it rewrites that file
+whole, so nothing published leaves the share. Real files throughout: the
+Store, the backups the app takes, a real shared folder read back strictly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+
+from conftest import open_store
+from socialsafe.content.loader import Content
+from socialsafe.content.model import Pack
+from socialsafe.domain.quiz import draw
+from socialsafe.storage.backup import take_daily_backup
+from socialsafe.storage.store import Store
+from socialsafe.sync.engine import sync
+from sync_helpers import (
+    attempt,
+    check_share_files,
+    db_ids,
+    device_ids,
+    mini_content,
+    mini_pack,
+    new_id,
+    read_device_file,
+    write_device,
+)
+
+MONDAY = dt.datetime(2025, 3, 3, 12, 0, tzinfo=dt.UTC)
+MODULE = "friend-requests"
+
+
+@pytest.fixture
+def content() -> Content:
+    return mini_content()
+
+
+@pytest.fixture
+def pack(content: Content) -> Pack:
+    return mini_pack(content)
+
+
+@pytest.fixture
+def share(tmp_path: Path) -> Path:
+    folder = tmp_path / "share"
+    folder.mkdir()
+    return folder
+
+
+def _backup(db_path: Path) -> None:
+    assert take_daily_backup(db_path, db_path.parent / "backups", now=MONDAY) is not None
+
+
+def _damage(db_path: Path) -> None:
+    db_path.write_bytes(b"\x00\x01garbage bytes, not a database\xff" * 200)
+
+
+def _restored(db_path: Path, opened: list[Store]) -> Store:
+    """The database damaged, then opened as the app opens it: restored from the newest backup."""
+    _damage(db_path)
+    store = open_store(db_path, opened)
+    assert store.recovery is not None
+    assert store.recovery.restored_from is not None
+    return store
+
+
+def _published(device_file: Path) -> dict[str, dict[str, object]]:
+    _head, records = read_device_file(device_file)
+    return {str(r["id"]): r for r in records}
+
+
+# An attempt unfinished in the backup, finished and published after it --------------------------------
+
+
+def test_a_pass_finished_after_the_backup_stays_on_the_share_and_is_finished_here(
+    db_path: Path, share: Path, opened: list[Store], content: Content, pack: Pack
+) -> None:
+    pc = open_store(db_path, opened)
+    who = pc.add_learner("Amina Okafor", "teacher", "Oak Primary")
+    module = pack.module(MODULE)
+    started = pc.start_attempt(who.id, pack, module, draw(module.questions, module.draw, random.Random(3)))
+    pc.record_answer(started.id, "fr-1", "", ["a"], True)
+    _backup(db_path)  # the attempt is unfinished in the copy
+    pc.finish_attempt(started.id, 2, True)
+    sync(pc, content, share)
+    device_file = share / "devices" / f"{pc.device_id}.jsonl"
+    published = _published(device_file)
+    assert published[started.id]["passed"] is True
+    pc.close()
+
+    restored = _restored(db_path, opened)
+    (unfinished,) = restored.attempts(who.id)
+    assert unfinished.finished_at is None  # as the copy had it
+    sync(restored, content, share)
+
+    assert _published(device_file) == published  # the pass is still on the share, exactly as it was
+    check_share_files(share)
+    (here,) = restored.attempts(who.id)
+    assert (here.finished_at, here.score, here.passed) == (
+        dt.datetime.fromisoformat(str(published[started.id]["finished_at"]).replace("Z", "+00:00")),
+        2,
+        True,
+    )
+    assert restored.open_attempt(who.id, MODULE) is None  # not offered to continue the old quiz
+    assert here.plan == started.plan  # this PC's own plan and answers are kept
+    assert [a.question_id for a in restored.answers(started.id)] == ["fr-1"]
+    # And the next sync changes nothing.
+    sync(restored, content, share)
+    assert _published(device_file) == published
+    assert db_ids(db_path, "attempt") == [started.id]
+    assert device_ids(device_file, "attempt") == [started.id]
+
+
+def test_another_pc_s_result_for_a_person_taken_back_is_taken_in_too(
+    db_path: Path, share: Path, opened: list[Store], content: Content, pack: Pack
+) -> None:
+    """The office PC recorded a result for someone added here after the backup: both come back, in one sync."""
+    pc = open_store(db_path, opened)
+    _backup(db_path)
+    tom = pc.add_learner("Tom Reyes", "teacher", "Oak Primary")
+    sync(pc, content, share)
+    pc.close()
+    office = new_id()
+    result = attempt(office, tom.id)
+    write_device(share, office, [result])
+
+    restored = _restored(db_path, opened)
+    report = sync(restored, content, share)
+
+    assert tom.id in db_ids(db_path, "learner")
+    assert result["id"] in db_ids(db_path, "attempt")
+    assert report.imported == 2
