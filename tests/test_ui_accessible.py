@@ -39,6 +39,7 @@ from socialsafe.ui.admin.exports import ExportDialog
 from socialsafe.ui.admin.gate import GateDialog
 from socialsafe.ui.admin.person import EraseConfirmation
 from socialsafe.ui.admin.roster_page import ExemptionDialog, ImportPreviewDialog, PersonDialog
+from socialsafe.ui.error_dialog import ErrorDialog
 from socialsafe.ui.language import apply_qt_language, reset_qt_language
 from socialsafe.ui.main_window import MainWindow
 from socialsafe.ui.settings_dialog import SettingsDialog
@@ -165,6 +166,9 @@ def learner_screens(qtbot: QtBot, window: MainWindow, store: Store) -> Iterator[
     assert pin.error.isVisible()
     yield "PIN, wrong", pin
     pin.reject()
+    error = shown(qtbot, ErrorDialog("details", store.path.parent / "logs" / "socialsafe.log", window))
+    yield "something went wrong", error
+    error.reject()
 
 
 def test_every_learner_screen_names_every_control(qtbot: QtBot, store: Store) -> None:
@@ -542,6 +546,7 @@ def test_in_welsh_the_words_on_each_button_are_in_its_name(qtbot: QtBot, store: 
             PinDialog(learner, window),
             SettingsDialog(store, window.settings, 5, window),
             ExportDialog(3, window),
+            ErrorDialog("details", store.path.parent / "logs" / "socialsafe.log", window),
         ]
         for dialog in dialogs:
             shown(qtbot, dialog)
