@@ -10,7 +10,10 @@ Store, the backups the app takes, a real shared folder read back strictly.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -20,13 +23,17 @@ from socialsafe.content.loader import Content
 from socialsafe.content.model import Pack
 from socialsafe.domain.quiz import draw
 from socialsafe.storage.backup import take_daily_backup
+from socialsafe.storage.quick import QuickReads
+from socialsafe.storage.recovery import RESTORED_KEY
 from socialsafe.storage.store import Store
 from socialsafe.sync.engine import sync
+from socialsafe.sync.share import ShareError
 from sync_helpers import (
     attempt,
     check_share_files,
     db_ids,
     device_ids,
+    learner,
     mini_content,
     mini_pack,
     new_id,
@@ -138,3 +145,110 @@ def test_another_pc_s_result_for_a_person_taken_back_is_taken_in_too(
     assert tom.id in db_ids(db_path, "learner")
     assert result["id"] in db_ids(db_path, "attempt")
     assert report.imported == 2
+
+
+# Taken back only after a repair: a cloned data folder does not take the other PC's people ----------------
+
+
+def _setting(db_path: Path, key: str) -> str | None:
+    connection = sqlite3.connect(db_path)
+    try:
+        row = connection.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+    finally:
+        connection.close()
+    return None if row is None else str(row[0])
+
+
+def test_a_cloned_data_folder_does_not_take_the_other_pc_s_people_as_its_own(
+    tmp_path: Path, share: Path, content: Content, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two PCs with one device id (a data folder imaged onto a second PC): the IT guide forbids it, it happens."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    Store(first / "socialsafe.db").close()
+    shutil.copy(first / "socialsafe.db", second / "socialsafe.db")
+    other = Store(second / "socialsafe.db")
+    bea = other.add_learner("Bea Other-PC", "teacher", "Ash Primary", pin="4321")
+    sync(other, content, share)
+    other.close()
+
+    pc = Store(first / "socialsafe.db")
+    try:
+        with caplog.at_level(logging.WARNING, logger="socialsafe"):
+            report = sync(pc, content, share)
+    finally:
+        pc.close()
+
+    assert [p.name for p in QuickReads(first / "socialsafe.db").people_on_this_pc()] == []
+    assert bea.id not in db_ids(first / "socialsafe.db", "learner")  # nobody can open her training here
+    assert report.imported == 0
+    # Said once, for IT: the sign of a cloned data folder.
+    warnings = [r for r in caplog.records if "does not have" in r.getMessage()]
+    assert len(warnings) == 1
+    assert pc.device_id in warnings[0].getMessage()
+
+
+def test_the_repair_marks_the_database_until_a_sync_has_published(
+    db_path: Path, share: Path, opened: list[Store], content: Content, pack: Pack, tmp_path: Path
+) -> None:
+    pc = open_store(db_path, opened)
+    _backup(db_path)
+    tom = pc.add_learner("Tom Reyes", "teacher", "Oak Primary")
+    sync(pc, content, share)
+    pc.close()
+
+    restored = _restored(db_path, opened)
+    assert _setting(db_path, RESTORED_KEY) is not None  # in the restored database as it was put in place
+    with pytest.raises(ShareError):
+        sync(restored, content, tmp_path / "not-connected")
+    assert _setting(db_path, RESTORED_KEY) is not None  # nothing published yet: still to take back
+    sync(restored, content, share)
+
+    assert tom.id in db_ids(db_path, "learner")
+    assert _setting(db_path, RESTORED_KEY) is None
+    # From now on this PC's device id on the share is this database's alone: a record it lacks is left there.
+    device_file = share / "devices" / f"{restored.device_id}.jsonl"
+    stranger = learner(restored.device_id, "Cloned Stranger")
+    write_device(share, restored.device_id, [*read_device_file(device_file)[1], stranger])
+    sync(restored, content, share)
+    assert stranger["id"] not in db_ids(db_path, "learner")
+
+
+def test_with_no_backup_the_new_database_is_marked_too(db_path: Path, opened: list[Store]) -> None:
+    open_store(db_path, opened).close()
+    opened.clear()
+
+    _damage(db_path)
+    store = open_store(db_path, opened)
+
+    assert store.recovery is not None
+    assert store.recovery.restored_from is None
+    assert _setting(db_path, RESTORED_KEY) is not None
+
+
+def test_a_sound_or_new_database_is_not_marked(db_path: Path, opened: list[Store]) -> None:
+    open_store(db_path, opened).close()
+    open_store(db_path, opened).close()
+
+    assert _setting(db_path, RESTORED_KEY) is None
+
+
+def test_after_a_repair_an_unreadable_own_device_file_is_not_overwritten(
+    db_path: Path, share: Path, opened: list[Store], content: Content
+) -> None:
+    """Its records could not be taken back: rewriting it from the restored database would drop them."""
+    pc = open_store(db_path, opened)
+    _backup(db_path)
+    pc.add_learner("Tom Reyes", "teacher", "Oak Primary")
+    sync(pc, content, share)
+    pc.close()
+    device_file = share / "devices" / f"{pc.device_id}.jsonl"
+    device_file.write_bytes(device_file.read_bytes() + b"\xff\xfe a torn cloud copy\n")
+    unreadable = device_file.read_bytes()
+
+    restored = _restored(db_path, opened)
+    sync(restored, content, share)
+
+    assert device_file.read_bytes() == unreadable
+    assert _setting(db_path, RESTORED_KEY) is not None  # taken back at a later sync, once it can be read

@@ -162,7 +162,7 @@ def prepare_database(path: Path, backup_dir: Path | None = None, check: bool = T
     recovery = None
     try:
         if check:
-            recovery = recover_if_damaged(path, folder, SCHEMA_VERSION)
+            recovery = recover_if_damaged(path, folder, SCHEMA_VERSION, lambda new: _migrate(new, folder))
         _migrate(path, folder)
     except sqlite3.DatabaseError as error:
         raise DatabaseError(

@@ -7,8 +7,11 @@ and ``-shm``) is moved into the backups folder as ``broken-<UTC time>.db``,
 never deleted; the newest backup that passes ``PRAGMA integrity_check`` is
 copied into its place (the open then migrates it forward if it is older); and
 a :class:`Recovery` says what happened, for the app to tell the person. With no
-good backup, an empty database is started. Other errors (locked, no access, a
-disk error) are not damage: they are raised and nothing is moved.
+good backup, an empty database is started. Either way the database put in place
+carries the setting :data:`RESTORED_KEY`: until a sync has published after it,
+this PC's own device file on the shared folder may hold records the database
+lacks, and the sync takes them back (and only then). Other errors (locked, no
+access, a disk error) are not damage: they are raised and nothing is moved.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import os
 import secrets
 import shutil
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +40,8 @@ from socialsafe.storage.backup import (
 )
 
 BROKEN_PREFIX = "broken-"
+# A setting in a database put in place by a repair, until a sync has taken back this PC's published records.
+RESTORED_KEY = "restored_at"
 SIDE_FILES = ("-wal", "-shm", "-journal")
 # SQLite's primary result codes for a damaged file (extended codes carry them in the low byte).
 DAMAGE_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
@@ -120,11 +126,12 @@ def set_aside_strays(path: Path, backup_dir: Path, now: dt.datetime | None = Non
 
 
 def recover_if_damaged(
-    path: Path, backup_dir: Path, max_version: int, now: dt.datetime | None = None
+    path: Path, backup_dir: Path, max_version: int, create: Callable[[Path], None], now: dt.datetime | None = None
 ) -> Recovery | None:
     """Check the database at ``path``; when it is damaged, set it aside and restore the newest good backup.
 
     ``max_version``: the newest schema this app can open (a backup of a newer one is passed over).
+    ``create(new)``: makes a new, empty database at ``new``, for when there is no good backup.
     Raises ``sqlite3.Error`` for trouble that is not damage, ``OSError`` when the files cannot be moved.
     """
     if not path.exists():
@@ -135,17 +142,19 @@ def recover_if_damaged(
     problem = find_damage(path, backup_dir)
     if problem is None:
         return None
-    # The good copy is made ready first: if that fails (a full disk), nothing has been moved yet.
+    moment = now or dt.datetime.now(dt.UTC)
+    # The database to put in place is made ready first: if that fails (a full disk), nothing has been moved yet.
     ready = prepare_restore(path, backup_dir, max_version)
-    try:
-        kept = set_aside(path, backup_dir, now)
-        if ready is not None:
-            os.replace(ready[0], path)
-            fsync_folder(path.parent)
-    finally:
-        if ready is not None:
-            ready[0].unlink(missing_ok=True)
     backup = ready[1] if ready is not None else None
+    temp = ready[0] if ready is not None else new_database(path, create)
+    try:
+        mark_restored(temp, moment)
+        fsync_file(temp)
+        kept = set_aside(path, backup_dir, moment)
+        os.replace(temp, path)
+        fsync_folder(path.parent)
+    finally:
+        remove_temp(temp)
     recovery = Recovery(kept, backup.path if backup else None, backup.taken_at if backup else None, problem)
     log.warning(
         "the database at %s is damaged (%s): kept at %s; restored from %s", path, problem, kept, recovery.restored_from
@@ -184,16 +193,43 @@ def prepare_restore(path: Path, backup_dir: Path, max_version: int) -> tuple[Pat
         try:
             shutil.copyfile(backup.path, temp)
             good = integrity_ok(temp)
-            if good:
-                fsync_file(temp)
         except BaseException:
-            temp.unlink(missing_ok=True)
+            remove_temp(temp)
             raise
-        finally:
-            for suffix in SIDE_FILES:
-                Path(f"{temp}{suffix}").unlink(missing_ok=True)
         if good:
             return temp, backup
-        temp.unlink()
+        remove_temp(temp)
         log.warning("backup %s passed over: it fails its integrity check", backup.path)
     return None
+
+
+def new_database(path: Path, create: Callable[[Path], None]) -> Path:
+    """A new, empty database made by ``create`` beside ``path`` under a temporary name."""
+    clear_stale_temps(path.parent)
+    temp = path.parent / f"{TEMP_PREFIX}new-{secrets.token_hex(8)}.db"
+    try:
+        create(temp)
+    except BaseException:
+        remove_temp(temp)
+        raise
+    return temp
+
+
+def mark_restored(database: Path, moment: dt.datetime) -> None:
+    """Write :data:`RESTORED_KEY` into a database about to be put in place by a repair."""
+    connection = sqlite3.connect(database, isolation_level=None, timeout=10.0)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute(
+            "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)",
+            (RESTORED_KEY, moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
+        )
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def remove_temp(temp: Path) -> None:
+    """A temporary database (gone already once it is put in place) and any side file of it."""
+    for suffix in ("", *SIDE_FILES):
+        Path(f"{temp}{suffix}").unlink(missing_ok=True)

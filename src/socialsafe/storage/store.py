@@ -29,6 +29,7 @@ from socialsafe.paths import BACKUP_DIR_NAME
 from socialsafe.storage.backup import KEEP_DAILY, daily_backup
 from socialsafe.storage.db import open_database
 from socialsafe.storage.models import Acknowledgement, Answer, Attempt, Erasure, Learner, Setting, utcnow
+from socialsafe.storage.recovery import RESTORED_KEY
 
 DEVICE_ID_KEY = "device_id"
 Row = TypeVar("Row", Learner, Attempt, Answer, Acknowledgement, Erasure)
@@ -114,6 +115,18 @@ class Store:
     def set_setting(self, key: str, value: str) -> None:
         with self.session() as s:
             s.merge(Setting(key=key, value=value))
+            s.commit()
+
+    def restored_at(self) -> str | None:
+        """When a repair put this database in place (a backup restored, or an empty one started), until
+        :meth:`clear_restored`; None otherwise. Meanwhile this PC's device file on the shared folder may hold
+        records the database lacks, to take back (:meth:`take_back_own`)."""
+        return self.setting(RESTORED_KEY)
+
+    def clear_restored(self) -> None:
+        """This PC's published records are back in the database (a sync has published since the repair)."""
+        with self.session() as s:
+            s.connection().execute(text("DELETE FROM setting WHERE key = :key"), {"key": RESTORED_KEY})
             s.commit()
 
     def _ensure_device_id(self) -> str:

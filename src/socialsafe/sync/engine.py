@@ -26,6 +26,7 @@ from socialsafe.domain.people import person_identity
 from socialsafe.export import to_csv
 from socialsafe.files import write_atomic
 from socialsafe.i18n import _, ngettext
+from socialsafe.log import log
 from socialsafe.reports import (
     LearnerFacts,
     ModuleRow,
@@ -70,9 +71,12 @@ class Merged:
     attempts: dict[str, dict[str, rec.AttemptRec]] = field(default_factory=dict)
     acks: dict[str, dict[str, rec.AckRec]] = field(default_factory=dict)
     erasures: dict[str, rec.ErasureRec] = field(default_factory=dict)
-    # The ids of this PC's own records in its database. This PC's device file on the share may
-    # hold more: its database was restored from an older backup. Those are taken back, not lost.
+    # The ids of this PC's own records in its database. This PC's device file on the share may hold
+    # more: its database was restored from an older backup (those are taken back, not lost), or
+    # another PC has a copy of this data folder (those are left alone).
     here: set[str] = field(default_factory=set)
+    # This PC's own device file is on the share but could not be read whole.
+    own_unread: bool = False
 
     def add(self, records: Iterable[rec.Record]) -> None:
         """Records not seen before; the first copy of an id is kept (records never change)."""
@@ -261,13 +265,16 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
             text = read_whole(path).decode("utf-8")
         except UnicodeDecodeError:
             report.problems.append(Problem(path, _("not UTF-8 text: left out")))
+            merged.own_unread |= own
             continue
         except OSError as error:
             report.problems.append(Problem(path, _("cannot be read now ({reason})").format(reason=error.strerror)))
+            merged.own_unread |= own
             continue
         device = rec.read_device_text(path, text)
         if device.skipped:
             report.problems.append(Problem(path, device.skipped))
+            merged.own_unread |= own
             continue
         report.devices_read += not own
         report.problems += [Problem(path, message, line=line) for line, message in device.problems]
@@ -334,14 +341,30 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
     known = set(merged.learners) | {x.id for x in store.learners()}
     linked = [r for r in merged.records() if not isinstance(r, rec.AttemptRec | rec.AckRec) or r.learner_id in known]
     theirs = [r for r in linked if r.device_id != store.device_id]
-    # This PC's own, from its own device file: records its restored database lacks, and attempts it still
-    # has unfinished that were finished and published after the copy it was restored from.
-    taken_back = [r for r in linked if r.device_id == store.device_id and r.id not in merged.here]
-    others, own = _rows(theirs), _rows(taken_back)
+    # This PC's own, from its own device file, that its database lacks (or has unfinished).
+    unknown_own = [r for r in linked if r.device_id == store.device_id and r.id not in merged.here]
+    # Taken back only after a repair restored an older copy or started afresh: otherwise they are
+    # another PC's that shares this device id (a copied data folder), and not this PC's people.
+    restoring = store.restored_at() is not None
+    if unknown_own and not restoring:
+        log.warning(
+            "the shared folder %s holds %d records under this PC's device id %s that its database does not have:"
+            " is this data folder a copy of another PC's? They are left alone, and not published from here",
+            share,
+            len(unknown_own),
+            store.device_id,
+        )
+    others, own = _rows(theirs), _rows(unknown_own if restoring else [])
     for table in others:  # learners first: the database ties every record to its learner, whoever made it
         report.imported += store.import_rows(table, others[table])
         report.imported += store.take_back_own(table, own[table])
-    report.published = publish(store, share, now)
+    if restoring and merged.own_unread:
+        # Rewritten from this database now, the file would lose what could not be taken back from it.
+        log.warning("after a repair, this PC's device file on %s could not be read: not published until it can", share)
+    else:
+        report.published = publish(store, share, now)
+        if restoring:
+            store.clear_restored()
     roster, roster_problems = read_roster(share)
     report.problems += roster_problems
     try:
