@@ -227,10 +227,11 @@ def test_a_damaged_database_is_kept_aside_and_the_newest_good_backup_restored(
     assert "shared folder" in message
 
 
-@pytest.mark.parametrize("damage", [_truncate, _garbage, _zeroed_page], ids=["truncated", "garbage", "zeroed page"])
-def test_with_no_backup_the_damaged_file_is_kept_and_an_empty_database_started(
+@pytest.mark.parametrize("damage", [_truncate, _zeroed_page], ids=["truncated", "zeroed page"])
+def test_with_no_backup_an_empty_database_is_started_as_the_same_pc(
     db_path: Path, folder: Path, opened: list[Store], damage: Callable[[Path], None]
 ) -> None:
+    """The device id read from what is left of the file: the shared folder gives this PC's records back."""
     device = _populate(db_path, 400)
     _checkpointed(db_path)
     damage(db_path)
@@ -243,13 +244,73 @@ def test_with_no_backup_the_damaged_file_is_kept_and_an_empty_database_started(
     assert (recovery.restored_from, recovery.backup_taken_at) == (None, None)
     assert recovery.broken_kept_at.read_bytes() == damaged
     assert store.learners() == []
-    assert store.device_id != device  # a new, empty database is a new device on the share
+    assert store.device_id == device
+    assert recovery.device_kept
     assert _raw(db_path, "PRAGMA integrity_check") == [("ok",)]
     message = recovery.message()
     assert "no good copy" in message
     assert "empty" in message
-    assert "shared folder are still there" in message
+    assert "published to the shared folder come back at the next sync" in message
+    assert "add themselves again" not in message
     assert str(recovery.broken_kept_at) in message
+
+
+def test_with_no_backup_the_device_id_may_come_from_a_damaged_backup(
+    db_path: Path, folder: Path, opened: list[Store]
+) -> None:
+    device = _populate(db_path, 400)
+    damaged_copy = _daily(db_path, MONDAY)
+    _zeroed_page(damaged_copy)  # fails its integrity check, but its settings can still be read
+    assert not integrity_ok(damaged_copy)
+    _garbage(db_path)
+
+    store = open_store(db_path, opened)
+
+    assert store.recovery is not None
+    assert store.recovery.restored_from is None
+    assert store.recovery.device_kept
+    assert store.device_id == device
+    assert store.learners() == []
+
+
+def test_with_nothing_to_read_the_device_id_from_the_pc_starts_as_a_new_one(
+    db_path: Path, folder: Path, opened: list[Store]
+) -> None:
+    device = _populate(db_path, 400)
+    _garbage(db_path)
+    damaged = db_path.read_bytes()
+
+    store = open_store(db_path, opened)
+
+    recovery = store.recovery
+    assert recovery is not None
+    assert recovery.broken_kept_at.read_bytes() == damaged
+    assert not recovery.device_kept
+    assert store.device_id != device  # a new device on the share
+    assert store.learners() == []
+    message = recovery.message()
+    assert "no good copy" in message
+    assert "stay in its reports" in message
+    assert "add themselves again" in message
+    assert "come back" not in message
+    assert str(recovery.broken_kept_at) in message
+
+
+def test_a_device_id_read_from_a_damaged_file_must_be_one(db_path: Path, folder: Path, opened: list[Store]) -> None:
+    """Damage can leave anything in the settings: only a device id of the share's form is kept."""
+    device = _populate(db_path, 400)
+    connection = sqlite3.connect(db_path)
+    with connection:
+        connection.execute("UPDATE setting SET value = '../../x' WHERE key = 'device_id'")
+    connection.close()
+    _checkpointed(db_path)
+    _zeroed_page(db_path)
+
+    store = open_store(db_path, opened)
+
+    assert store.recovery is not None
+    assert not store.recovery.device_kept
+    assert store.device_id not in (device, "../../x")
 
 
 def test_an_older_backup_is_used_when_the_newest_is_damaged_too(
@@ -482,6 +543,7 @@ def test_the_message_is_translatable(tmp_path: Path) -> None:
     for recovery in (
         Recovery(tmp_path / "broken.db", tmp_path / "copy.db", taken, "file is not a database"),
         Recovery(tmp_path / "broken.db", None, None, "file is not a database"),
+        Recovery(tmp_path / "broken.db", None, None, "file is not a database", device_kept=True),
     ):
         set_locale("en_XA")
         pseudo = recovery.message()

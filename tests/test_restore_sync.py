@@ -252,3 +252,35 @@ def test_after_a_repair_an_unreadable_own_device_file_is_not_overwritten(
 
     assert device_file.read_bytes() == unreadable
     assert _setting(db_path, RESTORED_KEY) is not None  # taken back at a later sync, once it can be read
+
+
+# No good backup: the same PC, empty, takes its published records back -----------------------------------------
+
+
+def test_with_no_good_backup_the_pc_s_people_come_back_from_the_share(
+    db_path: Path, share: Path, opened: list[Store], content: Content, pack: Pack
+) -> None:
+    pc = open_store(db_path, opened)
+    device = pc.device_id
+    ann = pc.add_learner("Ann Jones", "teacher", "Oak Primary")
+    result = pc.record_manual(ann.id, pack, pack.module("photos"), 2, 2, dt.datetime(2025, 3, 3, tzinfo=dt.UTC))
+    sync(pc, content, share)
+    device_file = share / "devices" / f"{device}.jsonl"
+    published = device_ids(device_file)
+    pc.close()
+    connection = sqlite3.connect(db_path)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    with open(db_path, "r+b") as handle:  # the end of the file lost: the settings, near its start, readable
+        handle.truncate(db_path.stat().st_size // 2)
+
+    store = open_store(db_path, opened)
+    assert store.recovery is not None
+    assert store.recovery.restored_from is None
+    sync(store, content, share)
+
+    assert store.device_id == device
+    assert [p.name for p in QuickReads(db_path).people_on_this_pc()] == ["Ann Jones"]  # "Who are you?" again
+    assert result.id in db_ids(db_path, "attempt")
+    assert device_ids(device_file) == published
+    assert sorted(path.name for path in (share / "devices").iterdir()) == [device_file.name]

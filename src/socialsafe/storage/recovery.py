@@ -7,7 +7,8 @@ and ``-shm``) is moved into the backups folder as ``broken-<UTC time>.db``,
 never deleted; the newest backup that passes ``PRAGMA integrity_check`` is
 copied into its place (the open then migrates it forward if it is older); and
 a :class:`Recovery` says what happened, for the app to tell the person. With no
-good backup, an empty database is started. Either way the database put in place
+good backup, an empty database is started, under this PC's device id when it can
+still be read from the damaged file or a damaged backup. Either way the database put in place
 carries the setting :data:`RESTORED_KEY`: until a sync has published after it,
 this PC's own device file on the shared folder may hold records the database
 lacks, and the sync takes them back (and only then). Other errors (locked, no
@@ -21,6 +22,7 @@ import os
 import secrets
 import shutil
 import sqlite3
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +44,7 @@ from socialsafe.storage.backup import (
 BROKEN_PREFIX = "broken-"
 # A setting in a database put in place by a repair, until a sync has taken back this PC's published records.
 RESTORED_KEY = "restored_at"
+DEVICE_ID_KEY = "device_id"
 SIDE_FILES = ("-wal", "-shm", "-journal")
 # SQLite's primary result codes for a damaged file (extended codes carry them in the low byte).
 DAMAGE_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
@@ -55,14 +58,23 @@ class Recovery:
     restored_from: Path | None  # the backup copied into place; None: no good backup, an empty database started
     backup_taken_at: dt.datetime | None  # when that backup was taken (aware, UTC)
     problem: str  # what SQLite found, in its words: for the log, not the person
+    # With no good backup: the empty database kept this PC's device id (read from the damaged file or a
+    # damaged backup), so what this PC published comes back at its next sync. False: a new device id.
+    device_kept: bool = False
 
     def message(self) -> str:
         """One translated paragraph for the person: what was found, what was done, what it means for them."""
+        if (self.restored_from is None or self.backup_taken_at is None) and self.device_kept:
+            return _(
+                "Your training records on this PC were damaged and SocialSafe had no good copy of them, "
+                "so it has started again with empty records on this PC. Results already published to the shared "
+                "folder come back at the next sync. The damaged file is kept at {path}."
+            ).format(path=self.broken_kept_at)
         if self.restored_from is None or self.backup_taken_at is None:
             return _(
                 "Your training records on this PC were damaged and SocialSafe had no good copy of them, "
-                "so it has started again with empty records on this PC. Results already synced to the shared "
-                "folder are still there, and come back to this PC when it next syncs with that folder. "
+                "so it has started again with empty records on this PC. Results already published to the shared "
+                "folder stay in its reports, but the people who use this PC need to add themselves again. "
                 "The damaged file is kept at {path}."
             ).format(path=self.broken_kept_at)
         return _(
@@ -146,18 +158,27 @@ def recover_if_damaged(
     # The database to put in place is made ready first: if that fails (a full disk), nothing has been moved yet.
     ready = prepare_restore(path, backup_dir, max_version)
     backup = ready[1] if ready is not None else None
+    # With no good backup, the empty database is still this PC, if its device id can be read anywhere.
+    device = salvage_device_id(path, backup_dir) if ready is None else None
     temp = ready[0] if ready is not None else new_database(path, create)
     try:
-        mark_restored(temp, moment)
+        mark_restored(temp, moment, device)
         fsync_file(temp)
         kept = set_aside(path, backup_dir, moment)
         os.replace(temp, path)
         fsync_folder(path.parent)
     finally:
         remove_temp(temp)
-    recovery = Recovery(kept, backup.path if backup else None, backup.taken_at if backup else None, problem)
+    recovery = Recovery(
+        kept, backup.path if backup else None, backup.taken_at if backup else None, problem, device is not None
+    )
     log.warning(
-        "the database at %s is damaged (%s): kept at %s; restored from %s", path, problem, kept, recovery.restored_from
+        "the database at %s is damaged (%s): kept at %s; restored from %s%s",
+        path,
+        problem,
+        kept,
+        recovery.restored_from,
+        "" if backup else f"; device id {'kept: ' + device if device else 'not readable: a new one'}",
     )
     return recovery
 
@@ -215,8 +236,9 @@ def new_database(path: Path, create: Callable[[Path], None]) -> Path:
     return temp
 
 
-def mark_restored(database: Path, moment: dt.datetime) -> None:
-    """Write :data:`RESTORED_KEY` into a database about to be put in place by a repair."""
+def mark_restored(database: Path, moment: dt.datetime, device_id: str | None = None) -> None:
+    """Write :data:`RESTORED_KEY` (and ``device_id``, for a new database) into a database about to be put in
+    place by a repair."""
     connection = sqlite3.connect(database, isolation_level=None, timeout=10.0)
     try:
         connection.execute("BEGIN IMMEDIATE")
@@ -224,9 +246,45 @@ def mark_restored(database: Path, moment: dt.datetime) -> None:
             "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)",
             (RESTORED_KEY, moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
         )
+        if device_id is not None:
+            connection.execute("INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", (DEVICE_ID_KEY, device_id))
         connection.execute("COMMIT")
     finally:
         connection.close()
+
+
+def salvage_device_id(path: Path, backup_dir: Path) -> str | None:
+    """This PC's device id, read from the damaged database at ``path`` or else from the newest backup whose
+    settings can be read, damaged or not; None when none can be. Opened read-only: nothing is changed."""
+    for candidate in [path, *(b.path for b in backups(backup_dir))]:
+        device = read_device_id(candidate)
+        if device is not None:
+            return device
+    return None
+
+
+def read_device_id(database: Path) -> str | None:
+    """The device id in ``database``'s settings, if it can be read and is a UUID in the share's form."""
+    try:
+        connection = sqlite3.connect(f"{database.absolute().as_uri()}?mode=ro", uri=True, timeout=10.0)
+    except sqlite3.Error:
+        return None
+    try:
+        # A damaged schema elsewhere in the file (a table's pages cut off) must not hide the settings.
+        connection.execute("PRAGMA writable_schema = ON")
+        row = connection.execute("SELECT value FROM setting WHERE key = ?", (DEVICE_ID_KEY,)).fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    value = row[0] if row else None
+    if not isinstance(value, str):
+        return None
+    try:
+        canonical = str(uuid.UUID(value))
+    except ValueError:
+        return None
+    return value if canonical == value else None
 
 
 def remove_temp(temp: Path) -> None:

@@ -29,9 +29,8 @@ from socialsafe.paths import BACKUP_DIR_NAME
 from socialsafe.storage.backup import KEEP_DAILY, daily_backup
 from socialsafe.storage.db import open_database
 from socialsafe.storage.models import Acknowledgement, Answer, Attempt, Erasure, Learner, Setting, utcnow
-from socialsafe.storage.recovery import RESTORED_KEY
+from socialsafe.storage.recovery import DEVICE_ID_KEY, RESTORED_KEY
 
-DEVICE_ID_KEY = "device_id"
 Row = TypeVar("Row", Learner, Attempt, Answer, Acknowledgement, Erasure)
 __all__ = ["InputError", "Store", "normalise_name", "person_key"]
 
