@@ -40,6 +40,26 @@ def iss_defines() -> dict[str, str]:
     return dict(re.findall(r'^#define (\w+) "([^"]*)"$', ISS.read_text(encoding="utf-8"), re.MULTILINE))
 
 
+def spec_exe_keyword(name: str, console: bool) -> object:
+    """The value the spec's ``program()`` passes to EXE as ``name``, for a console or windowed program."""
+    tree = ast.parse(SPEC.read_text(encoding="utf-8"))
+    helper = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "program")
+    exe = next(n for n in ast.walk(helper) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "EXE")
+    keyword = next((k for k in exe.keywords if k.arg == name), None)
+    assert keyword is not None, f"the spec's EXE is given no {name}"
+    return eval(compile(ast.Expression(keyword.value), str(SPEC), "eval"), {}, {"console": console})
+
+
+def spec_programs() -> dict[str, bool]:
+    """Each program the spec builds (its name constant) and whether it is a console program."""
+    programs = {}
+    for node in ast.walk(ast.parse(SPEC.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "program":
+            console = next(k.value for k in node.keywords if k.arg == "console")
+            programs[node.args[0].id] = ast.literal_eval(console)
+    return programs
+
+
 def test_the_spec_keeps_every_qt_module_the_app_imports() -> None:
     imported = set()
     for source in (ROOT / "src" / "socialsafe").rglob("*.py"):
@@ -70,6 +90,11 @@ def test_the_installer_installs_what_the_spec_builds() -> None:
     # The site config goes where socialsafe.site_config looks for it on Windows.
     assert defines["SiteConfigDir"] == f"{{commonappdata}}\\{APP_AUTHOR}\\{APP_NAME}"
     assert defines["SiteConfigName"] == SITE_CONFIG_NAME
+    # The Start-menu shortcut opens the windowed program: an error before logging starts must
+    # not show a learner PyInstaller's traceback. The console program keeps its traceback.
+    assert spec_programs() == {"APP_NAME": False, "CLI_NAME": True}
+    assert spec_exe_keyword("disable_windowed_traceback", console=False) is True
+    assert spec_exe_keyword("disable_windowed_traceback", console=True) is False
 
 
 def test_the_installer_keeps_data_and_site_config_on_uninstall() -> None:
@@ -132,6 +157,16 @@ def test_the_bundle_holds_what_the_installer_takes(bundle: Path) -> None:
     for folder in ("quizzes", "assets"):
         assert any((bundle / "_internal" / "socialsafe" / folder).iterdir())
     assert list((bundle / "_internal" / "socialsafe" / "locale").glob("*/LC_MESSAGES/socialsafe.mo"))
+
+
+def test_only_the_windowed_program_hides_tracebacks(bundle: Path) -> None:
+    """The spec's option reaches the built programs (the bootloader reads it from each one's archive)."""
+    from PyInstaller.archive.readers import CArchiveReader
+
+    app, cli = spec_constant("APP_NAME"), spec_constant("CLI_NAME")
+    option = "pyi-disable-windowed-traceback"
+    assert option in CArchiveReader(str(bundle / f"{app}{EXE}")).options
+    assert option not in CArchiveReader(str(bundle / f"{cli}{EXE}")).options
 
 
 def test_the_bundle_leaves_out_what_the_app_does_not_use(bundle: Path) -> None:
