@@ -40,6 +40,19 @@ def iss_defines() -> dict[str, str]:
     return dict(re.findall(r'^#define (\w+) "([^"]*)"$', ISS.read_text(encoding="utf-8"), re.MULTILINE))
 
 
+def iss_code() -> str:
+    """The installer's [Code] section (Pascal), which is the script's last."""
+    text = ISS.read_text(encoding="utf-8")
+    return text[text.index("\n[Code]\n") :]
+
+
+def pascal_routine(code: str, name: str) -> str:
+    """The text of one function or procedure of [Code], from its heading to the next routine's."""
+    found = re.search(rf"^(?:function|procedure) {name}\b.*?(?=^(?:function|procedure) |\Z)", code, re.M | re.S)
+    assert found, f"[Code] has no routine {name}"
+    return found.group(0)
+
+
 def spec_exe_keyword(name: str, console: bool) -> object:
     """The value the spec's ``program()`` passes to EXE as ``name``, for a console or windowed program."""
     tree = ast.parse(SPEC.read_text(encoding="utf-8"))
@@ -87,8 +100,10 @@ def test_the_installer_installs_what_the_spec_builds() -> None:
     # The default source is the folder the spec's COLLECT makes, with the icon the spec puts in it.
     assert f'"..\\..\\dist\\{app}"' in text
     assert f"SetupIconFile={{#DistDir}}\\_internal\\{app}.ico" in text
-    # The site config goes where socialsafe.site_config looks for it on Windows.
+    # The site config goes where socialsafe.site_config looks for it on Windows, and the
+    # folder above it, which the installer locks too, is its parent.
     assert defines["SiteConfigDir"] == f"{{commonappdata}}\\{APP_AUTHOR}\\{APP_NAME}"
+    assert defines["VendorDir"] == f"{{commonappdata}}\\{APP_AUTHOR}"
     assert defines["SiteConfigName"] == SITE_CONFIG_NAME
     # The Start-menu shortcut opens the windowed program: an error before logging starts must
     # not show a learner PyInstaller's traceback. The console program keeps its traceback.
@@ -101,17 +116,73 @@ def test_the_installer_keeps_data_and_site_config_on_uninstall() -> None:
     text = ISS.read_text(encoding="utf-8")
     assert "PrivilegesRequired=admin" in text
     assert re.search(r"^AppId=\{\{[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}\}$", text, re.MULTILINE)
-    # Every site config entry is left alone by the uninstaller, and never overwritten unasked.
-    lines = text.splitlines()
-    entries = [line for line in lines if "{#SiteConfigDir}" in line and line.startswith(("Source:", "Name:"))]
-    assert entries
-    assert all("uninsneveruninstall" in line for line in entries)
-    assert all("onlyifdoesntexist" in line or "ReplaceSiteConfig" in line for line in entries if "Source:" in line)
+    # Only [Code] makes the site config's folders and file, so the uninstaller, which undoes what
+    # [Dirs] and [Files] made, never removes them; a site config built in is never copied by [Files].
+    entries = [line for line in text.splitlines() if line.startswith(("Source:", "Name:", "Type:"))]
+    assert not [line for line in entries if "{#SiteConfigDir}" in line or "{#VendorDir}" in line]
+    assert 'Source: "{#SiteConfig}"; Flags: dontcopy' in text
+    assert not re.search(r"^\[Dirs\]", text, re.MULTILINE)
     # Nothing deletes anything outside the program folder, and no data folder is named.
     assert "[UninstallDelete]" not in text
+    assert "[UninstallRun]" not in text
+    assert "CurUninstallStepChanged" not in text
     assert re.findall(r'^Type: filesandordirs; Name: "([^"]*)"', text, re.MULTILINE) == ["{app}\\_internal"]
     assert "{localappdata}" not in text
     assert "{userappdata}" not in text
+
+
+def test_the_installer_locks_the_site_config_folders_and_replaces_a_planted_site_config() -> None:
+    code = iss_code()
+    # Well-known SIDs, so icacls works in every language of Windows; no group is named in words.
+    assert "SidAdmins = '*S-1-5-32-544'" in code
+    assert "SidSystem = '*S-1-5-18'" in code
+    assert "SidUsers = '*S-1-5-32-545'" in code
+    assert not re.search(r"(Administrators|Users|SYSTEM):\(", code)
+    # Both C:\ProgramData\LeafTrust and its SocialSafe folder are locked: Administrators own them,
+    # and only Administrators and SYSTEM (full) and Users (read) are left in their permissions.
+    assert "ExpandConstant('{#VendorDir}')" in pascal_routine(code, "VendorFolder")
+    assert "ExpandConstant('{#SiteConfigDir}')" in pascal_routine(code, "SiteConfigFolder")
+    lock = pascal_routine(code, "LockFolder")
+    assert "' /setowner ' + SidAdmins + ' /L /C /Q'" in lock
+    assert "' /reset /L /C /Q'" in lock
+    assert (
+        "' /inheritance:r /grant:r ' + SidSystem + ':(OI)(CI)F ' + SidAdmins + ':(OI)(CI)F ' +\n"
+        "    SidUsers + ':(OI)(CI)RX /L /C /Q'"
+    ) in lock
+    assert "if IsLink(Dir) then" in lock  # never through a junction to somewhere else
+    secure = pascal_routine(code, "SecureSiteConfigFolders")
+    # Who owned the folders is noted before the lock makes Administrators their owner.
+    assert (
+        secure.index("OwnerCheck(")
+        < secure.index("LockFolder(VendorFolder)")
+        < secure.index("LockFolder(SiteConfigFolder)")
+    )
+    steps = pascal_routine(code, "CurStepChanged")
+    assert steps.index("ssInstall") < steps.index("SecureSiteConfigFolders") < steps.index("ssPostInstall")
+    assert steps.index("ssPostInstall") < steps.index("PlaceSiteConfig")
+    # The replacement rule: a site config is kept only when Administrators or SYSTEM own it and
+    # both folders (SDDL BA or SY), and it is no link; otherwise it is moved aside and replaced.
+    assert "''^O:(BA|SY)(G:|D:|S:|$)''" in pascal_routine(code, "OwnerCheck")
+    assert ".LinkType" in pascal_routine(code, "OwnerCheck")
+    trust = pascal_routine(code, "TrustOf")
+    assert "FolderOwners = OwnedBySomeoneElse" in trust
+    assert "OwnerCheck(PsString(Target))" in trust
+    place = pascal_routine(code, "PlaceSiteConfig")
+    assert "Trust := TrustOf(Target)" in place
+    assert "(Trust = OwnedByAdmins) and ((Source = '') or not ReplaceSiteConfig)" in place
+    assert "RenameFile(Target, Aside)" in place
+    assert "replaced a site config not owned by administrators" in place
+    # /REPLACESITECONFIG still replaces an administrator's file; the copy never writes into an
+    # existing file (which could be a link), and both the switch and the built-in file still count.
+    assert "SwitchGiven('/REPLACESITECONFIG')" in pascal_routine(code, "ReplaceSiteConfig")
+    assert "DeleteFile(Target)" in place
+    assert re.findall(r"FileCopy\(([^()]*)\)", code) == ["Source, Target, True"]
+    assert "ExtractTemporaryFile('{#SiteConfigFile}')" in pascal_routine(code, "SiteConfigSource")
+    # What needs IT's attention gives the exit code the IT guide lists.
+    assert "ExitNeedsAttention = 10;" in code
+    assert "Result := ExitNeedsAttention" in pascal_routine(code, "GetCustomSetupExitCode")
+    guide = (ROOT / "docs" / "it-guide.md").read_text(encoding="utf-8")
+    assert re.search(r"^\| 10 \| installed, but the site config", guide, re.MULTILINE)
 
 
 # --- the bundle itself -------------------------------------------------------

@@ -23,9 +23,12 @@
 ;   (task "desktopicon", off by default);
 ; - the site config: /SITECONFIG="\\server\it\socialsafe.toml" at install
 ;   time (or /DSiteConfig when building) copies that file to
-;   C:\ProgramData\LeafTrust\SocialSafe\socialsafe.toml, unless one is there
-;   already: /REPLACESITECONFIG replaces it. The folder is made writable by
-;   administrators only and readable by everyone;
+;   C:\ProgramData\LeafTrust\SocialSafe\socialsafe.toml. One already there is
+;   kept if an administrator placed it (/REPLACESITECONFIG replaces it anyway),
+;   and replaced if anyone else could have: see "The site config, and who
+;   placed it" in [Code]. C:\ProgramData\LeafTrust and its SocialSafe folder
+;   are made the Administrators', writable by administrators only and readable
+;   by everyone;
 ; - upgrades in place: the same AppId, so a newer installer replaces the
 ;   program files (closing SocialSafe first) and nothing else;
 ; - uninstalling removes the program files and shortcuts only: never the site
@@ -39,6 +42,8 @@
 #define AppPublisher "The Leaf Trust"
 #define AppExe "SocialSafe.exe"
 #define CliExe "socialsafe-cli.exe"
+; The site config's folder, and the folder above it, which Setup locks too.
+#define VendorDir "{commonappdata}\LeafTrust"
 #define SiteConfigDir "{commonappdata}\LeafTrust\SocialSafe"
 #define SiteConfigName "socialsafe.toml"
 
@@ -50,6 +55,9 @@
 #endif
 #ifndef OutputDir
 #define OutputDir AddBackslash(SourcePath) + "..\..\dist"
+#endif
+#ifdef SiteConfig
+#define SiteConfigFile ExtractFileName(SiteConfig)
 #endif
 
 [Setup]
@@ -92,17 +100,18 @@ Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{
 ; A new version's libraries replace the old ones wholesale: nothing stale is left beside them.
 Type: filesandordirs; Name: "{app}\_internal"
 
-[Dirs]
-; The site config folder stays when SocialSafe is uninstalled.
-Name: "{#SiteConfigDir}"; Flags: uninsneveruninstall
-
 [Files]
-Source: "{#DistDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 #ifdef SiteConfig
-; A site config built into the installer; /SITECONFIG at install time beats it.
-Source: "{#SiteConfig}"; DestDir: "{#SiteConfigDir}"; DestName: "{#SiteConfigName}"; Flags: onlyifdoesntexist uninsneveruninstall; Check: (not SiteConfigGiven) and (not ReplaceSiteConfig)
-Source: "{#SiteConfig}"; DestDir: "{#SiteConfigDir}"; DestName: "{#SiteConfigName}"; Flags: ignoreversion uninsneveruninstall; Check: (not SiteConfigGiven) and ReplaceSiteConfig
+; A site config built into the installer, which [Files] never copies: [Code]
+; places it, by the same rules as /SITECONFIG (which beats it). First in the
+; list, so that ExtractTemporaryFile finds this one, and quickly.
+Source: "{#SiteConfig}"; Flags: dontcopy
 #endif
+Source: "{#DistDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+
+; No [Dirs] or [Files] entry touches the site config's folders: [Code] makes
+; them, so the uninstaller never removes them, and nothing writes there before
+; they are checked and locked.
 
 [Icons]
 Name: "{autoprograms}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Comment: "Social media policy training"
@@ -114,6 +123,65 @@ Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent unchecked runasoriginaluser
 
 [Code]
+{ ---------------------------------------------------------------------------
+  The site config, and who placed it
+
+  Every account on the PC reads C:\ProgramData\LeafTrust\SocialSafe\socialsafe.toml,
+  which chooses the shared folder and the admin passphrase hash. By default any
+  user may create folders and files under C:\ProgramData, and owns what they
+  create: before SocialSafe is first installed, a user could create
+  C:\ProgramData\LeafTrust, the SocialSafe folder in it, or socialsafe.toml
+  itself, and keep control of it.
+
+  So Setup:
+
+  1. Before changing anything, notes who owns whichever of the LeafTrust and
+     SocialSafe folders are already there (OwnerCheck).
+  2. Locks both folders (LockFolder): Administrators become the owner, and the
+     permissions become exactly Administrators and SYSTEM full control, Users
+     read and execute, nothing inherited and nothing else (icacls /setowner,
+     /reset, then /inheritance:r /grant:r, naming well-known SIDs, so it works
+     in every language of Windows). It refuses a folder that is a link (a
+     junction or symbolic link), so that it never changes the permissions of a
+     folder somewhere else; icacls also gets /L, to act on a link itself should
+     one appear meanwhile.
+  3. Trusts a socialsafe.toml already there only when the file and both folders
+     were owned by Administrators or SYSTEM, and the file is no link of any kind
+     (TrustOf). A file's owner is whoever created it, unless an administrator
+     has taken it over since: a user cannot make Administrators or SYSTEM the
+     owner of anything. What an administrator places (copied by an elevated
+     account, by Group Policy, by this Setup) is theirs.
+     - Trusted: kept, unless /REPLACESITECONFIG comes with a site config.
+     - Not trusted: moved aside to socialsafe.toml.untrusted-<time>, as it is,
+       for IT to read (SocialSafe reads only socialsafe.toml); the site config
+       Setup was given, if any, takes its place.
+     - Cannot tell (PowerShell did not answer): replaced when Setup was given a
+       site config; otherwise kept, with a warning in the log.
+  4. Copies the site config it was given (/SITECONFIG, else the one built in)
+     to a new file, never into an existing one (which could be a link).
+
+  What needs IT's attention goes to the log (/LOG) and a message box, and
+  makes Setup's exit code 10 (docs/it-guide.md lists the exit codes).
+  --------------------------------------------------------------------------- }
+
+const
+  { Well-known SIDs: the same in every language of Windows. }
+  SidAdmins = '*S-1-5-32-544';
+  SidSystem = '*S-1-5-18';
+  SidUsers = '*S-1-5-32-545';
+  { OwnerCheck's answers: the exit codes of its PowerShell command, and "cannot tell". }
+  OwnedByAdmins = 10;
+  OwnedBySomeoneElse = 11;
+  OwnerUnknown = -1;
+  { Setup's exit code when SocialSafe is installed but its site config needs IT's attention. }
+  ExitNeedsAttention = 10;
+
+var
+  { OwnerCheck of the site config's folders, before Setup locked them. }
+  FolderOwners: Integer;
+  { What needs IT's attention, for the message at the end. }
+  AttentionNotes: String;
+
 function SiteConfigParam: String;
 begin
   Result := Trim(ExpandConstant('{param:SITECONFIG|}'));
@@ -142,69 +210,332 @@ begin
   Result := SwitchGiven('/REPLACESITECONFIG');
 end;
 
+function VendorFolder: String;
+begin
+  Result := ExpandConstant('{#VendorDir}');
+end;
+
+function SiteConfigFolder: String;
+begin
+  Result := ExpandConstant('{#SiteConfigDir}');
+end;
+
 function SiteConfigTarget: String;
 begin
-  Result := ExpandConstant('{#SiteConfigDir}\{#SiteConfigName}');
+  Result := SiteConfigFolder + '\{#SiteConfigName}';
+end;
+
+{ Something IT should see: logged now, shown at the end, and exit code 10. }
+procedure NeedsAttention(const Message: String);
+begin
+  Log('Site config: ' + Message);
+  AttentionNotes := AttentionNotes + #13#10#13#10 + Message;
+end;
+
+function GetCustomSetupExitCode: Integer;
+begin
+  Result := 0;
+  if AttentionNotes <> '' then
+    Result := ExitNeedsAttention;
+end;
+
+{ Whether Path is a link (a junction, symbolic link or other reparse point)
+  rather than a plain folder or file. }
+function IsLink(const Path: String): Boolean;
+var
+  FindRec: TFindRec;
+begin
+  Result := False;
+  if FindFirst(Path, FindRec) then
+  try
+    Result := (FindRec.Attributes and FILE_ATTRIBUTE_REPARSE_POINT) <> 0;
+  finally
+    FindClose(FindRec);
+  end;
+end;
+
+function IsThere(const Path: String): Boolean;
+begin
+  Result := FileOrDirExists(Path) or IsLink(Path);
+end;
+
+function RunIcacls(const Params: String): Boolean;
+var
+  Code: Integer;
+begin
+  Result := False;
+  if not Exec(ExpandConstant('{sys}\icacls.exe'), Params, '', SW_HIDE, ewWaitUntilTerminated, Code) then
+    Log('icacls ' + Params + ': could not be started (' + SysErrorMessage(Code) + ')')
+  else
+  begin
+    Log('icacls ' + Params + ': exit code ' + IntToStr(Code));
+    Result := (Code = 0);
+  end;
+end;
+
+{ S as a PowerShell string in single quotes. }
+function PsString(const S: String): String;
+var
+  T: String;
+begin
+  T := S;
+  StringChangeEx(T, '''', '''''', True);
+  Result := '''' + T + '''';
+end;
+
+{ OwnedByAdmins when everything in Paths (PowerShell strings, comma-separated)
+  is owned by Administrators or SYSTEM (BA or SY in the text form of its
+  security descriptor, in every language) and is no link of any kind (Get-Item's
+  LinkType: a junction, a symbolic link, or a file with more than one name);
+  OwnedBySomeoneElse when one is not; OwnerUnknown when PowerShell cannot tell. }
+function OwnerCheck(const Paths: String): Integer;
+var
+  Params: String;
+  Code: Integer;
+begin
+  Result := OwnerUnknown;
+  Params := '-NoLogo -NoProfile -NonInteractive -Command "$ErrorActionPreference = ''Stop''; ' +
+    'foreach ($p in @(' + Paths + ')) { ' +
+    'if ((Get-Item -LiteralPath $p -Force).LinkType -or ' +
+    '((Get-Acl -LiteralPath $p).Sddl -notmatch ''^O:(BA|SY)(G:|D:|S:|$)'')) { exit ' +
+    IntToStr(OwnedBySomeoneElse) + ' } }; exit ' + IntToStr(OwnedByAdmins) + '"';
+  if not Exec(ExpandConstant('{sys}\WindowsPowerShell\v1.0\powershell.exe'), Params, '', SW_HIDE,
+    ewWaitUntilTerminated, Code) then
+    Log('Owner check of ' + Paths + ': PowerShell could not be started (' + SysErrorMessage(Code) + ').')
+  else if (Code = OwnedByAdmins) or (Code = OwnedBySomeoneElse) then
+  begin
+    Result := Code;
+    if Code = OwnedByAdmins then
+      Log('Owner check of ' + Paths + ': owned by Administrators or SYSTEM.')
+    else
+      Log('Owner check of ' + Paths + ': NOT all owned by Administrators or SYSTEM, or a link.');
+  end
+  else
+    Log('Owner check of ' + Paths + ': PowerShell could not tell (exit code ' + IntToStr(Code) + ').');
+end;
+
+function LinkMessage(const Dir: String): String;
+begin
+  Result := Dir + ' is a link to another folder (a junction or symbolic link), which SocialSafe never makes. ' +
+    'So that it never changes the permissions of a folder somewhere else, Setup leaves it alone. ' +
+    'Delete the link (rmdir "' + Dir + '" deletes the link only, not what it points to) and run Setup again.';
+end;
+
+{ Makes Dir (created if need be) the Administrators' own: Administrators and
+  SYSTEM may change it, Users may only read it, and nothing else is left in its
+  permissions, whoever created it and whatever they granted. Refuses a link. }
+function LockFolder(const Dir: String): Boolean;
+var
+  Name: String;
+begin
+  Result := False;
+  if IsLink(Dir) then
+  begin
+    NeedsAttention(LinkMessage(Dir));
+    Exit;
+  end;
+  if not DirExists(Dir) and not CreateDir(Dir) then
+  begin
+    NeedsAttention(Dir + ' could not be created (is there a file of that name?).');
+    Exit;
+  end;
+  Name := '"' + Dir + '"';
+  { /L: the folder itself, even if someone turns it into a link meanwhile. }
+  Result := RunIcacls(Name + ' /setowner ' + SidAdmins + ' /L /C /Q');
+  { Drops every permission granted on the folder itself, by whoever created it... }
+  Result := RunIcacls(Name + ' /reset /L /C /Q') and Result;
+  { ...then the inherited ones too, and grants these three only. }
+  Result := RunIcacls(Name + ' /inheritance:r /grant:r ' + SidSystem + ':(OI)(CI)F ' + SidAdmins + ':(OI)(CI)F ' +
+    SidUsers + ':(OI)(CI)RX /L /C /Q') and Result;
+  if IsLink(Dir) then
+  begin
+    NeedsAttention(Dir + ' became a link while Setup was running. ' + LinkMessage(Dir));
+    Result := False;
+  end
+  else if not Result then
+    NeedsAttention('Setup could not make ' + Dir + ' writable by administrators only (the icacls lines in the log ' +
+      'say why), so users may still be able to change the site config. Take the folder over ' +
+      '(takeown /f "' + Dir + '" /a /r), delete it, and run Setup again.');
+end;
+
+{ At the start of the installation: note who owned the folders, then lock them. }
+procedure SecureSiteConfigFolders;
+var
+  Paths: String;
+  Locked: Boolean;
+begin
+  Paths := '';
+  if IsThere(VendorFolder) then
+    Paths := PsString(VendorFolder);
+  if IsThere(SiteConfigFolder) then
+  begin
+    if Paths <> '' then
+      Paths := Paths + ', ';
+    Paths := Paths + PsString(SiteConfigFolder);
+  end;
+  if Paths = '' then
+  begin
+    Log('Site config folders: none yet; Setup makes them.');
+    FolderOwners := OwnedByAdmins;
+  end
+  else
+    FolderOwners := OwnerCheck(Paths);
+  Locked := LockFolder(VendorFolder);
+  { Through a link, SocialSafe's folder would be somewhere else: leave it. }
+  if not IsLink(VendorFolder) then
+    Locked := LockFolder(SiteConfigFolder) and Locked;
+  if Locked then
+    Log('Site config folders: ' + VendorFolder + ' and ' + SiteConfigFolder + ' are now the Administrators'', ' +
+      'writable by administrators only.');
+end;
+
+{ The site config Setup was given: /SITECONFIG's, else the one built into Setup, else none (''). }
+function SiteConfigSource: String;
+begin
+  Result := SiteConfigParam;
+#ifdef SiteConfig
+  if Result = '' then
+  begin
+    ExtractTemporaryFile('{#SiteConfigFile}');
+    Result := ExpandConstant('{tmp}\{#SiteConfigFile}');
+  end;
+#endif
+end;
+
+{ OwnedByAdmins when the site config at Target may be kept: it and both folders
+  above it were the Administrators' or SYSTEM's, and it is a plain file. }
+function TrustOf(const Target: String): Integer;
+begin
+  if IsLink(Target) or DirExists(Target) or (FolderOwners = OwnedBySomeoneElse) then
+    Result := OwnedBySomeoneElse
+  else
+  begin
+    Result := OwnerCheck(PsString(Target));
+    if (Result = OwnedByAdmins) and (FolderOwners <> OwnedByAdmins) then
+      Result := OwnerUnknown;
+  end;
+end;
+
+{ After the program files: keep, replace or place the site config (rules above). }
+procedure PlaceSiteConfig;
+var
+  Target, Source, Aside, Why: String;
+  Trust: Integer;
+begin
+  Target := SiteConfigTarget;
+  if IsLink(VendorFolder) or IsLink(SiteConfigFolder) or not DirExists(SiteConfigFolder) then
+  begin
+    NeedsAttention('Setup neither checked nor placed ' + Target + ': its folder is missing or is a link (see above).');
+    Exit;
+  end;
+  try
+    Source := SiteConfigSource;
+  except
+    NeedsAttention('the site config built into Setup could not be unpacked: ' + GetExceptionMessage);
+    Exit;
+  end;
+
+  if IsThere(Target) then
+  begin
+    Trust := TrustOf(Target);
+    if (Trust = OwnedByAdmins) and ((Source = '') or not ReplaceSiteConfig) then
+    begin
+      if Source <> '' then
+        Log('Site config: kept the existing ' + Target + ', placed by an administrator ' +
+          '(add /REPLACESITECONFIG to replace it).')
+      else
+        Log('Site config: kept the existing ' + Target + ', placed by an administrator.');
+      { Nothing but what the folder grants: administrators change it, users read it. }
+      RunIcacls('"' + Target + '" /reset /L /C /Q');
+      Exit;
+    end;
+    if (Trust = OwnerUnknown) and (Source = '') then
+    begin
+      Log('Site config: WARNING: Setup could not tell who placed ' + Target + ' (PowerShell did not answer), ' +
+        'and was given no site config to put in its place, so it kept it. Check that its owner is ' +
+        'Administrators or SYSTEM (dir /q "' + Target + '").');
+      Exit;
+    end;
+    if Trust = OwnedByAdmins then
+    begin
+      { /REPLACESITECONFIG: deleted first, so that the copy below makes a new file. }
+      if not DeleteFile(Target) then
+      begin
+        NeedsAttention('Setup could not replace ' + Target + ' (is it open in another program?).');
+        Exit;
+      end;
+      Log('Site config: /REPLACESITECONFIG: deleted the existing ' + Target + '.');
+    end
+    else
+    begin
+      if Trust = OwnedBySomeoneElse then
+        Why := Target + ' was not owned by Administrators or SYSTEM, or was a link, so an administrator ' +
+          'did not place it: anyone could have.'
+      else
+        Why := 'Setup could not tell who placed ' + Target + ' (PowerShell did not answer).';
+      Aside := Target + '.untrusted-' + GetDateTimeString('yyyymmdd-hhnnss', '-', '-');
+      if not RenameFile(Target, Aside) then
+      begin
+        NeedsAttention(Why + ' Setup could not move it aside (is it open in another program?). ' +
+          'Delete it and run Setup again.');
+        Exit;
+      end;
+      if Source = '' then
+      begin
+        NeedsAttention(Why + ' Setup moved it to ' + Aside + ', and was given no site config to put in its ' +
+          'place: SocialSafe on this PC has no site config until one is placed.');
+        Exit;
+      end;
+      if Trust = OwnedBySomeoneElse then
+        Log('Site config: replaced a site config not owned by administrators. ' + Why + ' The old file is now ' +
+          Aside + '.')
+      else
+        Log('Site config: replaced a site config Setup could not check. ' + Why + ' The old file is now ' +
+          Aside + '.');
+    end;
+  end;
+
+  if Source = '' then
+    Exit;
+  { True: fail rather than write into a file that is there after all. }
+  if FileCopy(Source, Target, True) then
+  begin
+    Log('Site config: copied ' + Source + ' to ' + Target + '.');
+    RunIcacls('"' + Target + '" /reset /L /C /Q');
+  end
+  else
+    NeedsAttention('The site config could not be copied from ' + Source + ' to ' + Target + '. ' +
+      'SocialSafe is installed; copy the file there by hand, as an administrator.');
 end;
 
 { Stop before changing anything when /SITECONFIG names a file that cannot be
-  read: exit code 7, and the reason in the log (/LOG=...). }
+  read, or when the site config's folder is a link or a file: exit code 7, and
+  the reason in the log (/LOG=...). }
 function PrepareToInstall(var NeedsRestart: Boolean): String;
 begin
   Result := '';
   if SiteConfigGiven and not FileExists(SiteConfigParam) then
     Result := 'The site config ' + SiteConfigParam + ' given with /SITECONFIG cannot be found or read. ' +
-      'Give the full path of socialsafe.toml (a \\server\share path, not a mapped drive letter).';
-end;
-
-procedure InstallSiteConfig;
-begin
-  if not SiteConfigGiven then
-    Exit;
-  if FileExists(SiteConfigTarget) and not ReplaceSiteConfig then
-  begin
-    Log('Site config: kept the existing ' + SiteConfigTarget + ' (add /REPLACESITECONFIG to replace it).');
-    Exit;
-  end;
-  ForceDirectories(ExtractFileDir(SiteConfigTarget));
-  if FileCopy(SiteConfigParam, SiteConfigTarget, False) then
-    Log('Site config: copied ' + SiteConfigParam + ' to ' + SiteConfigTarget + '.')
-  else
-    SuppressibleMsgBox('The site config could not be copied from ' + SiteConfigParam + ' to ' +
-      SiteConfigTarget + '. SocialSafe is installed; copy the file there by hand.',
-      mbError, MB_OK, IDOK);
-end;
-
-procedure RunIcacls(const Params: String);
-var
-  Code: Integer;
-begin
-  if Exec(ExpandConstant('{sys}\icacls.exe'), Params, '', SW_HIDE, ewWaitUntilTerminated, Code) then
-    Log('icacls ' + Params + ': exit code ' + IntToStr(Code))
-  else
-    Log('icacls ' + Params + ': could not be started');
-end;
-
-{ The site config folder: administrators and SYSTEM may change it, everyone
-  else may only read it (by default any user could add files to a folder
-  under ProgramData, and so choose the shared folder or the admin passphrase). }
-procedure ProtectSiteConfigFolder;
-var
-  Dir: String;
-begin
-  Dir := ExpandConstant('{#SiteConfigDir}');
-  RunIcacls('"' + Dir + '" /setowner *S-1-5-32-544 /T /C /Q');
-  RunIcacls('"' + Dir + '" /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F *S-1-5-32-544:(OI)(CI)F ' +
-    '*S-1-5-32-545:(OI)(CI)RX /C /Q');
-  if FileExists(SiteConfigTarget) then
-    RunIcacls('"' + SiteConfigTarget + '" /reset /C /Q');
+      'Give the full path of socialsafe.toml (a \\server\share path, not a mapped drive letter).'
+  else if IsLink(VendorFolder) then
+    Result := LinkMessage(VendorFolder)
+  else if IsLink(SiteConfigFolder) then
+    Result := LinkMessage(SiteConfigFolder)
+  else if FileExists(VendorFolder) then
+    Result := VendorFolder + ' is a file, where SocialSafe needs a folder: delete it and run Setup again.'
+  else if FileExists(SiteConfigFolder) then
+    Result := SiteConfigFolder + ' is a file, where SocialSafe needs a folder: delete it and run Setup again.';
 end;
 
 procedure CurStepChanged(CurStep: TSetupStep);
 begin
-  if CurStep = ssPostInstall then
+  if CurStep = ssInstall then
+    SecureSiteConfigFolders
+  else if CurStep = ssPostInstall then
   begin
-    InstallSiteConfig;
-    ProtectSiteConfigFolder;
+    PlaceSiteConfig;
+    if AttentionNotes <> '' then
+      SuppressibleMsgBox('SocialSafe is installed, but its site config needs attention:' + AttentionNotes,
+        mbError, MB_OK, IDOK);
   end;
 end;
