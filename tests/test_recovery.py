@@ -515,27 +515,111 @@ def test_prepare_database_repairs_without_a_store(db_path: Path, folder: Path) -
     assert len(_people(db_path)) == 20
 
 
-def test_when_the_damaged_file_cannot_be_moved_nothing_is_changed(
-    db_path: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+def test_when_the_damaged_file_cannot_be_replaced_it_stays_and_the_next_start_repairs_it(
+    db_path: Path, folder: Path, opened: list[Store], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On Windows another process may hold the file open: the person is told to close SocialSafe and retry."""
+    """On Windows another process may hold the file open, and a crash can come at the same step: either way
+    the data folder still holds the (damaged) database, never nothing, which a start would take for a reset."""
+    _populate(db_path, 5)
+    backup = _daily(db_path, MONDAY)
+    _garbage(db_path)
+    damaged = db_path.read_bytes()
+    real_replace = os.replace
+    refused: list[Path] = []
+
+    def in_use_once(source: Any, target: Any, **kwargs: Any) -> None:
+        if Path(target) == db_path and not refused:
+            refused.append(Path(target))
+            raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+        real_replace(source, target, **kwargs)
+
+    monkeypatch.setattr(os, "replace", in_use_once)
+
+    with pytest.raises(DatabaseError, match="could not set them aside") as raised:
+        Store(db_path)
+
+    assert refused == [db_path]
+    assert "start it again" in str(raised.value)
+    assert db_path.read_bytes() == damaged  # still in place
+    assert not list(db_path.parent.glob(".tmp-*"))
+    assert [p.read_bytes() for p in folder.glob("broken-*")] == [damaged]  # and already kept
+    # The next start repairs it.
+    store = open_store(db_path, opened)
+    assert store.recovery is not None
+    assert store.recovery.restored_from == backup
+    assert store.recovery.broken_kept_at.read_bytes() == damaged
+    assert len(_people(db_path)) == 5
+
+
+@pytest.mark.parametrize("restored", [True, False], ids=["from a backup", "no backup"])
+def test_a_repair_never_leaves_the_data_folder_without_a_database(
+    db_path: Path, folder: Path, opened: list[Store], monkeypatch: pytest.MonkeyPatch, restored: bool
+) -> None:
+    """After every step that moves, links, copies or replaces a file, the database's place holds one."""
+    _populate(db_path, 400)
+    if restored:
+        _daily(db_path, MONDAY)
+    # Its -wal too, as when the app was killed: it goes aside first, named after the kept copy.
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("UPDATE learner SET email = 'in-the-wal@example.org'")
+    crash = db_path.parent / "crash"
+    crash.mkdir()
+    for suffix in ("", "-wal", "-shm"):
+        shutil.copyfile(f"{db_path}{suffix}", crash / f"socialsafe.db{suffix}")
+    writer.close()
+    for suffix in ("", "-wal", "-shm"):
+        os.replace(crash / f"socialsafe.db{suffix}", f"{db_path}{suffix}")
+    wal = Path(f"{db_path}-wal").read_bytes()
+    _garbage(db_path)
+    damaged = db_path.read_bytes()
+    steps: list[str] = []
+
+    def watched(module: Any, name: str) -> None:
+        real = getattr(module, name)
+
+        def step(*args: Any, **kwargs: Any) -> Any:
+            result = real(*args, **kwargs)
+            steps.append(name)
+            assert db_path.exists(), f"no database after {name}{args}"
+            return result
+
+        monkeypatch.setattr(module, name, step)
+
+    for module, name in ((os, "replace"), (os, "link"), (os, "rename"), (shutil, "move"), (shutil, "copyfile")):
+        watched(module, name)
+
+    store = open_store(db_path, opened)
+
+    assert store.recovery is not None
+    assert "replace" in steps
+    kept = store.recovery.broken_kept_at
+    assert kept.read_bytes() == damaged
+    assert Path(f"{kept}-wal").read_bytes() == wal
+    assert not Path(f"{db_path}-wal").exists() or Path(f"{db_path}-wal").read_bytes() != wal
+    assert _raw(db_path, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_where_files_cannot_be_linked_the_damaged_file_is_copied(
+    db_path: Path, folder: Path, opened: list[Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """FAT drives and some network shares have no hard links."""
     _populate(db_path, 5)
     _daily(db_path, MONDAY)
     _garbage(db_path)
     damaged = db_path.read_bytes()
 
-    def in_use(*_args: object, **_kwargs: object) -> None:
-        raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+    def no_links(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
 
-    monkeypatch.setattr(recovery_module.shutil, "move", in_use)
+    monkeypatch.setattr(os, "link", no_links)
 
-    with pytest.raises(DatabaseError, match="could not set them aside") as raised:
-        Store(db_path)
+    store = open_store(db_path, opened)
 
-    assert "start it again" in str(raised.value)
-    assert db_path.read_bytes() == damaged
-    assert not list(db_path.parent.glob(".tmp-*"))
-    assert not list(folder.glob("broken-*"))
+    assert store.recovery is not None
+    assert store.recovery.broken_kept_at.read_bytes() == damaged
+    assert not list(folder.glob(".tmp-*"))
+    assert len(_people(db_path)) == 5
 
 
 def test_the_message_is_translatable(tmp_path: Path) -> None:

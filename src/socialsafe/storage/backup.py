@@ -202,10 +202,13 @@ def stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime(_STAMP)
 
 
-def free_name(folder: Path, stem: str, suffix: str) -> Path:
-    """``folder/stem+suffix``, or with ``-2``, ``-3``… when that name is taken (two copies in one second)."""
+def free_name(folder: Path, stem: str, suffix: str, siblings: tuple[str, ...] = ()) -> Path:
+    """``folder/stem+suffix``, or with ``-2``, ``-3``… when that name is taken (two copies in one second).
+
+    ``siblings``: endings (``-wal``…) that must be free after the name too.
+    """
     target, n = folder / f"{stem}{suffix}", 1
-    while target.exists():
+    while any(Path(f"{target}{end}").exists() for end in ("", *siblings)):
         n += 1
         target = folder / f"{stem}-{n}{suffix}"
     return target

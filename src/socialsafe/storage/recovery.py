@@ -2,17 +2,19 @@
 
 At open the database gets ``PRAGMA quick_check``. When SQLite says the file is
 not a database or is malformed, or the check finds a problem, or the file is
-empty although backups show a database was here, the file (with its ``-wal``
-and ``-shm``) is moved into the backups folder as ``broken-<UTC time>.db``,
-never deleted; the newest backup that passes ``PRAGMA integrity_check`` is
-copied into its place (the open then migrates it forward if it is older); and
-a :class:`Recovery` says what happened, for the app to tell the person. With no
-good backup, an empty database is started, under this PC's device id when it can
-still be read from the damaged file or a damaged backup. Either way the database put in place
-carries the setting :data:`RESTORED_KEY`: until a sync has published after it,
-this PC's own device file on the shared folder may hold records the database
-lacks, and the sync takes them back (and only then). Other errors (locked, no
-access, a disk error) are not damage: they are raised and nothing is moved.
+empty although backups show a database was here, the file is kept in the
+backups folder as ``broken-<UTC time>.db`` (its ``-wal`` and ``-shm`` moved
+beside it), never deleted; a checked copy of the newest backup that passes
+``PRAGMA integrity_check`` then replaces it in one step, so the database's
+place is never empty, even after a crash (the open migrates the copy forward
+if it is older); and a :class:`Recovery` says what happened, for the app to
+tell the person. With no good backup, an empty database takes its place, under
+this PC's device id when that can still be read from the damaged file or a
+damaged backup. Either way the database put in place carries the setting
+:data:`RESTORED_KEY`: until a sync has published after it, this PC's device
+file on the shared folder may hold records the database lacks, and the sync
+takes them back (and only then). Other errors (locked, no access, a disk
+error) are not damage: they are raised and nothing is moved.
 """
 
 from __future__ import annotations
@@ -156,6 +158,7 @@ def recover_if_damaged(
         return None
     moment = now or dt.datetime.now(dt.UTC)
     # The database to put in place is made ready first: if that fails (a full disk), nothing has been moved yet.
+    # Then the damaged one is kept aside and replaced in one step: its place is never empty.
     ready = prepare_restore(path, backup_dir, max_version)
     backup = ready[1] if ready is not None else None
     # With no good backup, the empty database is still this PC, if its device id can be read anywhere.
@@ -164,7 +167,7 @@ def recover_if_damaged(
     try:
         mark_restored(temp, moment, device)
         fsync_file(temp)
-        kept = set_aside(path, backup_dir, moment)
+        kept = keep_damaged(path, backup_dir, moment)
         os.replace(temp, path)
         fsync_folder(path.parent)
     finally:
@@ -183,16 +186,31 @@ def recover_if_damaged(
     return recovery
 
 
-def set_aside(path: Path, backup_dir: Path, now: dt.datetime | None = None) -> Path:
-    """Move the database (and its -wal, -shm) into ``backup_dir`` as ``broken-<UTC time>.db``; returns where."""
+def keep_damaged(path: Path, backup_dir: Path, now: dt.datetime | None = None) -> Path:
+    """Keep the damaged database (and its -wal, -shm) in ``backup_dir`` as ``broken-<UTC time>.db``; returns where.
+
+    The database stays where it is, for the caller to replace: ``path`` holds a database at every
+    moment, so a crash never leaves none (which the next start would take for a deliberate reset).
+    Its -wal and -shm are moved first (the database put in its place must not read another's log),
+    then the database itself is hard-linked, or copied and fsynced where links are not possible.
+    """
     backup_dir.mkdir(parents=True, exist_ok=True)
-    kept = free_name(backup_dir, f"{BROKEN_PREFIX}{stamp(now or dt.datetime.now(dt.UTC))}", ".db")
-    # The database first: if this stops half-way, the next start finds its -wal alone and sets that aside too.
-    shutil.move(path, kept)
+    moment = now or dt.datetime.now(dt.UTC)
+    kept = free_name(backup_dir, f"{BROKEN_PREFIX}{stamp(moment)}", ".db", siblings=SIDE_FILES)
     for suffix in SIDE_FILES:
         side = Path(f"{path}{suffix}")
         if side.exists():
             shutil.move(side, Path(f"{kept}{suffix}"))
+    try:
+        os.link(path, kept)
+    except OSError:
+        copy = backup_dir / f"{TEMP_PREFIX}{secrets.token_hex(8)}.db"
+        try:
+            shutil.copyfile(path, copy)
+            fsync_file(copy)
+            os.replace(copy, kept)
+        finally:
+            copy.unlink(missing_ok=True)
     fsync_folder(backup_dir)
     fsync_folder(path.parent)
     return kept
