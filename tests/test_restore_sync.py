@@ -189,6 +189,33 @@ def test_a_cloned_data_folder_does_not_take_the_other_pc_s_people_as_its_own(
     assert pc.device_id in warnings[0].getMessage()
 
 
+def test_another_pc_s_result_for_a_person_left_alone_does_not_stop_the_sync(
+    tmp_path: Path, share: Path, content: Content
+) -> None:
+    """The office recorded a result for the cloned PC's person: it is not taken in without its learner."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    Store(first / "socialsafe.db").close()
+    shutil.copy(first / "socialsafe.db", second / "socialsafe.db")
+    other = Store(second / "socialsafe.db")
+    bea = other.add_learner("Bea Other-PC", "teacher", "Ash Primary")
+    sync(other, content, share)
+    other.close()
+    office = new_id()
+    result = attempt(office, bea.id)
+    write_device(share, office, [result])
+
+    pc = Store(first / "socialsafe.db")
+    try:
+        sync(pc, content, share)
+    finally:
+        pc.close()
+
+    assert bea.id not in db_ids(first / "socialsafe.db", "learner")
+    assert result["id"] not in db_ids(first / "socialsafe.db", "attempt")
+
+
 def test_the_repair_marks_the_database_until_a_sync_has_published(
     db_path: Path, share: Path, opened: list[Store], content: Content, pack: Pack, tmp_path: Path
 ) -> None:

@@ -337,24 +337,27 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
     dropped = merged.apply_erasures(local)
     # Honour erasures here before publishing, so erased data is never sent out again.
     report.erased = store.erase({x.id for x in local if x.id in dropped})
-    # Only what refers to a known learner: the database keeps every attempt tied to its learner.
-    known = set(merged.learners) | {x.id for x in store.learners()}
-    linked = [r for r in merged.records() if not isinstance(r, rec.AttemptRec | rec.AckRec) or r.learner_id in known]
-    theirs = [r for r in linked if r.device_id != store.device_id]
-    # This PC's own, from its own device file, that its database lacks (or has unfinished).
-    unknown_own = [r for r in linked if r.device_id == store.device_id and r.id not in merged.here]
-    # Taken back only after a repair restored an older copy or started afresh: otherwise they are
-    # another PC's that shares this device id (a copied data folder), and not this PC's people.
+    mine = store.device_id
+    # Records under this PC's device id that its database lacks (or has unfinished) are taken back only
+    # after a repair restored an older copy or started afresh. Otherwise they are another PC's that
+    # shares this device id (a copied data folder), and not this PC's people: left alone.
     restoring = store.restored_at() is not None
+    unknown_own = [r for r in merged.records() if r.device_id == mine and r.id not in merged.here]
     if unknown_own and not restoring:
         log.warning(
             "the shared folder %s holds %d records under this PC's device id %s that its database does not have:"
             " is this data folder a copy of another PC's? They are left alone, and not published from here",
             share,
             len(unknown_own),
-            store.device_id,
+            mine,
         )
-    others, own = _rows(theirs), _rows(unknown_own if restoring else [])
+    # Only what refers to a learner the database has or takes in: it keeps every attempt tied to its learner.
+    coming = {x.id for x in merged.learners.values() if x.device_id != mine or restoring}
+    known = coming | {x.id for x in store.learners()}
+    linked = [r for r in merged.records() if not isinstance(r, rec.AttemptRec | rec.AckRec) or r.learner_id in known]
+    theirs = [r for r in linked if r.device_id != mine]
+    taken_back = [r for r in linked if r.device_id == mine and r.id not in merged.here] if restoring else []
+    others, own = _rows(theirs), _rows(taken_back)
     for table in others:  # learners first: the database ties every record to its learner, whoever made it
         report.imported += store.import_rows(table, others[table])
         report.imported += store.take_back_own(table, own[table])
