@@ -68,5 +68,13 @@ def open_store(path: Path, opened: list[Store]) -> Store:
 
 
 @pytest.fixture
+def share(tmp_path: Path) -> Path:
+    """An empty folder to use as the shared folder."""
+    folder = tmp_path / "share"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
 def mini_pack() -> Pack:
     return load_pack(MINI)

@@ -831,13 +831,6 @@ def test_backups_migrations_and_restores_work_where_fsync_needs_write_access(
 # After a restore: the shared folder keeps everything this PC had published -------------------------
 
 
-@pytest.fixture
-def share(tmp_path: Path) -> Path:
-    folder = tmp_path / "share"
-    folder.mkdir()
-    return folder
-
-
 def _restored(db_path: Path, opened: list[Store]) -> Store:
     _garbage(db_path)
     store = open_store(db_path, opened)

@@ -55,13 +55,6 @@ def pack(content: Content) -> Pack:
     return mini_pack(content)
 
 
-@pytest.fixture
-def share(tmp_path: Path) -> Path:
-    folder = tmp_path / "share"
-    folder.mkdir()
-    return folder
-
-
 def _backup(db_path: Path) -> None:
     assert take_daily_backup(db_path, db_path.parent / "backups", now=MONDAY) is not None
 

@@ -66,13 +66,6 @@ def pack(content: Content) -> Pack:
 
 
 @pytest.fixture
-def share(tmp_path: Path) -> Path:
-    folder = tmp_path / "share"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 def pc(tmp_path: Path) -> Iterator[Store]:
     store = new_pc(tmp_path, "pc1")
     yield store
