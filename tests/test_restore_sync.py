@@ -268,9 +268,10 @@ def test_after_a_repair_an_unreadable_own_device_file_is_not_overwritten(
     unreadable = device_file.read_bytes()
 
     restored = _restored(db_path, opened)
-    sync(restored, content, share)
+    report = sync(restored, content, share)
 
     assert device_file.read_bytes() == unreadable
+    assert any("not shared until" in str(problem) for problem in report.problems)  # said, not silently skipped
     assert _setting(db_path, RESTORED_KEY) is not None  # taken back at a later sync, once it can be read
 
 

@@ -364,6 +364,15 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
     if restoring and merged.own_unread:
         # Rewritten from this database now, the file would lose what could not be taken back from it.
         log.warning("after a repair, this PC's device file on %s could not be read: not published until it can", share)
+        report.problems.append(
+            Problem(
+                share / DEVICES / f"{mine}.jsonl",
+                _(
+                    "this PC's own file could not be read after its records were repaired, so this PC's results "
+                    "are not shared until it can be"
+                ),
+            )
+        )
     else:
         report.published = publish(store, share, now)
         if restoring:
