@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,6 +62,12 @@ def opened() -> Iterator[list[Store]]:
     yield stores
     for s in stores:
         s.close()
+
+
+def query(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Rows straight from a database file with sqlite3, bypassing the Store: what is really on disk."""
+    with closing(sqlite3.connect(path)) as connection:
+        return connection.execute(sql, params).fetchall()
 
 
 def open_store(path: Path, opened: list[Store]) -> Store:

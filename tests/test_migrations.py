@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
+from conftest import query
 from fixtures import make_schemas
 from socialsafe.domain.pin import check_pin
 from socialsafe.storage import db
@@ -28,21 +29,13 @@ from socialsafe.storage.store import Store
 EARLIER = list(range(1, SCHEMA_VERSION))
 
 
-def _raw(path: Path, sql: str) -> list[tuple[Any, ...]]:
-    connection = sqlite3.connect(path)
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
-
-
 def _rows(path: Path, version: int) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the version's tables in ``path``, by that version's columns only (later ones may add some)."""
     fixture = make_schemas.path_of(version)
     rows = {}
     for table in make_schemas.ROWS[version]:
-        columns = [r[1] for r in _raw(fixture, f"PRAGMA table_info({table})")]
-        rows[table] = sorted(_raw(path, f"SELECT {', '.join(columns)} FROM {table}"), key=repr)
+        columns = [r[1] for r in query(fixture, f"PRAGMA table_info({table})")]
+        rows[table] = sorted(query(path, f"SELECT {', '.join(columns)} FROM {table}"), key=repr)
     return rows
 
 
@@ -81,8 +74,8 @@ def test_each_fixture_is_what_its_script_says(tmp_path: Path, version: int) -> N
     fixture = make_schemas.path_of(version)
     schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
 
-    assert _raw(fixture, "PRAGMA user_version") == [(version,)]
-    assert _raw(rebuilt, schema) == _raw(fixture, schema)
+    assert query(fixture, "PRAGMA user_version") == [(version,)]
+    assert query(rebuilt, schema) == query(fixture, schema)
     assert _rows(rebuilt, version) == _rows(fixture, version)
     assert all(rows for rows in _rows(fixture, version).values()), "every table of the fixture has rows"
 
@@ -100,7 +93,7 @@ def test_a_database_of_an_earlier_version_migrates_with_every_row_kept(
 
     assert store.recovery is None
     assert schema_version(path) == SCHEMA_VERSION
-    assert _raw(path, "PRAGMA integrity_check") == [("ok",)]
+    assert query(path, "PRAGMA integrity_check") == [("ok",)]
     assert _rows(path, version) == before
     assert {t: len(r) for t, r in _rows(path, version).items()} == {
         t: len(r) for t, r in make_schemas.ROWS[version].items()
@@ -170,7 +163,7 @@ def test_a_migrated_database_takes_new_records(data_dir: Path, opened: list[Stor
     store.record_erasure(learner.id)
 
     assert learner.id in {x.id for x in store.learners()}
-    assert _raw(path, "SELECT learner_id FROM erasure") == [(learner.id,)]
+    assert query(path, "SELECT learner_id FROM erasure") == [(learner.id,)]
 
 
 # The migration machinery -------------------------------------------------------------
@@ -230,7 +223,7 @@ def test_a_migration_keeps_a_backup_and_the_rows(data_dir: Path, monkeypatch: py
     assert _rows(path, 1) == before
     (backup,) = (data_dir / "backups").glob("*.db")
     assert "before-migration-v1" in backup.name
-    assert _raw(backup, "PRAGMA user_version") == [(1,)]
+    assert query(backup, "PRAGMA user_version") == [(1,)]
     assert _rows(backup, 1) == before
     assert not list((data_dir / "backups").glob("*-wal")), "a backup is one self-contained file"
 
@@ -249,7 +242,7 @@ def test_a_failed_migration_leaves_the_old_version_intact(data_dir: Path, monkey
 
     assert schema_version(path) == SCHEMA_VERSION
     assert _rows(path, 1) == before
-    assert _raw(path, "SELECT name FROM sqlite_master WHERE name = 'half_done'") == []
+    assert query(path, "SELECT name FROM sqlite_master WHERE name = 'half_done'") == []
 
 
 def test_no_migration_without_a_sound_copy_first(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:

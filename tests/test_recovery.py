@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from conftest import open_store
+from conftest import open_store, query
 from fixtures import make_schemas
 from socialsafe.i18n import PSEUDO_CLOSE, PSEUDO_OPEN, format_date, set_locale
 from socialsafe.storage import backup as backup_module
@@ -59,16 +59,8 @@ def folder(data_dir: Path) -> Path:
     return data_dir / "backups"
 
 
-def _raw(path: Path, sql: str) -> list[tuple[Any, ...]]:
-    connection = sqlite3.connect(path)
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
-
-
 def _people(path: Path) -> list[str]:
-    return [row[0] for row in _raw(path, "SELECT name FROM learner ORDER BY name")]
+    return [row[0] for row in query(path, "SELECT name FROM learner ORDER BY name")]
 
 
 def _populate(path: Path, people: int, attempts_each: int = 4) -> str:
@@ -217,7 +209,7 @@ def test_a_damaged_database_is_kept_aside_and_the_newest_good_backup_restored(
     assert "Yusuf After The Backup" not in names
     assert len(names) == 401
     assert store.device_id == device
-    assert _raw(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert query(db_path, "PRAGMA integrity_check") == [("ok",)]
     assert schema_version(db_path) == SCHEMA_VERSION
     store.add_learner("Nia Evans", "teacher", "Oak Hill Primary")  # and it takes new records
     # What the person is told: when the copy was kept, and where the damaged file is.
@@ -246,7 +238,7 @@ def test_with_no_backup_an_empty_database_is_started_as_the_same_pc(
     assert store.learners() == []
     assert store.device_id == device
     assert recovery.device_kept
-    assert _raw(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert query(db_path, "PRAGMA integrity_check") == [("ok",)]
     message = recovery.message()
     assert "no good copy" in message
     assert "empty" in message
@@ -394,8 +386,8 @@ def test_the_damaged_file_s_wal_and_shm_go_aside_with_it(db_path: Path, folder: 
     kept = store.recovery.broken_kept_at
     assert Path(f"{kept}-wal").read_bytes() == wal
     assert Path(f"{kept}-shm").exists()
-    assert _raw(db_path, "SELECT count(*) FROM learner WHERE email = 'in-the-wal@example.org'") == [(0,)]
-    assert _raw(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert query(db_path, "SELECT count(*) FROM learner WHERE email = 'in-the-wal@example.org'") == [(0,)]
+    assert query(db_path, "PRAGMA integrity_check") == [("ok",)]
 
 
 def test_a_stray_wal_without_its_database_is_set_aside(db_path: Path, folder: Path, opened: list[Store]) -> None:
@@ -597,7 +589,7 @@ def test_a_repair_never_leaves_the_data_folder_without_a_database(
     assert kept.read_bytes() == damaged
     assert Path(f"{kept}-wal").read_bytes() == wal
     assert not Path(f"{db_path}-wal").exists() or Path(f"{db_path}-wal").read_bytes() != wal
-    assert _raw(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert query(db_path, "PRAGMA integrity_check") == [("ok",)]
 
 
 def test_where_files_cannot_be_linked_the_damaged_file_is_copied(
@@ -656,7 +648,7 @@ def test_a_daily_backup_is_a_checked_self_contained_copy(db_path: Path, folder: 
     assert taken.parent == folder
     assert taken.name.endswith("-daily.db")
     assert integrity_ok(taken)
-    assert _raw(taken, "PRAGMA journal_mode") == [("delete",)]
+    assert query(taken, "PRAGMA journal_mode") == [("delete",)]
     assert sorted(p.name for p in folder.iterdir()) == [taken.name]  # no -wal, no temporary file
     assert _people(taken) == _people(db_path)
     assert len(_people(taken)) == 30
@@ -825,7 +817,7 @@ def test_backups_migrations_and_restores_work_where_fsync_needs_write_access(
     assert restored.recovery is not None
     assert restored.recovery.restored_from is not None
     assert restored.device_id == device
-    assert _raw(path, "PRAGMA integrity_check") == [("ok",)]
+    assert query(path, "PRAGMA integrity_check") == [("ok",)]
 
 
 # After a restore: the shared folder keeps everything this PC had published -------------------------

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from conftest import open_store
+from conftest import open_store, query
 from socialsafe.content.model import Pack, Role
 from socialsafe.domain.pin import check_pin
 from socialsafe.domain.quiz import draw
@@ -26,15 +26,6 @@ from socialsafe.storage import db
 from socialsafe.storage.db import SCHEMA_VERSION, schema_version
 from socialsafe.storage.models import Attempt, Learner
 from socialsafe.storage.store import InputError, Store
-
-
-def _raw(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    connection = sqlite3.connect(path)
-    try:
-        return connection.execute(sql, params).fetchall()
-    finally:
-        connection.close()
-
 
 # Durability ----------------------------------------------------------------
 
@@ -60,7 +51,7 @@ def test_every_pooled_connection_gets_the_pragmas(store: Store) -> None:
 def test_the_database_file_is_in_wal_mode_on_disk(store: Store, db_path: Path) -> None:
     store.add_learner("Amina Okafor", Role.TEACHER, "Oak Hill Primary")
 
-    assert _raw(db_path, "PRAGMA journal_mode") == [("wal",)]
+    assert query(db_path, "PRAGMA journal_mode") == [("wal",)]
 
 
 # Device id -----------------------------------------------------------------
@@ -75,7 +66,7 @@ def test_the_device_id_is_created_once_and_kept_across_reopening(db_path: Path, 
 
     assert device
     assert again.device_id == device
-    assert _raw(db_path, "SELECT value FROM setting WHERE key = 'device_id'") == [(device,)]
+    assert query(db_path, "SELECT value FROM setting WHERE key = 'device_id'") == [(device,)]
 
 
 def test_two_stores_on_one_file_share_the_device_id(db_path: Path, opened: list[Store]) -> None:
@@ -138,7 +129,7 @@ def test_processes_opening_a_fresh_folder_at_once_agree_on_one_device_id(tmp_pat
     assert [proc.returncode for proc in procs] == [0, 0, 0, 0]
     ids = {out.strip() for out, _ in results}
     assert len(ids) == 1
-    assert _raw(path, "SELECT value FROM setting WHERE key = 'device_id'") == [(ids.pop(),)]
+    assert query(path, "SELECT value FROM setting WHERE key = 'device_id'") == [(ids.pop(),)]
 
 
 def test_opening_while_another_pc_process_is_creating_the_schema_waits_for_it(
@@ -268,7 +259,7 @@ def test_an_empty_email_is_kept_as_none(store: Store) -> None:
 def test_a_pin_is_stored_hashed_not_plain(store: Store, db_path: Path) -> None:
     learner = store.add_learner("Amina Okafor", Role.TEACHER, "Oak Hill Primary", pin="4821")
 
-    ((stored,),) = _raw(db_path, "SELECT pin_hash FROM learner WHERE id = ?", learner.id)
+    ((stored,),) = query(db_path, "SELECT pin_hash FROM learner WHERE id = ?", learner.id)
     assert stored != "4821"
     assert stored.startswith("scrypt$")
     assert check_pin("4821", stored)
@@ -417,12 +408,12 @@ def test_taking_back_adds_what_is_missing_and_never_changes_a_finished_attempt(
     store: Store, learner: Learner, attempt: Attempt, db_path: Path
 ) -> None:
     store.finish_attempt(attempt.id, 1, False)
-    before = _raw(db_path, "SELECT * FROM attempt")
+    before = query(db_path, "SELECT * FROM attempt")
     missing = _as_published(attempt, id="6f1f7d0e-2b0a-4a52-9c3e-0d6f8f0b6a01")
 
     assert store.take_back_own("attempt", [_as_published(attempt), missing]) == 1
 
-    assert _raw(db_path, "SELECT * FROM attempt WHERE id = ?", attempt.id) == before
+    assert query(db_path, "SELECT * FROM attempt WHERE id = ?", attempt.id) == before
     assert {a.id for a in store.attempts(learner.id)} == {attempt.id, str(missing["id"])}
 
 
@@ -445,7 +436,7 @@ def test_taking_back_never_changes_another_pc_s_record(store: Store, learner: Le
         passed=None,
     )
     store.import_rows("attempt", [theirs])
-    before = _raw(db_path, "SELECT * FROM attempt")
+    before = query(db_path, "SELECT * FROM attempt")
 
     with pytest.raises(ValueError, match="not this PC's records"):
         store.take_back_own("attempt", [{**theirs, "finished_at": "2025-03-04T10:00:00.000000Z"}])
@@ -453,4 +444,4 @@ def test_taking_back_never_changes_another_pc_s_record(store: Store, learner: Le
     claimed = {**theirs, "device_id": store.device_id, "finished_at": "2025-03-04T10:00:00.000000Z", "score": 2}
     assert store.take_back_own("attempt", [claimed]) == 0
 
-    assert _raw(db_path, "SELECT * FROM attempt") == before
+    assert query(db_path, "SELECT * FROM attempt") == before
