@@ -59,6 +59,21 @@ def folder(data_dir: Path) -> Path:
     return data_dir / "backups"
 
 
+def _killed_with_a_wal(db_path: Path) -> bytes:
+    """Leave the database as the app killed mid-session does: committed rows still in its -wal (returned)."""
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("UPDATE learner SET email = 'in-the-wal@example.org'")
+    crash = db_path.parent / "crash"
+    crash.mkdir()
+    for suffix in ("", "-wal", "-shm"):  # copied while a connection is open, so the -wal is not folded in
+        shutil.copyfile(f"{db_path}{suffix}", crash / f"socialsafe.db{suffix}")
+    writer.close()
+    for suffix in ("", "-wal", "-shm"):
+        os.replace(crash / f"socialsafe.db{suffix}", f"{db_path}{suffix}")
+    return Path(f"{db_path}-wal").read_bytes()
+
+
 def _people(path: Path) -> list[str]:
     return [row[0] for row in query(path, "SELECT name FROM learner ORDER BY name")]
 
@@ -365,18 +380,7 @@ def test_a_backup_of_a_newer_schema_is_passed_over(db_path: Path, folder: Path, 
 def test_the_damaged_file_s_wal_and_shm_go_aside_with_it(db_path: Path, folder: Path, opened: list[Store]) -> None:
     _populate(db_path, 400)
     _daily(db_path, MONDAY)
-    # Committed rows still in the -wal, as when the app was killed: copy the files while a connection is open.
-    writer = sqlite3.connect(db_path, isolation_level=None)
-    writer.execute("PRAGMA wal_autocheckpoint = 0")
-    writer.execute("UPDATE learner SET email = 'in-the-wal@example.org'")
-    crash = db_path.parent / "crash"
-    crash.mkdir()
-    for suffix in ("", "-wal", "-shm"):
-        shutil.copyfile(f"{db_path}{suffix}", crash / f"socialsafe.db{suffix}")
-    writer.close()
-    for suffix in ("", "-wal", "-shm"):
-        os.replace(crash / f"socialsafe.db{suffix}", f"{db_path}{suffix}")
-    wal = Path(f"{db_path}-wal").read_bytes()
+    wal = _killed_with_a_wal(db_path)
     assert wal
     _zeroed_page(db_path)
 
@@ -551,18 +555,8 @@ def test_a_repair_never_leaves_the_data_folder_without_a_database(
     _populate(db_path, 400)
     if restored:
         _daily(db_path, MONDAY)
-    # Its -wal too, as when the app was killed: it goes aside first, named after the kept copy.
-    writer = sqlite3.connect(db_path, isolation_level=None)
-    writer.execute("PRAGMA wal_autocheckpoint = 0")
-    writer.execute("UPDATE learner SET email = 'in-the-wal@example.org'")
-    crash = db_path.parent / "crash"
-    crash.mkdir()
-    for suffix in ("", "-wal", "-shm"):
-        shutil.copyfile(f"{db_path}{suffix}", crash / f"socialsafe.db{suffix}")
-    writer.close()
-    for suffix in ("", "-wal", "-shm"):
-        os.replace(crash / f"socialsafe.db{suffix}", f"{db_path}{suffix}")
-    wal = Path(f"{db_path}-wal").read_bytes()
+    # Its -wal too: it goes aside first, named after the kept copy.
+    wal = _killed_with_a_wal(db_path)
     _garbage(db_path)
     damaged = db_path.read_bytes()
     steps: list[str] = []
