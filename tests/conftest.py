@@ -14,11 +14,12 @@ import pytest
 # Real widgets, no display: set before Qt is first imported.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from socialsafe.content.loader import load_pack
+from socialsafe.content.loader import Content, load_pack
 from socialsafe.content.model import Pack
 from socialsafe.i18n import set_locale
 from socialsafe.storage.store import Store
 from socialsafe.ui.language import reset_qt_language
+from sync_helpers import mini_content
 
 PACKS = Path(__file__).parent / "packs"
 MINI = PACKS / "mini"
@@ -82,6 +83,19 @@ def share(tmp_path: Path) -> Path:
     folder = tmp_path / "share"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture
+def content() -> Content:
+    """Only the mini pack, loaded as the app loads packs: one policy, so one report row per person."""
+    return mini_content()
+
+
+@pytest.fixture
+def pack(content: Content) -> Pack:
+    """The mini pack from ``content``."""
+    [current] = content.current
+    return current
 
 
 @pytest.fixture

@@ -49,7 +49,6 @@ from sync_helpers import (
     device_ids,
     integrity_ok,
     learner,
-    mini_content,
     mini_pack,
     new_id,
     write_device,
@@ -136,16 +135,6 @@ def _reopened(path: Path, where: str) -> Store:
     store = Store(path)
     assert store.recovery is None, f"a kill left a damaged database {where}: {store.recovery}"
     return store
-
-
-@pytest.fixture
-def content() -> Content:
-    return mini_content()
-
-
-@pytest.fixture
-def pack(content: Content) -> Pack:
-    return mini_pack(content)
 
 
 # Answering --------------------------------------------------------------------------------------------

@@ -34,8 +34,6 @@ from sync_helpers import (
     db_ids,
     device_ids,
     learner,
-    mini_content,
-    mini_pack,
     new_id,
     read_device_file,
     write_device,
@@ -43,16 +41,6 @@ from sync_helpers import (
 
 MONDAY = dt.datetime(2025, 3, 3, 12, 0, tzinfo=dt.UTC)
 MODULE = "friend-requests"
-
-
-@pytest.fixture
-def content() -> Content:
-    return mini_content()
-
-
-@pytest.fixture
-def pack(content: Content) -> Pack:
-    return mini_pack(content)
 
 
 def _backup(db_path: Path) -> None:

@@ -42,7 +42,6 @@ from sync_helpers import (
     header,
     learner,
     line,
-    mini_content,
     mini_pack,
     new_id,
     new_pc,
@@ -53,16 +52,6 @@ from sync_helpers import (
 )
 
 B, C, D = new_id(), new_id(), new_id()  # other PCs' device ids
-
-
-@pytest.fixture
-def content() -> Content:
-    return mini_content()
-
-
-@pytest.fixture
-def pack(content: Content) -> Pack:
-    return mini_pack(content)
 
 
 @pytest.fixture
