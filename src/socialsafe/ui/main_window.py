@@ -180,10 +180,6 @@ class MainWindow(QMainWindow):
             self._content = self.source_content.localized()
         return self._content
 
-    @content.setter
-    def content(self, content: Content) -> None:
-        self._content = content
-
     def close_store(self) -> None:
         store, self._store = self._store, None
         if store is not None:
