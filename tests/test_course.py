@@ -129,3 +129,27 @@ def test_validate_coverage_prints_the_table_for_a_reviewer() -> None:
         c.id for c in load_pack(bundled("quizzes") / "leaf-social-media").header.clauses
     ]
     assert "fewer than" not in result.stdout
+
+
+def test_a_clause_of_several_lines_stays_whole_inside_its_quote(course: Pack, qapp: object) -> None:
+    """AIMS-1 quotes the policy's list: every line shows as part of the clause, on the module page and in feedback."""
+    from PySide6.QtGui import QTextDocument, QTextFormat
+
+    from socialsafe.ui.module_page import module_markdown
+    from socialsafe.ui.quiz_page import clause_html
+
+    aims = course.clause("AIMS-1")
+    lines = aims.text.splitlines()
+    assert len(lines) == 4
+    document = QTextDocument()
+    document.setMarkdown(module_markdown(course, course.module("who-and-what")))
+    quoted, block = [], document.begin()
+    while block.isValid():
+        if block.blockFormat().intProperty(QTextFormat.Property.BlockQuoteLevel) > 0:
+            quoted.append(block.text())
+        block = block.next()
+    for line in lines[1:]:
+        assert line.removeprefix("- ") in quoted
+    html = clause_html([aims])
+    assert all(line in html for line in lines)
+    assert html.count("<br>") == 3

@@ -36,7 +36,9 @@ def module_markdown(pack: Pack, module: Module) -> str:
             parts += ["*" + _("A translation: the English text of the policy is the authority.") + "*", ""]
     for clause_id in module.clauses:
         clause = pack.clause(clause_id)
-        parts += [f"> **{clause.id}** ({strength_label(clause.strength)}): {md_escape(clause.text)}", ""]
+        # A clause of several lines (a list) stays inside its quote.
+        quoted = md_escape(clause.text).replace("\n", "\n> ")
+        parts += [f"> **{clause.id}** ({strength_label(clause.strength)}): {quoted}", ""]
     if module.key_points:
         parts += ["## " + _("Key points"), ""]
         parts += [f"- {point}" for point in module.key_points]

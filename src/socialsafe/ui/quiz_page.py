@@ -29,7 +29,7 @@ from socialsafe.ui.widgets import ChoiceRow, announce, button, card, clear, esc,
 def clause_html(clauses: list[Clause]) -> str:
     quoted = "".join(
         f"<p style='margin-left:12px'><b>{esc(c.id)}</b> ({esc(strength_label(c.strength))}): "
-        f"<i>“{esc(c.text)}”</i></p>"
+        f"<i>“{'<br>'.join(esc(line) for line in c.text.splitlines())}”</i></p>"
         for c in clauses
     )
     note = ""
