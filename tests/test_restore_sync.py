@@ -14,6 +14,7 @@ import logging
 import random
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -280,8 +281,16 @@ def test_with_no_good_backup_the_pc_s_people_come_back_from_the_share(
     connection = sqlite3.connect(db_path)
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
-    with open(db_path, "r+b") as handle:  # the end of the file lost: the settings, near its start, readable
-        handle.truncate(db_path.stat().st_size // 2)
+    # The end of the file lost: the schema and the settings, near its start, readable.
+    with closing(sqlite3.connect(db_path)) as connection:
+        (kept,) = connection.execute(
+            "SELECT max(pageno) FROM dbstat WHERE name IN ('sqlite_schema', 'setting', 'sqlite_autoindex_setting_1')"
+        ).fetchone()
+        (page,) = connection.execute("PRAGMA page_size").fetchone()
+    size = db_path.stat().st_size
+    with open(db_path, "r+b") as handle:
+        handle.truncate(max(size // 2, kept * page))
+    assert db_path.stat().st_size < size  # some of the tables after them lost
 
     store = open_store(db_path, opened)
     assert store.recovery is not None

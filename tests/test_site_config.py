@@ -67,6 +67,7 @@ pass_mark = 0.9
 valid_for_months = 24
 admin_passphrase_hash = "{HASH}"
 idle_minutes = 10
+admin_authority = "k3q7-m2xd 9f4a-t8wc"
 """
 
 
@@ -153,6 +154,19 @@ def test_every_key_is_read(site_file: Path, tmp_path: Path) -> None:
     assert values.valid_for_months == 24
     assert values.admin_passphrase_hash == HASH
     assert values.idle_minutes == 10
+    assert values.admin_authority == "k3q7-m2xd 9f4a-t8wc"  # compared as a fingerprint: case and spaces aside
+
+
+@pytest.mark.parametrize("value", ['"K3Q7-M2XD"', '"not a key at all!"', "17"])
+def test_an_authority_that_is_no_fingerprint_or_key_is_ignored(site_file: Path, value: str) -> None:
+    write(site_file, f"admin_authority = {value}\n")
+
+    config = load_site_config(site_file)
+
+    assert config.values.admin_authority is None
+    [problem] = config.problems
+    assert "admin_authority" in problem.message
+    assert "fingerprint" in problem.message
 
 
 def test_a_byte_order_mark_is_tolerated(site_file: Path) -> None:

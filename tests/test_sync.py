@@ -233,14 +233,14 @@ def test_a_truncated_last_line_is_reported_as_cut_short(pc: Store, content: Cont
 @pytest.mark.parametrize(
     ("head", "word"),
     [
-        (header(B, version=2), "version"),
+        (header(B, version=3), "version"),
         (header(B, version=17, format="socialsafe-device-log"), "version"),
         (learner(B, "First Line Learner"), "header"),
         (header(B, format="someone-elses-log"), "header"),
         ("\n", "header"),
         ("not json at all\n", "header"),
     ],
-    ids=["version 2", "version 17", "a record first", "another format", "empty first line", "not JSON"],
+    ids=["version 3", "version 17", "a record first", "another format", "empty first line", "not JSON"],
 )
 def test_a_file_with_a_newer_or_missing_header_is_skipped_whole_and_reported(
     pc: Store, content: Content, share: Path, head: Any, word: str

@@ -1,17 +1,21 @@
 """The admin passphrase: hashing it, checking it, and slowing down guessers. No Qt here.
 
 The passphrase guards the admin actions (records made by hand, paper sign-offs,
-erasure, the roster) in the app and on the command line alike. It is stored
-only as a salted scrypt hash, in the PIN hashes' format
-(``scrypt$N$r$p$salt$digest``, salt and digest in base64) with a higher cost.
-The hash in force is this PC's saved one, else the site config's
+erasure, the roster, everyone's records) in the app and on the command line
+alike. Once the shared folder has the office's admin authority
+(:mod:`socialsafe.office.authority`), the passphrase is proved by opening the
+authority's sealed key with it, whatever data folder asks. Without one, it is
+checked against a salted scrypt hash, in the PIN hashes' format
+(``scrypt$N$r$p$salt$digest``, salt and digest in base64) with a higher cost:
+this PC's saved one, else the site config's
 (:func:`socialsafe.config.effective`); when the site config sets one, IT owns
 it and this PC cannot set its own.
 
 Wrong tries are throttled: after 3 in a row, each further try waits 2, 4, 8 …
-up to 300 seconds after the last failure. The count and the time of the last
-failure are kept in this PC's settings, so restarting the app does not reset
-them; the right passphrase does.
+up to 300 seconds after the last failure. Against the authority, the count
+and the time of the last failure are kept in the user's own state folder, not
+the data folder, so a new data folder does not reset them; otherwise in this
+PC's settings. Restarting the app does not reset them; the right passphrase does.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from socialsafe.sync.share import ShareError
 if TYPE_CHECKING:
     from socialsafe.content.loader import Content
     from socialsafe.storage.store import Store
+    from socialsafe.trust.authority import AdminKey, Authority
 
 MIN_LENGTH = 8
 # 2**15 × r=8 needs 32 MiB and about a tenth of a second: cheap for one check, slow for guessing.
@@ -153,6 +158,7 @@ class UnlockResult(StrEnum):
 class Unlock:
     result: UnlockResult
     wait: int = 0  # whole seconds, rounded up
+    key: AdminKey | None = None  # the authority's key, opened by the passphrase (when there is an authority)
 
     @property
     def ok(self) -> bool:
@@ -167,16 +173,30 @@ def wait_after(failures: int) -> int:
 
 
 class AdminGate:
-    """Checks the admin passphrase against the hash in force, with wrong tries slowed down.
+    """Checks the admin passphrase against the authority or the hash in force, with wrong tries slowed down.
 
-    ``stored``: the hash to check against; by default the one in force
-    (:func:`passphrase_hash`). ``now`` is passed in (an aware datetime) so that
-    tests need not wait.
+    ``authority``: the share's admin authority; then the passphrase must open its
+    sealed key, and ``tries`` (default: :class:`socialsafe.office.authority.TriesFile`)
+    keeps the count of wrong tries. Otherwise ``stored``, the hash to check
+    against: by default the one in force (:func:`passphrase_hash`). ``now`` is
+    passed in (an aware datetime) so that tests need not wait.
     """
 
-    def __init__(self, store: SettingsStore, stored: str | None = None) -> None:
+    def __init__(
+        self,
+        store: SettingsStore,
+        stored: str | None = None,
+        authority: Authority | None = None,
+        tries: SettingsStore | None = None,
+    ) -> None:
         self.store = store
         self._stored = stored
+        self.authority = authority
+        if authority is not None and tries is None:
+            from socialsafe.office.authority import TriesFile
+
+            tries = TriesFile.for_authority(authority)
+        self.tries = tries if tries is not None else store
 
     @property
     def stored(self) -> str | None:
@@ -185,17 +205,17 @@ class AdminGate:
 
     @property
     def required(self) -> bool:
-        return self.stored is not None
+        return self.authority is not None or self.stored is not None
 
     @property
     def failures(self) -> int:
         try:
-            return max(0, int(self.store.setting(FAILURES_SETTING) or 0))
+            return max(0, int(self.tries.setting(FAILURES_SETTING) or 0))
         except ValueError:
             return 0
 
     def _last_failure(self) -> dt.datetime | None:
-        text = self.store.setting(LAST_FAILURE_SETTING)
+        text = self.tries.setting(LAST_FAILURE_SETTING)
         if not text:
             return None
         try:
@@ -221,24 +241,34 @@ class AdminGate:
         Only a try that is checked counts: one refused for waiting does not.
         """
         stored = self.stored
-        if stored is None:
+        if self.authority is None and stored is None:
             return Unlock(UnlockResult.OK)
         left = self.remaining(now)
         if left:
             return Unlock(UnlockResult.WAIT, left)
-        if check_passphrase(text, stored):
+        if self.authority is not None:
+            from socialsafe.trust.sealed import WrongPassphraseError
+
+            try:
+                key = self.authority.unlock(text)
+            except WrongPassphraseError:
+                key = None
+            if key is not None:
+                self.reset()
+                return Unlock(UnlockResult.OK, key=key)
+        elif stored is not None and check_passphrase(text, stored):
             self.reset()
             return Unlock(UnlockResult.OK)
         failures = self.failures + 1
-        self.store.set_setting(FAILURES_SETTING, str(failures))
-        self.store.set_setting(LAST_FAILURE_SETTING, now.astimezone(dt.UTC).isoformat())
+        self.tries.set_setting(FAILURES_SETTING, str(failures))
+        self.tries.set_setting(LAST_FAILURE_SETTING, now.astimezone(dt.UTC).isoformat())
         return Unlock(UnlockResult.WRONG, wait_after(failures))
 
     def reset(self) -> None:
-        if self.store.setting(FAILURES_SETTING) not in (None, "0"):
-            self.store.set_setting(FAILURES_SETTING, "0")
-        if self.store.setting(LAST_FAILURE_SETTING):
-            self.store.set_setting(LAST_FAILURE_SETTING, "")
+        if self.tries.setting(FAILURES_SETTING) not in (None, "0"):
+            self.tries.set_setting(FAILURES_SETTING, "0")
+        if self.tries.setting(LAST_FAILURE_SETTING):
+            self.tries.set_setting(LAST_FAILURE_SETTING, "")
 
 
 # Erasing one person -----------------------------------------------------------------------

@@ -158,6 +158,8 @@ TIERS: dict[str, tuple[Source, ...]] = {
     "valid_for_months": (Source.SITE, Source.DEFAULT),
     "admin_passphrase_hash": (Source.SAVED, Source.SITE, Source.DEFAULT),
     "idle_minutes": (Source.SAVED, Source.SITE, Source.DEFAULT),
+    # Only IT may pin the office's authority for a site: a PC pins the one it first meets by itself.
+    "admin_authority": (Source.SITE, Source.DEFAULT),
 }
 
 DEFAULTS: dict[str, object] = {
@@ -168,6 +170,7 @@ DEFAULTS: dict[str, object] = {
     "valid_for_months": DEFAULT_VALIDITY_MONTHS,  # used only when the pack sets no period
     "admin_passphrase_hash": None,  # no admin passphrase set
     "idle_minutes": DEFAULT_IDLE_MINUTES,
+    "admin_authority": None,  # the one each PC pins the first time it meets it
 }
 
 

@@ -60,6 +60,16 @@ def _check_passphrase_hash(text: str) -> str:
     return text
 
 
+def _check_authority(text: str) -> str:
+    """A key fingerprint as SocialSafe shows it (16 characters in groups of 4), or a whole public key."""
+    from socialsafe.trust.keys import KEY_BYTES, unb64
+
+    letters = text.upper().replace("-", "").replace(" ", "")
+    if unb64(text, KEY_BYTES) is None and not (len(letters) == 16 and letters.isalnum() and letters.isascii()):
+        raise ValueError("malformed")
+    return text
+
+
 class SiteValues(BaseModel):
     """The keys of ``socialsafe.toml``; every one is optional, None when not given (or ignored)."""
 
@@ -73,6 +83,8 @@ class SiteValues(BaseModel):
     valid_for_months: Annotated[int, Field(strict=True, ge=1, le=MAX_VALID_FOR_MONTHS)] | None = None
     admin_passphrase_hash: Annotated[str, Field(strict=True)] | None = None
     idle_minutes: Annotated[int, Field(strict=True, ge=0, le=MAX_IDLE_MINUTES)] | None = None
+    # The office's admin authority every PC of the site must trust: its fingerprint, or its whole public key.
+    admin_authority: Annotated[str, Field(strict=True)] | None = None
 
     @field_validator("share_folder")
     @classmethod
@@ -102,6 +114,11 @@ class SiteValues(BaseModel):
     def _scrypt(cls, value: str | None) -> str | None:
         return None if value is None else _check_passphrase_hash(value.strip())
 
+    @field_validator("admin_authority")
+    @classmethod
+    def _authority(cls, value: str | None) -> str | None:
+        return None if value is None else _check_authority(value.strip())
+
 
 KEYS: tuple[str, ...] = tuple(SiteValues.model_fields)
 
@@ -121,6 +138,9 @@ def _expected(key: str) -> str:
         "valid_for_months": _("a whole number of months from 1 to {n}, such as 12").format(n=MAX_VALID_FOR_MONTHS),
         "admin_passphrase_hash": _("a passphrase hash made by SocialSafe, starting with scrypt$"),
         "idle_minutes": _("a whole number of minutes from 0 (never) to {n}").format(n=MAX_IDLE_MINUTES),
+        "admin_authority": _(
+            "the office's key fingerprint as SocialSafe shows it, such as 'K3Q7-M2XD-9F4A-T8WC', in quotes"
+        ),
     }[key]
 
 

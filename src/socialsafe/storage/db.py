@@ -102,6 +102,37 @@ MIGRATIONS: list[str] = [
     CREATE INDEX ix_learner_device_id ON learner (device_id);
     CREATE INDEX ix_attempt_device_id ON attempt (device_id);
     """,
+    # 4: the office's authority: proofs on the records only the office may make, the PCs it trusts,
+    # and the certificates this PC issued (found again by their verification code).
+    """
+    ALTER TABLE learner ADD COLUMN proof VARCHAR;
+    ALTER TABLE attempt ADD COLUMN proof VARCHAR;
+    ALTER TABLE acknowledgement ADD COLUMN proof VARCHAR;
+    ALTER TABLE erasure ADD COLUMN proof VARCHAR;
+    CREATE TABLE enrolment (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        device_id VARCHAR NOT NULL,
+        subject_id VARCHAR NOT NULL,
+        public_key VARCHAR NOT NULL,
+        device_name VARCHAR NOT NULL,
+        enrolled_at VARCHAR NOT NULL,
+        proof VARCHAR NOT NULL
+    );
+    CREATE INDEX ix_enrolment_subject_id ON enrolment (subject_id);
+    CREATE TABLE certificate (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        learner_id VARCHAR NOT NULL REFERENCES learner (id),
+        policy_id VARCHAR NOT NULL,
+        policy_version VARCHAR NOT NULL,
+        completed_on VARCHAR NOT NULL,
+        expires_on VARCHAR NOT NULL,
+        issued_at VARCHAR NOT NULL,
+        code VARCHAR NOT NULL,
+        device_id VARCHAR NOT NULL
+    );
+    CREATE INDEX ix_certificate_learner_id ON certificate (learner_id);
+    CREATE INDEX ix_certificate_code ON certificate (code);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

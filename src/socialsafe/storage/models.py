@@ -60,6 +60,8 @@ class Learner(SQLModel, table=True):
     device_id: str = Field(index=True)
     # Local only, never published: a salted scrypt hash of the optional PIN.
     pin_hash: str | None = None
+    # The office's signature (socialsafe.trust), when an admin action made the record.
+    proof: str | None = None
 
 
 class Attempt(SQLModel, table=True):
@@ -81,6 +83,8 @@ class Attempt(SQLModel, table=True):
     # The questions drawn and the order their options were shown in (JSON), so
     # that an attempt resumes exactly as it was.
     plan: str = "[]"
+    # The office's signature: every face-to-face (manual) result made once the share has an authority.
+    proof: str | None = None
 
 
 class Answer(SQLModel, table=True):
@@ -112,6 +116,7 @@ class Acknowledgement(SQLModel, table=True):
     source: str = "app"  # "app", or "manual" for a signed paper copy recorded by an admin
     note: str | None = None
     device_id: str
+    proof: str | None = None  # the office's signature, on a paper sign-off
 
 
 class Erasure(SQLModel, table=True):
@@ -120,4 +125,31 @@ class Erasure(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True)
     learner_id: str
     erased_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    device_id: str
+    proof: str | None = None  # the office's signature
+
+
+class Enrolment(SQLModel, table=True):
+    """The office trusts a PC's key: records that PC signs count on every PC (always with the office's proof)."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    device_id: str  # the PC this record was made on
+    subject_id: str = Field(index=True)  # the PC trusted
+    public_key: str  # its key, base64
+    device_name: str
+    enrolled_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    proof: str
+
+
+class Certificate(SQLModel, table=True):
+    """A certificate this PC (or another, through the share) issued; its code finds it again."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    learner_id: str = Field(foreign_key="learner.id", index=True)
+    policy_id: str
+    policy_version: str
+    completed_on: str  # ISO date
+    expires_on: str  # ISO date
+    issued_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    code: str = Field(index=True)
     device_id: str

@@ -11,10 +11,10 @@ import json
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
@@ -28,10 +28,37 @@ from socialsafe.i18n import _
 from socialsafe.paths import BACKUP_DIR_NAME
 from socialsafe.storage.backup import KEEP_DAILY, daily_backup
 from socialsafe.storage.db import open_database
-from socialsafe.storage.models import Acknowledgement, Answer, Attempt, Erasure, Learner, Setting, utcnow
+from socialsafe.storage.models import (
+    Acknowledgement,
+    Answer,
+    Attempt,
+    Certificate,
+    Enrolment,
+    Erasure,
+    Learner,
+    Setting,
+    utcnow,
+)
 from socialsafe.storage.recovery import DEVICE_ID_KEY, RESTORED_KEY
 
-Row = TypeVar("Row", Learner, Attempt, Answer, Acknowledgement, Erasure)
+Row = TypeVar("Row", Learner, Attempt, Answer, Acknowledgement, Erasure, Enrolment, Certificate)
+# Signs a record the office makes, as the share will carry it (socialsafe.admin.office_proof): called with the
+# row, complete but for its proof, just before it is saved, so the row and its proof are written together.
+Prove = Callable[[Learner | Attempt | Acknowledgement | Erasure | Enrolment], str]
+DEVICE_KEY = "device_key"  # this PC's own signing key (base64): it signs the device file it publishes
+
+
+class OwnRecords(NamedTuple):
+    """What this PC publishes (:meth:`Store.own_records`)."""
+
+    learners: list[Learner]
+    attempts: list[Attempt]
+    acks: list[Acknowledgement]
+    erasures: list[Erasure]
+    enrolments: list[Enrolment]
+    certificates: list[Certificate]
+
+
 __all__ = ["InputError", "Store", "normalise_name", "person_key"]
 
 # Databases a Store in this process has open. Only the first opener checks the file (and would set
@@ -97,8 +124,13 @@ class Store:
         with Session(self._engine, expire_on_commit=False) as session:
             yield session
 
-    def _save(self, row: Row) -> Row:
-        """Insert one new row and commit it before returning: nothing waits in memory."""
+    def _save(self, row: Row, prove: Prove | None = None) -> Row:
+        """Insert one new row and commit it before returning: nothing waits in memory.
+
+        ``prove``: the office's signature of the row, made first so that the two are saved together.
+        """
+        if prove is not None:
+            row.proof = prove(row)  # type: ignore[arg-type]
         with self.session() as s:
             s.add(row)
             s.commit()
@@ -129,19 +161,24 @@ class Store:
             s.commit()
 
     def _ensure_device_id(self) -> str:
-        existing = self.setting(DEVICE_ID_KEY)
+        return self.setting_once(DEVICE_ID_KEY, lambda: str(uuid.uuid4()))
+
+    def setting_once(self, key: str, make: Callable[[], str]) -> str:
+        """The setting ``key``, made with ``make`` and saved the first time it is asked for.
+
+        Two processes asking at once (two windows of one data folder) get the same value: the first one saved.
+        """
+        existing = self.setting(key)
         if existing:
             return existing
         with self.session() as s:
-            # A race with another process opening the same folder: first one wins.
             s.connection().execute(
-                text("INSERT OR IGNORE INTO setting (key, value) VALUES (:key, :value)"),
-                {"key": DEVICE_ID_KEY, "value": str(uuid.uuid4())},
+                text("INSERT OR IGNORE INTO setting (key, value) VALUES (:key, :value)"), {"key": key, "value": make()}
             )
             s.commit()
-        device = self.setting(DEVICE_ID_KEY)
-        assert device is not None
-        return device
+        value = self.setting(key)
+        assert value is not None
+        return value
 
     # Learners ---------------------------------------------------------------
 
@@ -164,7 +201,13 @@ class Store:
             return s.get(Learner, learner_id)
 
     def add_learner(
-        self, name: str, role: Role | str, school: str, email: str | None = None, pin: str | None = None
+        self,
+        name: str,
+        role: Role | str,
+        school: str,
+        email: str | None = None,
+        pin: str | None = None,
+        prove: Prove | None = None,
     ) -> Learner:
         name, school = normalise_name(name), normalise_name(school)
         email = (email or "").strip() or None
@@ -193,7 +236,7 @@ class Store:
             device_id=self.device_id,
             pin_hash=hash_pin(pin) if pin else None,
         )
-        return self._save(learner)
+        return self._save(learner, prove)
 
     # Attempts and answers ---------------------------------------------------
 
@@ -274,6 +317,7 @@ class Store:
         finished_at: dt.datetime,
         note: str | None = None,
         pass_mark: float | None = None,
+        prove: Prove | None = None,
     ) -> Attempt:
         """A completion done outside the app (a face-to-face session), marked manual."""
         mark = module.pass_mark if pass_mark is None else pass_mark
@@ -295,7 +339,7 @@ class Store:
             note=(note or "").strip() or None,
             device_id=self.device_id,
         )
-        return self._save(attempt)
+        return self._save(attempt, prove)
 
     # Sign-offs ---------------------------------------------------------------
 
@@ -316,6 +360,7 @@ class Store:
         at: dt.datetime | None = None,
         source: str = "app",
         note: str | None = None,
+        prove: Prove | None = None,
     ) -> Acknowledgement:
         signoff = Acknowledgement(
             learner_id=learner_id,
@@ -329,12 +374,16 @@ class Store:
             note=(note or "").strip() or None,
             device_id=self.device_id,
         )
-        return self._save(signoff)
+        return self._save(signoff, prove)
 
     # Sync -------------------------------------------------------------------
 
-    def own_records(self) -> tuple[list[Learner], list[Attempt], list[Acknowledgement], list[Erasure]]:
-        """What this PC publishes: the records it created; attempts only once finished (records never change)."""
+    def own_records(self) -> OwnRecords:
+        """What this PC publishes: the records it created; attempts only once finished (records never change).
+
+        Every erasure and enrolment it knows goes out too, wherever it was made: they hold no one's personal
+        data, and each PC that carries them keeps them on the share should one file be lost.
+        """
         mine = self.device_id
         with self.session() as s:
             learners = list(s.exec(select(Learner).where(Learner.device_id == mine)).all())
@@ -345,7 +394,73 @@ class Store:
             )
             acks = list(s.exec(select(Acknowledgement).where(Acknowledgement.device_id == mine)).all())
             erasures = list(s.exec(select(Erasure)).all())
-        return learners, attempts, acks, erasures
+            enrolments = list(s.exec(select(Enrolment)).all())
+            certificates = list(s.exec(select(Certificate).where(Certificate.device_id == mine)).all())
+        return OwnRecords(learners, attempts, acks, erasures, enrolments, certificates)
+
+    # The office's authority ---------------------------------------------------
+
+    def device_key(self) -> str:
+        """This PC's signing key (base64 of its 32 private bytes), made the first time it is asked for."""
+        import base64
+        import secrets
+
+        return self.setting_once(DEVICE_KEY, lambda: base64.b64encode(secrets.token_bytes(32)).decode("ascii"))
+
+    def enrolments(self) -> list[Enrolment]:
+        """Every PC the office trusts, as far as this PC knows (checked before they were saved)."""
+        with self.session() as s:
+            return list(s.exec(select(Enrolment).order_by(col(Enrolment.enrolled_at))).all())
+
+    def add_enrolment(self, subject_id: str, public_key: str, device_name: str, prove: Prove) -> Enrolment:
+        """The office trusts the PC ``subject_id`` with ``public_key``: made here, with the office's proof."""
+        return self._save(
+            Enrolment(
+                device_id=self.device_id,
+                subject_id=subject_id,
+                public_key=public_key,
+                device_name=device_name,
+                proof="",
+            ),
+            prove,
+        )
+
+    def certificate_of(
+        self, learner_id: str, policy_id: str, policy_version: str, completed_on: str
+    ) -> Certificate | None:
+        """The certificate this PC issued for that completion, if it has issued one."""
+        with self.session() as s:
+            query = select(Certificate).where(
+                Certificate.learner_id == learner_id,
+                Certificate.policy_id == policy_id,
+                Certificate.policy_version == policy_version,
+                Certificate.completed_on == completed_on,
+                Certificate.device_id == self.device_id,
+            )
+            return s.exec(query).first()
+
+    def issue_certificate(
+        self, learner_id: str, policy_id: str, policy_version: str, completed_on: str, expires_on: str, code: str
+    ) -> Certificate:
+        """A certificate for that completion: the one issued before, else a new one with ``code``."""
+        existing = self.certificate_of(learner_id, policy_id, policy_version, completed_on)
+        if existing is not None:
+            return existing
+        return self._save(
+            Certificate(
+                learner_id=learner_id,
+                policy_id=policy_id,
+                policy_version=policy_version,
+                completed_on=completed_on,
+                expires_on=expires_on,
+                code=code,
+                device_id=self.device_id,
+            )
+        )
+
+    def certificates_with_code(self, code: str) -> list[Certificate]:
+        with self.session() as s:
+            return list(s.exec(select(Certificate).where(Certificate.code == code)).all())
 
     def import_rows(self, table: str, rows: list[dict[str, object]]) -> int:
         """Records from other PCs, added once each (a record id seen before is skipped); one transaction."""
@@ -409,6 +524,7 @@ class Store:
             )
             c.execute(text(f"DELETE FROM attempt WHERE learner_id IN ({marks})"), params)
             c.execute(text(f"DELETE FROM acknowledgement WHERE learner_id IN ({marks})"), params)
+            c.execute(text(f"DELETE FROM certificate WHERE learner_id IN ({marks})"), params)
             gone = c.execute(text(f"DELETE FROM learner WHERE id IN ({marks})"), params).rowcount
             # Their display preferences too (saved as preferences.key_of gives: "prefs.<learner id>").
             keys = {f"i{n}": f"prefs.{i}" for n, i in enumerate(ids)}
@@ -416,5 +532,5 @@ class Store:
             s.commit()
         return int(gone or 0)
 
-    def record_erasure(self, learner_id: str) -> Erasure:
-        return self._save(Erasure(learner_id=learner_id, device_id=self.device_id))
+    def record_erasure(self, learner_id: str, prove: Prove | None = None) -> Erasure:
+        return self._save(Erasure(learner_id=learner_id, device_id=self.device_id), prove)

@@ -17,7 +17,7 @@ import platform
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 from socialsafe import __version__
 from socialsafe.bulk import collector_paused
@@ -37,9 +37,18 @@ from socialsafe.reports import (
     group_people,
 )
 from socialsafe.roster import with_roster
-from socialsafe.storage.models import utcnow
+from socialsafe.storage.models import (
+    Acknowledgement,
+    Attempt,
+    Certificate,
+    Enrolment,
+    Erasure,
+    Learner,
+    utcnow,
+)
 from socialsafe.storage.store import Store
 from socialsafe.sync import records as rec
+from socialsafe.sync.authority import FileTrust, ShareTrust, Unverified, marker_names_authority, resolve, site_pin
 from socialsafe.sync.share import (
     DEVICES,
     REPORTS,
@@ -52,8 +61,12 @@ from socialsafe.sync.share import (
     read_roster,
     read_whole,
 )
+from socialsafe.trust.files import signed_header, signer_of
+from socialsafe.trust.keys import KEY_BYTES, Purpose, fingerprint, private_key, public_raw, unb64
 
-R = TypeVar("R", rec.AttemptRec, rec.AckRec)  # records kept by learner
+Row = Learner | Attempt | Acknowledgement | Erasure | Enrolment | Certificate
+ADOPTED = "authority/adopted.jsonl"  # the records the office adopted when it set up its authority
+
 PUBLISHED_SETTING = "sync_published_records"
 LAST_SYNC_SETTING = "sync_last_success"
 
@@ -71,28 +84,69 @@ class Merged:
     attempts: dict[str, dict[str, rec.AttemptRec]] = field(default_factory=dict)
     acks: dict[str, dict[str, rec.AckRec]] = field(default_factory=dict)
     erasures: dict[str, rec.ErasureRec] = field(default_factory=dict)
+    enrolments: dict[str, rec.EnrolmentRec] = field(default_factory=dict)
+    certificates: dict[str, rec.CertificateRec] = field(default_factory=dict)
     # The ids of this PC's own records in its database. This PC's device file on the share may hold
     # more: its database was restored from an older backup (those are taken back, not lost), or
     # another PC has a copy of this data folder (those are left alone).
     here: set[str] = field(default_factory=set)
     # This PC's own device file is on the share but could not be read whole.
     own_unread: bool = False
+    # On a share with an admin authority: device files whose own records do not count, and why.
+    unverified: list[Unverified] = field(default_factory=list)
+    # Records left out for want of the office's proof, or naming another PC: reported unless known otherwise.
+    refused: list[tuple[Path, int, rec.Record, str]] = field(default_factory=list)
+    # Two different records with one id: (file, the one kept, the one left out).
+    conflicts: list[tuple[Path | None, rec.Record, rec.Record]] = field(default_factory=list)
+    trust: ShareTrust | None = None  # None: a share without an admin authority, where every file counts
 
-    def add(self, records: Iterable[rec.Record]) -> None:
-        """Records not seen before; the first copy of an id is kept (records never change)."""
+    def add(self, records: Iterable[rec.Record], source: Path | None = None) -> None:
+        """Records not seen before; the first copy of an id is kept (records never change), and a different
+        record under an id already seen is noted in :attr:`conflicts`."""
         attempts, of_learner, attempt_kind = self.attempts, self.attempts.get, rec.AttemptRec
         for record in records:
             if type(record) is attempt_kind:  # nearly every record: inline, not a call each
                 mine = of_learner(record.learner_id)
                 if mine is None:
                     mine = attempts[record.learner_id] = {}
-                mine.setdefault(record.id, record)
+                old = mine.get(record.id)
+                if old is None:
+                    mine[record.id] = record
+                elif old != record:
+                    self.conflicts.append((source, old, record))
             elif type(record) is rec.AckRec:
-                _keep(self.acks, record.learner_id, record)
+                self._keep_once(self.acks.setdefault(record.learner_id, {}), record, source)
             elif type(record) is rec.LearnerRec:
-                self.learners.setdefault(record.id, record)
+                self._keep_once(self.learners, record, source)
             elif type(record) is rec.ErasureRec:
-                self.erasures.setdefault(record.id, record)
+                self._keep_once(self.erasures, record, source)
+            elif type(record) is rec.EnrolmentRec:
+                self._keep_once(self.enrolments, record, source)
+            elif type(record) is rec.CertificateRec:
+                self._keep_once(self.certificates, record, source)
+
+    def _keep_once(self, table: dict[str, Any], record: rec.Record, source: Path | None) -> None:
+        old = table.get(record.id)
+        if old is None:
+            table[record.id] = record
+        elif old != record:
+            self.conflicts.append((source, old, record))
+
+    def knows(self, record: rec.Record) -> bool:
+        """Whether a record with ``record``'s id is here (from a source that counts)."""
+        match record:
+            case rec.AttemptRec() | rec.AckRec():
+                table = self.attempts if isinstance(record, rec.AttemptRec) else self.acks
+                return record.id in table.get(record.learner_id, {})
+            case rec.LearnerRec():
+                return record.id in self.learners
+            case rec.ErasureRec():
+                return record.id in self.erasures
+            case rec.EnrolmentRec():
+                return record.id in self.enrolments
+            case rec.CertificateRec():
+                return record.id in self.certificates
+        return False
 
     def attempts_of(self, learner_ids: Iterable[str]) -> list[rec.AttemptRec]:
         return [a for lid in learner_ids for a in self.attempts.get(lid, {}).values()]
@@ -105,7 +159,8 @@ class Merged:
         everything: list[rec.Record] = [*self.learners.values()]
         everything += [a for mine in self.attempts.values() for a in mine.values()]
         everything += [s for mine in self.acks.values() for s in mine.values()]
-        return [*everything, *self.erasures.values()]
+        everything += self.certificates.values()
+        return [*everything, *self.erasures.values(), *self.enrolments.values()]
 
     def apply_erasures(self, also_known: Iterable[LearnerFacts] = ()) -> set[str]:
         """Drop erased people and everything of theirs; returns the learner ids dropped.
@@ -125,14 +180,17 @@ class Merged:
             self.learners.pop(learner_id, None)
             self.attempts.pop(learner_id, None)
             self.acks.pop(learner_id, None)
+        if dropped:
+            self.certificates = {k: c for k, c in self.certificates.items() if c.learner_id not in dropped}
+            for apart in self.unverified:  # an erased person is not listed anywhere, not even as unverified
+                apart.records = [r for r in apart.records if _learner_of(r) not in dropped]
         return dropped
 
 
-def _keep(table: dict[str, dict[str, R]], learner_id: str, record: R) -> None:
-    mine = table.get(learner_id)
-    if mine is None:
-        mine = table[learner_id] = {}
-    mine.setdefault(record.id, record)
+def _learner_of(record: rec.Record) -> str | None:
+    if isinstance(record, rec.LearnerRec):
+        return record.id
+    return getattr(record, "learner_id", None)
 
 
 @dataclass
@@ -142,6 +200,8 @@ class SyncReport:
     imported: int = 0  # records from other PCs new to this PC
     erased: int = 0  # learner records removed here because of an erasure
     problems: list[Problem] = field(default_factory=list)
+    unverified: int = 0  # device files whose records do not count (a share with an admin authority)
+    awaiting: str = ""  # this PC's key fingerprint, while the office has not approved it
 
     def summary(self) -> str:
         parts = [
@@ -154,6 +214,20 @@ class SyncReport:
                 ngettext(
                     "Erased {n} learner record on request.", "Erased {n} learner records on request.", self.erased
                 ).format(n=self.erased)
+            )
+        if self.unverified:
+            parts.append(
+                ngettext(
+                    "{n} PC's records are not counted until the office approves them (see the office's PCs page).",
+                    "{n} PCs' records are not counted until the office approves them (see the office's PCs page).",
+                    self.unverified,
+                ).format(n=self.unverified)
+            )
+        if self.awaiting:
+            parts.append(
+                _("This PC's results count only here until the office approves it (its key is {key}).").format(
+                    key=self.awaiting
+                )
             )
         if self.problems:
             bad = len(self.problems)
@@ -170,39 +244,78 @@ def device_name() -> str:
 # Local records as share records ----------------------------------------------
 
 
+def as_record(row: Row) -> rec.Record:
+    """A row of the local database as the share carries it (with its proof, when it has one)."""
+    match row:
+        case Learner():
+            return rec.LearnerRec(
+                row.id, row.device_id, row.name, row.email, row.role, row.school, row.created_at, row.proof
+            )
+        case Attempt():
+            return rec.AttemptRec(
+                row.id,
+                row.device_id,
+                row.learner_id,
+                row.pack_id,
+                row.pack_version,
+                row.policy_version,
+                row.module_id,
+                row.started_at,
+                row.finished_at,
+                row.score,
+                row.max_score,
+                row.pass_mark,
+                row.passed,
+                row.source,
+                row.note,
+                row.proof,
+            )
+        case Acknowledgement():
+            return rec.AckRec(
+                row.id,
+                row.device_id,
+                row.learner_id,
+                row.policy_id,
+                row.policy_version,
+                row.acknowledged_at,
+                "manual" if row.source == "manual" else "app",
+                row.proof,
+            )
+        case Erasure():
+            return rec.ErasureRec(row.id, row.device_id, row.learner_id, row.erased_at, row.proof)
+        case Enrolment():
+            return rec.EnrolmentRec(
+                row.id, row.device_id, row.subject_id, row.public_key, row.device_name, row.enrolled_at, row.proof
+            )
+        case Certificate():
+            return rec.CertificateRec(
+                row.id,
+                row.device_id,
+                row.learner_id,
+                row.policy_id,
+                row.policy_version,
+                dt.date.fromisoformat(row.completed_on),
+                dt.date.fromisoformat(row.expires_on),
+                row.issued_at,
+                row.code,
+            )
+    raise TypeError(type(row))
+
+
 def own_records(store: Store) -> list[rec.Record]:
-    learners, attempts, acks, erasures = store.own_records()
-    out: list[rec.Record] = [
-        rec.LearnerRec(x.id, x.device_id, x.name, x.email, x.role, x.school, x.created_at) for x in learners
-    ]
-    out += [
-        rec.AttemptRec(
-            a.id,
-            a.device_id,
-            a.learner_id,
-            a.pack_id,
-            a.pack_version,
-            a.policy_version,
-            a.module_id,
-            a.started_at,
-            a.finished_at,
-            a.score,
-            a.max_score,
-            a.pass_mark,
-            a.passed,
-            a.source,
-            a.note,
-        )
-        for a in attempts
-    ]
-    out += [rec.AckRec(s.id, s.device_id, s.learner_id, s.policy_id, s.policy_version, s.acknowledged_at) for s in acks]
-    out += [rec.ErasureRec(e.id, e.device_id, e.learner_id, e.erased_at) for e in erasures]
-    return out
+    return [as_record(row) for rows in store.own_records() for row in rows]
 
 
 def _rows(records: Iterable[rec.Record]) -> dict[str, list[dict[str, object]]]:
-    """Records from other PCs as rows for the local tables."""
-    tables: dict[str, list[dict[str, object]]] = {"learner": [], "attempt": [], "acknowledgement": [], "erasure": []}
+    """Records from other PCs as rows for the local tables, learners first (the others refer to them)."""
+    tables: dict[str, list[dict[str, object]]] = {
+        "learner": [],
+        "attempt": [],
+        "acknowledgement": [],
+        "erasure": [],
+        "enrolment": [],
+        "certificate": [],
+    }
     for r in records:
         match r:
             case rec.LearnerRec():
@@ -216,11 +329,13 @@ def _rows(records: Iterable[rec.Record]) -> dict[str, list[dict[str, object]]]:
                         "created_at": rec.utc_text(r.created_at),
                         "device_id": r.device_id,
                         "pin_hash": None,
+                        "proof": r.proof,
                     }
                 )
             case rec.AttemptRec():
                 row = rec.to_json(r)
                 del row["kind"]
+                row.setdefault("proof", None)
                 row["plan"] = "[]"
                 tables["attempt"].append(row)
             case rec.AckRec():
@@ -234,9 +349,10 @@ def _rows(records: Iterable[rec.Record]) -> dict[str, list[dict[str, object]]]:
                         "pack_version": "",
                         "acknowledged_at": rec.utc_text(r.acknowledged_at),
                         "signed_name": "",
-                        "source": "app",
+                        "source": r.source,
                         "note": None,
                         "device_id": r.device_id,
+                        "proof": r.proof,
                     }
                 )
             case rec.ErasureRec():
@@ -246,23 +362,46 @@ def _rows(records: Iterable[rec.Record]) -> dict[str, list[dict[str, object]]]:
                         "learner_id": r.learner_id,
                         "erased_at": rec.utc_text(r.erased_at),
                         "device_id": r.device_id,
+                        "proof": r.proof,
                     }
                 )
+            case rec.EnrolmentRec() | rec.CertificateRec():
+                row = rec.to_json(r)  # the table has exactly the record's fields (an enrolment's proof too)
+                del row["kind"]
+                tables["enrolment" if isinstance(r, rec.EnrolmentRec) else "certificate"].append(row)
     return tables
 
 
 # Reading the share -------------------------------------------------------------
 
 
+def _what(record: rec.Record) -> str:
+    """A record's kind, as a problem names it."""
+    match record:
+        case rec.ErasureRec():
+            return _("an erasure")
+        case rec.EnrolmentRec():
+            return _("a PC's enrolment")
+        case rec.AttemptRec():
+            return _("a face-to-face result") if record.source == "manual" else _("a quiz result")
+        case rec.AckRec():
+            return _("a paper sign-off") if record.source == "manual" else _("a sign-off")
+        case rec.LearnerRec():
+            return _("a learner record")
+    return _("a certificate")
+
+
 def read_devices(share: Path, own_device: str, merged: Merged, report: SyncReport) -> None:
     files, others = device_files(share)
     for other in others:
         report.problems.append(Problem(other, _("not a SocialSafe device file: left alone")))
+    devices: list[rec.DeviceFile] = []
     for path in files:
         # This PC's own file too: after a restore from a backup it holds records the database no longer has.
         own = path.stem == own_device
         try:
-            text = read_whole(path).decode("utf-8")
+            raw = read_whole(path)
+            text = raw.decode("utf-8")
         except UnicodeDecodeError:
             report.problems.append(Problem(path, _("not UTF-8 text: left out")))
             merged.own_unread |= own
@@ -271,25 +410,126 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
             report.problems.append(Problem(path, _("cannot be read now ({reason})").format(reason=error.strerror)))
             merged.own_unread |= own
             continue
-        device = rec.read_device_text(path, text)
+        device = rec.read_device_text(path, text, raw)
         if device.skipped:
             report.problems.append(Problem(path, device.skipped))
             merged.own_unread |= own
             continue
         report.devices_read += not own
         report.problems += [Problem(path, message, line=line) for line, message in device.problems]
-        merged.add(device.records)
+        devices.append(device)
+    trust = merged.trust
+    if trust is None:  # contract v1: every file is believed
+        for device in devices:
+            merged.add(device.every_record(), device.path)
+        return
+    # The office's own records first: its enrolments decide which PCs' files count.
+    for device in devices:
+        for line, record, data in device.proven:
+            if trust.proven(data):
+                if isinstance(record, rec.EnrolmentRec):
+                    trust.enrol(record)
+                merged.add([record], device.path)
+            else:
+                merged.refused.append((device.path, line, record, _("the office's signature does not match")))
+        for line, record in device.unproven:
+            merged.refused.append((device.path, line, record, _("the office's signature is missing")))
+    for device in devices:
+        state, key = trust.judge(device)
+        if state in (FileTrust.TRUSTED, FileTrust.OWN):
+            merged.add(device.records, device.path)
+            for line, record in device.foreign:
+                merged.refused.append((device.path, line, record, _("it names another PC")))
+            continue
+        name = device.header.get("device_name")
+        apart = [*device.records, *(r for _line, r in device.foreign)]
+        merged.unverified.append(
+            Unverified(device.path, device.device_id, plain(name if isinstance(name, str) else ""), state, key, apart)
+        )
+    adopted = read_adopted(share, trust, report)
+    if adopted is not None:
+        merged.add(adopted.every_record(), adopted.path)
+
+
+def plain(text: str, limit: int = 80) -> str:
+    """Text from the share for a person to read: one line, no control characters, not too long."""
+    cleaned = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(cleaned.split())[:limit]
+
+
+def read_adopted(share: Path, trust: ShareTrust, report: SyncReport) -> rec.DeviceFile | None:
+    """The records the office adopted when it set up its authority, when they are there and signed by it."""
+    path = share / ADOPTED
+    try:
+        raw = read_whole(path)
+        text = raw.decode("utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        report.problems.append(Problem(path, _("cannot be read now")))
+        return None
+    adopted = rec.read_device_text(path, text, raw, expected_format=rec.ADOPTED_FORMAT)
+    if adopted.skipped:
+        report.problems.append(Problem(path, adopted.skipped))
+        return None
+    if trust.public is None or signer_of(adopted.header, adopted.body or b"", Purpose.ADOPTED_FILE) != trust.public:
+        report.problems.append(Problem(path, _("not signed by the office: its records are left out")))
+        return None
+    return adopted
+
+
+def settle(merged: Merged, report: SyncReport) -> None:
+    """After the merge: what was kept apart, less what is known from a source that counts; then reported."""
+    for path, line, record, why in merged.refused:
+        if not merged.knows(record):
+            report.problems.append(
+                Problem(path, _("{what} left out: {why}").format(what=_what(record), why=why), line=line)
+            )
+    merged.refused = []
+    for apart in merged.unverified:
+        apart.records = [r for r in apart.records if not merged.knows(r)]
+    for source, _kept, other in merged.conflicts:
+        report.problems.append(
+            Problem(
+                source or Path("."),
+                _("{what} {id} has the same id as a different record read before: the first was kept").format(
+                    what=_what(other), id=other.id
+                ),
+            )
+        )
+    merged.conflicts = []
+
+
+def share_trust(store: Store, share: Path | None) -> ShareTrust | None:
+    """How to judge the share's files: None for a share without an admin authority (contract v1)."""
+    pinned = resolve(share, store)
+    if pinned.authority is None and not (share is not None and marker_names_authority(share)) and not site_pin():
+        return None
+    trust = ShareTrust(pinned.authority, store.device_id, public_raw(private_key(device_key_bytes(store))))
+    for row in store.enrolments():
+        record = as_record(row)
+        if trust.proven(rec.to_json(record)):
+            trust.enrol(record)  # type: ignore[arg-type]
+    return trust
+
+
+def device_key_bytes(store: Store) -> bytes:
+    raw = unb64(store.device_key(), KEY_BYTES)
+    assert raw is not None
+    return raw
 
 
 def merge(store: Store, share: Path | None, report: SyncReport) -> Merged:
-    """This PC's records plus every readable device file's, with erasures applied."""
+    """This PC's records plus every readable device file's that counts, with erasures applied."""
     merged = Merged()
     mine = own_records(store)
+    merged.trust = share_trust(store, share) if share is not None else None
     merged.add(mine)
     merged.here = {r.id for r in mine}
     if share is not None:
         with collector_paused():
             read_devices(share, store.device_id, merged, report)
+        settle(merged, report)
     return merged
 
 
@@ -354,7 +594,11 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
     # Only what refers to a learner the database has or takes in: it keeps every attempt tied to its learner.
     coming = {x.id for x in merged.learners.values() if x.device_id != mine or restoring}
     known = coming | {x.id for x in store.learners()}
-    linked = [r for r in merged.records() if not isinstance(r, rec.AttemptRec | rec.AckRec) or r.learner_id in known]
+    linked = [
+        r
+        for r in merged.records()
+        if not isinstance(r, rec.AttemptRec | rec.AckRec | rec.CertificateRec) or r.learner_id in known
+    ]
     theirs = [r for r in linked if r.device_id != mine]
     taken_back = [r for r in linked if r.device_id == mine and r.id not in merged.here] if restoring else []
     others, own = _rows(theirs), _rows(taken_back)
@@ -374,7 +618,7 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
             )
         )
     else:
-        report.published = publish(store, share, now)
+        report.published = publish(store, share, now, merged.trust)
         if restoring:
             store.clear_restored()
     roster, roster_problems = read_roster(share)
@@ -385,23 +629,36 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
     except OSError as error:
         raise explain(error, share) from error
     store.set_setting(LAST_SYNC_SETTING, rec.utc_text(now))
+    if merged.trust is not None:
+        report.unverified = sum(1 for apart in merged.unverified if apart.records or apart.waiting)
+        if merged.trust.authority is not None and not merged.trust.trusts_pc(mine, merged.trust.own_key):
+            report.awaiting = fingerprint(merged.trust.own_key)
     return report
 
 
-def publish(store: Store, share: Path, now: dt.datetime) -> int:
-    """Write this PC's device file if its records changed; returns how many records it holds."""
+def publish(store: Store, share: Path, now: dt.datetime, trust: ShareTrust | None = None) -> int:
+    """Write this PC's device file if its records changed; returns how many records it holds.
+
+    On a share with an admin authority (``trust``) the file is signed with this PC's key, and carries
+    only the erasures and enrolments the office signed: any other would be refused by every reader.
+    """
     mine = own_records(store)
+    if trust is not None:
+        mine = [r for r in mine if not isinstance(r, rec.ErasureRec | rec.EnrolmentRec) or r.proof]
     body = "".join(sorted(rec.to_line(r) for r in mine))
     path = share / DEVICES / f"{store.device_id}.jsonl"
+    version = rec.SIGNED_VERSION if trust is not None else rec.VERSION
     try:
         existing = read_whole(path).decode("utf-8").split("\n", 1)
-        unchanged = len(existing) == 2 and existing[1] == body
+        unchanged = len(existing) == 2 and existing[1] == body and f'"version":{version},' in existing[0]
     except (OSError, UnicodeDecodeError):
         unchanged = False
     if not unchanged:
-        head = rec.to_line(rec.header(store.device_id, device_name(), __version__, now))
+        head = rec.header(store.device_id, device_name(), __version__, now, version)
+        if trust is not None:
+            head = signed_header(head, body.encode("utf-8"), private_key(device_key_bytes(store)), Purpose.DEVICE_FILE)
         try:
-            write_atomic(path, (head + body).encode("utf-8"), owner=store.device_id)
+            write_atomic(path, (rec.to_line(head) + body).encode("utf-8"), owner=store.device_id)
         except OSError as error:
             raise explain(error, share) from error
     store.set_setting(PUBLISHED_SETTING, str(len(mine)))

@@ -14,7 +14,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,9 @@ from socialsafe.content.model import Role
 from socialsafe.i18n import _
 
 FORMAT = "socialsafe-device-log"
-VERSION = 1
+VERSION = 1  # what a PC writes to a share without an admin authority, exactly as contract v1 says
+SIGNED_VERSION = 2  # what it writes once the share has one: a signed header, proofs, enrolments, certificates
+ADOPTED_FORMAT = "socialsafe-adopted-records"  # the records the office adopted, signed whole by its key
 ROLES = frozenset(str(r) for r in Role)
 
 
@@ -38,6 +40,7 @@ class LearnerRec:
     role: str
     school: str
     created_at: dt.datetime
+    proof: str | None = None  # the office's signature, when an admin action made the record
 
 
 @dataclass(slots=True)
@@ -57,6 +60,7 @@ class AttemptRec:
     passed: bool | None
     source: str
     note: str | None
+    proof: str | None = None  # the office's signature: every face-to-face (manual) result carries one
 
 
 @dataclass(slots=True)
@@ -67,6 +71,8 @@ class AckRec:
     policy_id: str
     policy_version: str
     acknowledged_at: dt.datetime
+    source: str = "app"  # "app", or "manual": a signed paper copy the office recorded (v2)
+    proof: str | None = None  # the office's signature: every paper sign-off carries one
 
 
 @dataclass(slots=True)
@@ -75,9 +81,47 @@ class ErasureRec:
     device_id: str
     learner_id: str
     erased_at: dt.datetime
+    proof: str | None = None  # the office's signature: every erasure carries one
 
 
-Record = LearnerRec | AttemptRec | AckRec | ErasureRec
+@dataclass(slots=True)
+class EnrolmentRec:
+    """The office trusts the PC ``subject_id`` with the key ``public_key`` (v2; always with the office's proof)."""
+
+    id: str
+    device_id: str  # the PC the office made this record on
+    subject_id: str
+    public_key: str
+    device_name: str
+    enrolled_at: dt.datetime
+    proof: str | None = None
+
+
+@dataclass(slots=True)
+class CertificateRec:
+    """A certificate a PC issued, found again by its verification code (v2)."""
+
+    id: str
+    device_id: str
+    learner_id: str
+    policy_id: str
+    policy_version: str
+    completed_on: dt.date
+    expires_on: dt.date
+    issued_at: dt.datetime
+    code: str
+
+
+Record = LearnerRec | AttemptRec | AckRec | ErasureRec | EnrolmentRec | CertificateRec
+OFFICE_ONLY = (ErasureRec, EnrolmentRec)  # with manual attempts and paper sign-offs: see office_only()
+
+
+def office_only(record: Record) -> bool:
+    """Whether only the office may make ``record``: then, on a share with an admin authority, it needs a proof."""
+    kind = type(record)
+    if kind is AttemptRec or kind is AckRec:
+        return record.source == "manual"  # type: ignore[union-attr]
+    return kind is ErasureRec or kind is EnrolmentRec
 
 
 class LineError(ValueError):
@@ -88,11 +132,13 @@ def utc_text(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def header(device_id: str, device_name: str, app_version: str, written_at: dt.datetime) -> dict[str, Any]:
+def header(
+    device_id: str, device_name: str, app_version: str, written_at: dt.datetime, version: int = VERSION
+) -> dict[str, Any]:
     return {
         "kind": "header",
         "format": FORMAT,
-        "version": VERSION,
+        "version": version,
         "device_id": device_id,
         "device_name": device_name,
         "app_version": app_version,
@@ -101,7 +147,16 @@ def header(device_id: str, device_name: str, app_version: str, written_at: dt.da
 
 
 def to_json(record: Record) -> dict[str, Any]:
-    """The record as the share format writes it."""
+    """The record as the share format writes it, with its proof when it has one."""
+    data = _fields_of(record)
+    proof = getattr(record, "proof", None)
+    if proof is not None:
+        data["proof"] = proof
+    return data
+
+
+def _fields_of(record: Record) -> dict[str, Any]:
+    """What a record says, without its proof: exactly what the office's proof of it signs."""
     base = {"id": record.id, "device_id": record.device_id}
     match record:
         case LearnerRec():
@@ -133,7 +188,7 @@ def to_json(record: Record) -> dict[str, Any]:
                 "note": record.note,
             }
         case AckRec():
-            return {
+            ack = {
                 "kind": "acknowledgement",
                 **base,
                 "learner_id": record.learner_id,
@@ -141,8 +196,37 @@ def to_json(record: Record) -> dict[str, Any]:
                 "policy_version": record.policy_version,
                 "acknowledged_at": utc_text(record.acknowledged_at),
             }
+            if record.source != "app":  # a line as contract v1 wrote it, unless it says otherwise
+                ack["source"] = record.source
+            return ack
         case ErasureRec():
             return {"kind": "erasure", **base, "learner_id": record.learner_id, "erased_at": utc_text(record.erased_at)}
+        case EnrolmentRec():
+            return {
+                "kind": "enrolment",
+                **base,
+                "subject_id": record.subject_id,
+                "public_key": record.public_key,
+                "device_name": record.device_name,
+                "enrolled_at": utc_text(record.enrolled_at),
+            }
+        case CertificateRec():
+            return {
+                "kind": "certificate",
+                **base,
+                "learner_id": record.learner_id,
+                "policy_id": record.policy_id,
+                "policy_version": record.policy_version,
+                "completed_on": record.completed_on.isoformat(),
+                "expires_on": record.expires_on.isoformat(),
+                "issued_at": utc_text(record.issued_at),
+                "code": record.code,
+            }
+
+
+def signable(record: Record) -> dict[str, Any]:
+    """The record as its office proof signs it (:func:`to_json` without the proof)."""
+    return _fields_of(record)
 
 
 def to_line(item: Record | dict[str, Any]) -> str:
@@ -309,8 +393,16 @@ def _attempt_checked(d: dict[str, Any], base: tuple[str, str]) -> AttemptRec:
 
 
 def _ack(d: dict[str, Any], base: tuple[str, str]) -> AckRec:
+    source = d.get("source", "app")
+    if source not in ("app", "manual"):
+        raise LineError(_("source must be app or manual"))
     return AckRec(
-        *base, _uuid(d, "learner_id"), _text(d, "policy_id"), _text(d, "policy_version"), _time(d, "acknowledged_at")
+        *base,
+        _uuid(d, "learner_id"),
+        _text(d, "policy_id"),
+        _text(d, "policy_version"),
+        _time(d, "acknowledged_at"),
+        source,
     )
 
 
@@ -318,34 +410,101 @@ def _erasure(d: dict[str, Any], base: tuple[str, str]) -> ErasureRec:
     return ErasureRec(*base, _uuid(d, "learner_id"), _time(d, "erased_at"))
 
 
+_KEY_TEXT = re.compile(r"[A-Za-z0-9+/]{43}=").fullmatch  # 32 bytes in base64
+CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}").fullmatch
+
+
+def _enrolment(d: dict[str, Any], base: tuple[str, str]) -> EnrolmentRec:
+    key = _text(d, "public_key")
+    if not _KEY_TEXT(key):
+        raise LineError(_("{field} must be a public key").format(field="public_key"))
+    return EnrolmentRec(*base, _uuid(d, "subject_id"), key, _text(d, "device_name"), _time(d, "enrolled_at"))
+
+
+def _date(d: dict[str, Any], key: str) -> dt.date:
+    value = _text(d, key)
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise LineError(_("{field} must be a date like 2027-07-31").format(field=key)) from None
+
+
+def _certificate(d: dict[str, Any], base: tuple[str, str]) -> CertificateRec:
+    code = _text(d, "code")
+    if not CODE(code):
+        raise LineError(_("{field} must be a verification code").format(field="code"))
+    return CertificateRec(
+        *base,
+        _uuid(d, "learner_id"),
+        _text(d, "policy_id"),
+        _text(d, "policy_version"),
+        _date(d, "completed_on"),
+        _date(d, "expires_on"),
+        _time(d, "issued_at"),
+        code,
+    )
+
+
 _READERS: dict[str, Callable[[dict[str, Any], tuple[str, str]], Record]] = {
     "learner": _learner,
     "attempt": _attempt,
     "acknowledgement": _ack,
     "erasure": _erasure,
+    "enrolment": _enrolment,
+    "certificate": _certificate,
 }
 
 
 def parse_record(data: Any) -> Record:
-    """A record from one decoded JSON line; LineError says what is wrong."""
+    """A record from one decoded JSON line, with its proof if it carries one; LineError says what is wrong."""
     if not isinstance(data, dict):
         raise LineError(_("a record must be a JSON object"))
     kind = data.get("kind")
     reader = _READERS.get(kind) if isinstance(kind, str) else None
     if reader is None:
         raise LineError(_("unknown kind {kind}").format(kind=json.dumps(kind)))
-    return reader(data, (_uuid(data, "id"), _uuid(data, "device_id")))
+    record = reader(data, (_uuid(data, "id"), _uuid(data, "device_id")))
+    proof = data.get("proof")
+    if proof is not None:
+        if type(record) is CertificateRec or not isinstance(proof, str) or len(proof) > 200:
+            raise LineError(_("{field} must be the office's signature").format(field="proof"))
+        record.proof = proof  # type: ignore[union-attr]
+    return record
 
 
 @dataclass
 class DeviceFile:
-    """What one device file holds: its header and the records that could be read."""
+    """What one device file holds: its header and the records that could be read.
+
+    The records are sorted by what a reader must check before it believes them
+    (``shared/contracts/share-format.md``, "Authority (v2)"): ``records`` are
+    ordinary records of the file's own PC; ``proven`` carry the office's proof
+    (with the line as read, which the proof signs); ``unproven`` are records only
+    the office may make, with no proof; ``foreign`` name another PC. On a share
+    without an admin authority they all count, as contract v1 says.
+    """
 
     path: Path
     device_id: str
     records: list[Record]
     problems: list[tuple[int, str]]  # (line, message)
     skipped: str | None = None  # why the whole file was left out
+    header: dict[str, Any] = field(default_factory=dict)
+    body: bytes | None = None  # the bytes after the header, when given: what a signed header covers
+    proven: list[tuple[int, Record, dict[str, Any]]] = field(default_factory=list)
+    unproven: list[tuple[int, Record]] = field(default_factory=list)
+    foreign: list[tuple[int, Record]] = field(default_factory=list)
+
+    def every_record(self) -> list[Record]:
+        """Every record read, whatever proof it has: what a v1 reader takes."""
+        return [
+            *self.records,
+            *(r for _line, r, _data in self.proven),
+            *(r for _line, r in self.unproven),
+            *(r for _line, r in self.foreign),
+        ]
 
 
 _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -394,52 +553,102 @@ def _fast_reader() -> Callable[[str], Any]:
         "erased_at": moment,
     }
 
-    def record(cls: type) -> cs.CoreSchema:
+    # A line with a proof never comes this way (read_device_text sends it the slow way): none here.
+    absent = cs.with_default_schema(cs.none_schema(), default=None)
+
+    def record(cls: type, **own: cs.CoreSchema) -> cs.CoreSchema:
         names = [f.name for f in fields(cls)]
-        args = cs.dataclass_args_schema(cls.__name__, [cs.dataclass_field(n, schemas[n]) for n in names])
+        given = {**schemas, "proof": absent, **own}
+        args = cs.dataclass_args_schema(cls.__name__, [cs.dataclass_field(n, given[n]) for n in names])
         return cs.dataclass_schema(cls, args, names, slots=True)
 
-    kinds = {"learner": LearnerRec, "attempt": AttemptRec, "acknowledgement": AckRec, "erasure": ErasureRec}
-    union = cs.tagged_union_schema({kind: record(cls) for kind, cls in kinds.items()}, discriminator="kind")
+    ack_source = cs.with_default_schema(cs.literal_schema(["app", "manual"]), default="app")
+
+    union = cs.tagged_union_schema(
+        {
+            "learner": record(LearnerRec),
+            "attempt": record(AttemptRec),
+            "acknowledgement": record(AckRec, source=ack_source),
+            "erasure": record(ErasureRec),
+        },
+        discriminator="kind",
+    )
     return SchemaValidator(union).validate_json
 
 
-def read_device_text(path: Path, text: str) -> DeviceFile:
-    """Parse a device file's text: header first, then a record a line."""
+def read_device_text(path: Path, text: str, raw: bytes | None = None, expected_format: str = FORMAT) -> DeviceFile:
+    """Parse a device file's text: header first, then a record a line.
+
+    ``raw``: the file's bytes (``text`` decoded), kept so a signed header can be checked against them.
+    ``expected_format``: the header's format (the office's adopted records have their own).
+    """
     lines = text.split("\n")
     expected_id = path.stem
     result = DeviceFile(path, expected_id, [], [])
     try:
         head = json.loads(lines[0]) if lines and lines[0].strip() else None
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         head = None
-    if not isinstance(head, dict) or head.get("kind") != "header" or head.get("format") != FORMAT:
+    if not isinstance(head, dict) or head.get("kind") != "header" or head.get("format") != expected_format:
         result.skipped = _("the first line is not a SocialSafe device header")
         return result
     version = head.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= SIGNED_VERSION:
         result.skipped = _("written in format version {version}, newer than this SocialSafe reads").format(
             version=version
         )
         return result
+    result.header = head
+    if raw is not None:
+        result.body = raw[raw.find(b"\n") + 1 :] if b"\n" in raw else b""
     # Only a last line with no newline after it can have been cut short by an interrupted copy.
     cut_line = len(lines) if lines and lines[-1] != "" else None
     fast, records = _fast_reader(), result.records
+    attempt_kind, learner_kind = AttemptRec, LearnerRec
     for number, line in enumerate(lines[1:], start=2):
+        if '"proof"' in line:  # the office's records: read the slow way, keeping what the proof signs
+            _read_slowly(number, line, number == cut_line, result)
+            continue
         try:
-            records.append(fast(line))
+            record = fast(line)
         except ValidationError:
             if line.strip():
                 _read_slowly(number, line, number == cut_line, result)
+            continue
+        kind = type(record)
+        # Nearly every line is an ordinary record of this PC: one look each, then on.
+        if ((kind is attempt_kind and record.source == "quiz") or kind is learner_kind) and (
+            record.device_id == expected_id
+        ):
+            records.append(record)
+            continue
+        _sort(number, record, None, result)
     return result
+
+
+def _sort(number: int, record: Record, data: dict[str, Any] | None, result: DeviceFile) -> None:
+    """Put a record read from ``result``'s file where :class:`DeviceFile` says it goes."""
+    if data is not None and "proof" in data:
+        result.proven.append((number, record, data))
+    elif office_only(record):
+        result.unproven.append((number, record))
+    elif record.device_id != result.device_id:
+        result.foreign.append((number, record))
+    else:
+        result.records.append(record)
 
 
 def _read_slowly(number: int, line: str, last: bool, result: DeviceFile) -> None:
     """A line the fast path did not take: read it, or say exactly what is wrong with it."""
     try:
-        result.records.append(parse_record(json.loads(line)))
+        data = json.loads(line)
+        record = parse_record(data)
     except json.JSONDecodeError:
         message = _("the line is cut short (an interrupted copy?)") if last else _("the line is not valid JSON")
         result.problems.append((number, message))
+    except RecursionError:
+        result.problems.append((number, _("the line is not valid JSON")))
     except LineError as error:
         result.problems.append((number, str(error)))
+    else:
+        _sort(number, record, data, result)

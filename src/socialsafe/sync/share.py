@@ -25,7 +25,8 @@ from socialsafe.sync.records import ROLES
 
 MARKER = "socialsafe-share.json"
 FORMAT = "socialsafe-share"
-VERSION = 1
+VERSION = 1  # a share without an admin authority, as contract v1 made it
+AUTHORITY_VERSION = 2  # a share with the office's admin authority (docs/share-format.md)
 DEVICES = "devices"
 REPORTS = "reports"
 ROSTER = "roster/roster.csv"
@@ -116,13 +117,33 @@ def _check_marker(marker: Path, share: Path) -> None:
             ).format(path=share, file=MARKER)
         )
     version = data.get("version")
-    if not isinstance(version, int) or version > VERSION:
+    if not isinstance(version, int) or version > AUTHORITY_VERSION:
         raise ShareError(
             _(
                 "The shared folder {path} was set up by a newer SocialSafe (format version {version}). "
                 "Nothing in it was changed: please update SocialSafe on this PC."
             ).format(path=share, version=version)
         )
+
+
+def mark_authority(share: Path, fingerprint: str, owner: str = "") -> None:
+    """Mark the share as one with the office's admin authority (version 2), keeping when it was made.
+
+    SocialSafe before version 2 then refuses the folder rather than believe records anyone could forge.
+    """
+    marker = share / MARKER
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        data = {}
+    created = data.get("created_at") if isinstance(data, dict) else None
+    body = {
+        "format": FORMAT,
+        "version": AUTHORITY_VERSION,
+        "created_at": created if isinstance(created, str) else dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "authority": fingerprint,
+    }
+    write_atomic(marker, (json.dumps(body, indent=2) + "\n").encode("utf-8"), owner=owner)
 
 
 def device_files(share: Path) -> tuple[list[Path], list[Path]]:

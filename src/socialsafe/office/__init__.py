@@ -1,0 +1,1 @@
+"""What the office does, with no Qt: its admin authority on the share and the certificates it can check."""
