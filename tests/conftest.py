@@ -31,6 +31,8 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOCIALSAFE_HOME", str(tmp_path / "home"))
     # Nor read a machine-wide site config this machine may have.
     monkeypatch.setenv("SOCIALSAFE_SITE_CONFIG", str(tmp_path / "no-site-config.toml"))
+    # Nor count wrong admin passphrases in the user's own state folder (every process of the test shares this one).
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     for name in ("SOCIALSAFE_SHARE", "SOCIALSAFE_PACKS", "SOCIALSAFE_ADMIN_PASSPHRASE"):
         monkeypatch.delenv(name, raising=False)
     set_locale("en_GB")

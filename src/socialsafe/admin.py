@@ -391,7 +391,7 @@ def erase_plan(
     """
     from socialsafe import roster
     from socialsafe.domain.people import normalise_name, person_identity, person_key
-    from socialsafe.sync.engine import SyncReport, merge
+    from socialsafe.sync.engine import SyncReport, merge, roster_signing
     from socialsafe.sync.share import DEVICES, ShareError, check_share
 
     email = (email or "").strip() or None
@@ -419,6 +419,7 @@ def erase_plan(
     # PCs this one has not synced with since need an erasure record each, or those PCs could not tell who
     # the erasure is about.
     share_error: Exception | None = None
+    signing = None  # how the share's staff list is read: signed, once the share has an admin authority
     theirs: list[Any] = []  # the share's learner records
     share_attempts: set[str] = set()
     share_acks: set[str] = set()
@@ -427,6 +428,7 @@ def erase_plan(
             check_share(share)
             if (share / DEVICES).is_dir():
                 merged = merge(store, share, SyncReport())
+                signing = roster_signing(store, merged.trust)
                 merged.apply_erasures(store.learners())
                 local_ids = {x.id for x in local}
                 for learner in merged.learners.values():
@@ -470,7 +472,9 @@ def erase_plan(
         at_share = share is not None and place == roster.roster_file(share, data_dir)
         if at_share and share_error is not None:
             continue
-        listed, _problems = roster.read_for_reports(share if at_share else None, data_dir)
+        listed, _problems = roster.read_for_reports(
+            share if at_share else None, data_dir, signing if at_share else None
+        )
         _kept, removed = roster.remove_person(listed, identities, names)
         if removed:
             on_roster[place] = [described(p.name, p.school, p.email, p.role) for p in removed]
@@ -527,6 +531,7 @@ def erase_person(
     email: str | None = None,
     name: str | None = None,
     school: str | None = None,
+    key: AdminKey | None = None,
 ) -> EraseResult:
     """Erase everything ``plan`` found: erasure records, this PC's learner records, roster entries; then sync.
 
@@ -537,28 +542,45 @@ def erase_person(
     :class:`EraseShareError` (a ShareError) is raised, after everything on
     this PC is done, carrying the result. ``content``: the loaded quiz packs
     the sync needs (loaded here when not given). Without a plan, the person is
-    given by ``email``, or ``name`` and ``school``, as to :func:`erase_plan`.
+    given by ``email``, or ``name`` and ``school``, as to :func:`erase_plan`. ``key``: the admin key,
+    once the share has the office's authority: the erasure and the roster carry its signature.
     """
     if plan is None:
         plan = erase_plan(settings, store, email=email, name=name, school=school)
     from socialsafe import roster
     from socialsafe.log import log
-    from socialsafe.sync.engine import sync
+    from socialsafe.office.authority import maybe_prover, prune_adopted
+    from socialsafe.sync.engine import roster_signing, share_trust, sync
     from socialsafe.sync.share import ShareError
 
+    prove = maybe_prover(key)
     for learner_id in sorted(plan.learner_ids):
-        store.record_erasure(learner_id)
+        store.record_erasure(learner_id, prove=prove)
     erased = store.erase(plan.local_ids)
     log.info("erased %d learner records here on request; %d erasure records", erased, len(plan.learner_ids))
     result = EraseResult(erased=erased, erasures=len(plan.learner_ids), roster=[])
     share, data_dir = plan.share, settings.data_dir
+    signing = None
+    if share is not None and plan.share_error is None:
+        signing = roster_signing(store, share_trust(store, share), key)
+        if key is not None:
+            try:
+                prune_adopted(share, key, plan.learner_ids, owner=store.device_id)
+            except OSError as error:  # the erasure still applies to them at every merge
+                log.warning("could not take the erased person out of the adopted records on %s: %s", share, error)
     for place in plan.roster:
         at_share = share is not None and place == roster.roster_file(share, data_dir)
         try:
-            current = roster.load(share if at_share else None, data_dir)
+            current = roster.load(share if at_share else None, data_dir, signing if at_share else None)
             kept, removed = roster.remove_person(current, plan.identities, plan.names)
             if removed:
-                roster.save(kept, share if at_share else None, data_dir, owner=store.device_id)
+                roster.save(
+                    kept,
+                    share if at_share else None,
+                    data_dir,
+                    owner=store.device_id,
+                    signing=signing if at_share else None,
+                )
             result.roster.append(RosterOutcome(place))
         except ShareError:
             result.roster.append(RosterOutcome(place, "share"))

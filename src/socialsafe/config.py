@@ -93,10 +93,19 @@ class Settings:
         return self.data_dir / paths.DATABASE_NAME
 
     def pack_roots(self, saved_share: str | None = None) -> list[Path]:
-        """Every folder the app loads packs from: bundled, extra, then the share's content."""
+        """Every folder the app loads packs from: bundled, extra, then the share's content.
+
+        Once this PC has met the office's admin authority, the share's packs are the ones the office
+        signed, as the last sync took them into this PC's own folder: never the share's files as they are.
+        """
         roots = [bundled("quizzes"), *self.extra_packs]
+        signed = self.data_dir / paths.SHARE_PACKS_DIR_NAME
+        if signed.is_dir():
+            return [*roots, signed]
         share = self.share_folder(saved_share)[0]
-        if share is not None and _answers_in_time(lambda: (share / "content").is_dir()):
+        if share is not None and _answers_in_time(
+            lambda: (share / "content").is_dir() and not (share / "authority").exists()
+        ):
             roots.append(share / "content")
         return roots
 

@@ -22,6 +22,8 @@ ENV_PACKS = "SOCIALSAFE_PACKS"
 DATABASE_NAME = "socialsafe.db"
 LOG_DIR_NAME = "logs"
 BACKUP_DIR_NAME = "backups"
+# The quiz packs the office signed and placed on the share, as this PC last took them (sync/signed.py).
+SHARE_PACKS_DIR_NAME = "share-packs"
 
 # File systems that are remote: SQLite's locking and fsync are unreliable on them.
 _NETWORK_FS = {"nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "afs", "9p", "ncpfs", "davfs", "fuse.sshfs"}

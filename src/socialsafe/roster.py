@@ -48,6 +48,7 @@ from socialsafe.sync.share import (
     roster_csv,
     write_roster,
 )
+from socialsafe.sync.signed import RosterSigning, read_signed_roster, write_signed_roster
 
 LOCAL_ROSTER = "roster.csv"  # in the data folder, when no share is set
 IMPORT_COLUMNS = ("name", "email", "role", "school")
@@ -375,30 +376,36 @@ def roster_file(share: Path | None, data_dir: Path) -> Path:
     return share / ROSTER if share is not None else data_dir / LOCAL_ROSTER
 
 
-def load(share: Path | None, data_dir: Path) -> list[RosterPerson]:
+def load(share: Path | None, data_dir: Path, signing: RosterSigning | None = None) -> list[RosterPerson]:
     """The roster as it is now, for an admin action that will rewrite it; [] when there is none yet.
 
     Strict, so that rewriting it never drops a row: raises ShareError when the
     share cannot be reached or read, and RosterError (with the problems) when
-    any row cannot be read.
+    any row cannot be read. ``signing``: on a share with an admin authority, the
+    roster is the one the office signed, never a file changed by hand.
     """
     path = roster_file(share, data_dir)
     if share is not None:
         check_share(share)
-    try:
-        raw = read_whole(path)
-    except FileNotFoundError:
-        return []
-    except OSError as error:
-        if share is not None:
-            raise explain(error, share) from error
-        raise RosterError(
-            _("The roster {path} cannot be read ({reason}).").format(path=path, reason=error.strerror or error)
-        ) from error
-    try:
-        text = decode(raw)
-    except ValueError as error:
-        raise RosterError(_("The roster {path} is not UTF-8 text.").format(path=path)) from error
+    if share is not None and signing is not None:
+        text = (read_signed_roster(share, signing.public, signing.store).csv or "").removeprefix("\ufeff")
+        if not text:
+            return []
+    else:
+        try:
+            raw = read_whole(path)
+        except FileNotFoundError:
+            return []
+        except OSError as error:
+            if share is not None:
+                raise explain(error, share) from error
+            raise RosterError(
+                _("The roster {path} cannot be read ({reason}).").format(path=path, reason=error.strerror or error)
+            ) from error
+        try:
+            text = decode(raw)
+        except ValueError as error:
+            raise RosterError(_("The roster {path} is not UTF-8 text.").format(path=path)) from error
     people, problems = parse_roster(path, text)
     if problems:
         raise RosterError(
@@ -411,21 +418,44 @@ def load(share: Path | None, data_dir: Path) -> list[RosterPerson]:
     return people
 
 
-def read_for_reports(share: Path | None, data_dir: Path) -> tuple[list[RosterPerson], list[Problem]]:
+def read_for_reports(
+    share: Path | None, data_dir: Path, signing: RosterSigning | None = None
+) -> tuple[list[RosterPerson], list[Problem]]:
     """The roster for the reports: bad rows are reported and skipped, an unreadable roster is empty."""
+    if share is not None and signing is not None:
+        signed = read_signed_roster(share, signing.public, signing.store)
+        if not signed.csv:
+            return [], signed.problems
+        people, problems = parse_roster(share / ROSTER, signed.csv.removeprefix("\ufeff"))
+        return people, signed.problems + problems
     if share is not None:
         return read_roster(share)
     return read_roster_file(data_dir / LOCAL_ROSTER)
 
 
-def save(people: Sequence[RosterPerson], share: Path | None, data_dir: Path, owner: str = "") -> Path:
+def save(
+    people: Sequence[RosterPerson],
+    share: Path | None,
+    data_dir: Path,
+    owner: str = "",
+    signing: RosterSigning | None = None,
+) -> Path:
     """Write the roster, whole and atomically, where :func:`roster_file` says; returns the file written.
 
-    Raises ShareError when the share cannot be written (the old roster is then
+    On a share with an admin authority (``signing``) the office's signed copy is written beside it, with
+    the admin key. Raises ShareError when the share cannot be written (the old roster is then
     untouched) and OSError when the data folder cannot.
     """
     if share is not None:
-        return write_roster(share, list(people), owner=owner)
+        if signing is not None and signing.key is None:
+            raise RosterError(_("Saving the staff list needs the admin passphrase."))
+        path = write_roster(share, list(people), owner=owner)
+        if signing is not None and signing.key is not None:
+            try:
+                write_signed_roster(share, roster_csv(list(people)), signing.key, signing.store, owner=owner)
+            except OSError as error:
+                raise explain(error, share) from error
+        return path
     path = data_dir / LOCAL_ROSTER
     write_atomic(path, roster_csv(list(people)), owner=owner)
     return path

@@ -7,6 +7,7 @@ so killing the process at any point loses nothing that was answered.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Clause, Module, ModuleKind, Option, Pack, Question, QuestionType
 from socialsafe.domain import quiz
-from socialsafe.domain.certificate import CertificateData, ModuleLine, verification_code
+from socialsafe.domain.certificate import CertificateData, ModuleLine, new_code
 from socialsafe.domain.progress import ModuleProgress, ModuleStatus, module_progress
 from socialsafe.domain.status import PersonStatus, PolicyPacks, is_pass, local_date, person_status
 from socialsafe.i18n import _
@@ -203,12 +204,33 @@ class QuizRun:
 def certificate_for(
     store: Store, content: Content, learner: Learner, pack: Pack, today: dt.date | None = None
 ) -> CertificateData | None:
-    """The certificate for the learner's latest completion of the current policy version, if any."""
+    """The certificate for the learner's latest completion of the current policy version, if any, issued."""
     person = PersonRecords(learners=[])
     person.learners.extend(store.same_person(learner) or [learner])
     person.attempts.extend(attempts_of_person(store, learner))
     person.signoffs.extend(signoffs_of_person(store, learner))
-    return certificate_of_person(person, content, pack, today or dt.date.today())
+    data = certificate_of_person(person, content, pack, today or dt.date.today())
+    return issue_certificate(store, data, person, pack) if data is not None else None
+
+
+def issue_certificate(store: Store, data: CertificateData, person: PersonRecords, pack: Pack) -> CertificateData:
+    """``data`` with its verification code: the certificate this PC issued for that completion before, or a
+    new one, recorded (and published at the next sync) so that the office can check it. Without the
+    person's learner record on this PC (not yet synced), no code."""
+    here = {x.id for x in store.learners()}
+    mine = [x for x in person.learners if x.id in here]
+    if not mine:
+        return data
+    learner = max(mine, key=lambda x: x.created_at)
+    issued = store.issue_certificate(
+        learner.id,
+        pack.policy.id,
+        pack.policy.version,
+        data.completed_on.isoformat(),
+        data.expires_on.isoformat(),
+        new_code(),
+    )
+    return dataclasses.replace(data, code=issued.code)
 
 
 def certificate_of_person(
@@ -220,7 +242,7 @@ def certificate_of_person(
     status = person_status(packs, person.role, person.attempts, person.signoffs, today, site_validity_months())
     if status.completed_at is None or status.expires_on is None:
         return None
-    lines, record_ids = [], []
+    lines = []
     for result in status.modules:
         if result.passed_at is None:
             continue
@@ -229,7 +251,6 @@ def certificate_of_person(
             for a in person.attempts
             if a.module_id == result.module.id and a.finished_at == result.passed_at and is_pass(a)
         )
-        record_ids.append(str(getattr(passing, "id", "")))
         lines.append(
             ModuleLine(
                 result.module.title,
@@ -239,12 +260,6 @@ def certificate_of_person(
                 result.carried_over,
             )
         )
-    record_ids += [
-        str(getattr(s, "id", ""))
-        for s in person.signoffs
-        if s.policy_id == pack.policy.id and s.policy_version == pack.policy.version
-    ]
-    newest = person.newest
     return CertificateData(
         name=person.name,
         role=person.role,
@@ -255,5 +270,5 @@ def certificate_of_person(
         completed_on=status.completed_at,
         expires_on=status.expires_on,
         modules=lines,
-        code=verification_code(newest.id, pack.policy.version, status.completed_at, record_ids),
+        code="",
     )

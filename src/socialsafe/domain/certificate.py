@@ -1,11 +1,9 @@
-"""What a certificate says, and the short code that ties it to the records behind it."""
+"""What a certificate says, and the code that finds its record again."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-from collections.abc import Iterable
+import secrets
 from dataclasses import dataclass
 
 
@@ -29,16 +27,30 @@ class CertificateData:
     completed_on: dt.date
     expires_on: dt.date
     modules: list[ModuleLine]
-    code: str
+    code: str  # "" until the certificate is issued (it has a record then, found again by this code)
 
 
-def verification_code(learner_id: str, policy_version: str, completed_on: dt.date, record_ids: Iterable[str]) -> str:
-    """A short code derived from the records: the same records always give the same code.
+CODE_LENGTH = 12
+# Crockford's base32: no I, L, O or U. Typed back, O is read as 0 and I or L as 1.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_TYPED = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
-    An office manager can read it back against the records to check a
-    certificate was not typed up by hand. Crockford-like base32, no 0/O or 1/I.
+
+def new_code() -> str:
+    """A certificate's verification code: 60 random bits, so no one can guess or work out another's.
+
+    It proves nothing by itself: it finds the certificate's record, which the PC that issued
+    it published in its signed device file (``docs/share-format.md``), so checking a code is
+    asking the office's verified records whether that certificate was issued, and to whom.
     """
-    text = "|".join([learner_id, policy_version, completed_on.isoformat(), *sorted(record_ids)])
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    code = base64.b32encode(digest).decode("ascii").translate(str.maketrans("", "", "=01IO"))[:10]
-    return f"{code[:5]}-{code[5:]}"
+    number = secrets.randbits(5 * CODE_LENGTH)
+    chars = "".join(_ALPHABET[(number >> (5 * i)) & 31] for i in range(CODE_LENGTH))
+    return "-".join(chars[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normal_code(text: str) -> str | None:
+    """A code as typed (any case, spaces or none, O for 0) in its printed form; None when it cannot be one."""
+    letters = "".join(text.upper().split()).replace("-", "").translate(_TYPED)
+    if len(letters) != CODE_LENGTH or any(c not in _ALPHABET for c in letters):
+        return None
+    return "-".join(letters[i : i + 4] for i in range(0, CODE_LENGTH, 4))

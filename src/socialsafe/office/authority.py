@@ -45,7 +45,7 @@ from socialsafe.sync.share import (
     open_share,
     read_whole,
 )
-from socialsafe.sync.signed import publish_pack, write_signed_roster
+from socialsafe.sync.signed import RosterSigning, publish_pack, write_signed_roster
 from socialsafe.trust import authority as auth
 from socialsafe.trust import keys
 from socialsafe.trust.authority import AdminKey, Authority
@@ -156,6 +156,14 @@ def maybe_prover(key: AdminKey | None) -> Prove | None:
     return prover(key) if key is not None else None
 
 
+def roster_signing_for(settings: Settings, store: Store, key: AdminKey | None) -> RosterSigning | None:
+    """How an admin action reads and writes the share's staff list: signed, once there is an authority."""
+    found = access(settings, store)
+    if found.local:
+        return None
+    return RosterSigning(found.authority.public if found.authority is not None else b"", store, key)
+
+
 # Setting it up ---------------------------------------------------------------------------------------
 
 
@@ -192,6 +200,7 @@ class DeviceSummary:
     signoffs: int
     erasures: int
     problems: int  # lines that cannot be read (they are not adopted)
+    names: tuple[str, ...] = ()  # the people in it, as plain text, by name
 
     @property
     def records(self) -> int:
@@ -244,6 +253,9 @@ def adoption(share: Path) -> Adoption:
                 signoffs=sum(isinstance(r, rec.AckRec) for r in records),
                 erasures=sum(isinstance(r, rec.ErasureRec) for r in records),
                 problems=len(device.problems),
+                names=tuple(
+                    sorted({plain(r.name) for r in records if isinstance(r, rec.LearnerRec)}, key=str.casefold)
+                ),
             )
         )
         found.records += records
@@ -403,6 +415,12 @@ def prune_adopted(share: Path, key: AdminKey, learner_ids: set[str], owner: str 
 
 
 # Trusting PCs ----------------------------------------------------------------------------------------
+
+
+def fingerprint_of(public_key: str) -> str:
+    """The fingerprint of a key as a record carries it (base64)."""
+    raw = keys.unb64(public_key, keys.KEY_BYTES)
+    return keys.fingerprint(raw) if raw is not None else "?"
 
 
 def own_public(store: Store) -> bytes:

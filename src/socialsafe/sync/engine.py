@@ -27,6 +27,7 @@ from socialsafe.export import to_csv
 from socialsafe.files import write_atomic
 from socialsafe.i18n import _, ngettext
 from socialsafe.log import log
+from socialsafe.paths import SHARE_PACKS_DIR_NAME
 from socialsafe.reports import (
     LearnerFacts,
     ModuleRow,
@@ -58,14 +59,16 @@ from socialsafe.sync.share import (
     device_files,
     explain,
     open_share,
-    read_roster,
     read_whole,
 )
+from socialsafe.sync.signed import RosterSigning, refresh_packs
+from socialsafe.trust.authority import PIN_SETTING, AdminKey
 from socialsafe.trust.files import signed_header, signer_of
 from socialsafe.trust.keys import KEY_BYTES, Purpose, fingerprint, private_key, public_raw, unb64
 
 Row = Learner | Attempt | Acknowledgement | Erasure | Enrolment | Certificate
 ADOPTED = "authority/adopted.jsonl"  # the records the office adopted when it set up its authority
+ADOPTED_COPY = "adopted.jsonl"  # this PC's copy of them, in its data folder
 
 PUBLISHED_SETTING = "sync_published_records"
 LAST_SYNC_SETTING = "sync_last_success"
@@ -99,11 +102,15 @@ class Merged:
     # Two different records with one id: (file, the one kept, the one left out).
     conflicts: list[tuple[Path | None, rec.Record, rec.Record]] = field(default_factory=list)
     trust: ShareTrust | None = None  # None: a share without an admin authority, where every file counts
+    # Every attempt and sign-off id kept, whoever's: the same id under two learners is two different records.
+    _attempt_ids: set[str] = field(default_factory=set, repr=False)
+    _ack_ids: set[str] = field(default_factory=set, repr=False)
 
     def add(self, records: Iterable[rec.Record], source: Path | None = None) -> None:
         """Records not seen before; the first copy of an id is kept (records never change), and a different
         record under an id already seen is noted in :attr:`conflicts`."""
         attempts, of_learner, attempt_kind = self.attempts, self.attempts.get, rec.AttemptRec
+        seen = self._attempt_ids
         for record in records:
             if type(record) is attempt_kind:  # nearly every record: inline, not a call each
                 mine = of_learner(record.learner_id)
@@ -111,11 +118,20 @@ class Merged:
                     mine = attempts[record.learner_id] = {}
                 old = mine.get(record.id)
                 if old is None:
+                    if record.id in seen:  # kept under another learner: a different record with the same id
+                        self.conflicts.append((source, record, record))
+                        continue
+                    seen.add(record.id)
                     mine[record.id] = record
                 elif old != record:
                     self.conflicts.append((source, old, record))
             elif type(record) is rec.AckRec:
-                self._keep_once(self.acks.setdefault(record.learner_id, {}), record, source)
+                mine_acks = self.acks.setdefault(record.learner_id, {})
+                if record.id not in mine_acks and record.id in self._ack_ids:
+                    self.conflicts.append((source, record, record))
+                    continue
+                self._ack_ids.add(record.id)
+                self._keep_once(mine_acks, record, source)
             elif type(record) is rec.LearnerRec:
                 self._keep_once(self.learners, record, source)
             elif type(record) is rec.ErasureRec:
@@ -391,7 +407,7 @@ def _what(record: rec.Record) -> str:
     return _("a certificate")
 
 
-def read_devices(share: Path, own_device: str, merged: Merged, report: SyncReport) -> None:
+def read_devices(share: Path, own_device: str, merged: Merged, report: SyncReport, store: Store | None = None) -> None:
     files, others = device_files(share)
     for other in others:
         report.problems.append(Problem(other, _("not a SocialSafe device file: left alone")))
@@ -434,10 +450,12 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
                 merged.refused.append((device.path, line, record, _("the office's signature does not match")))
         for line, record in device.unproven:
             merged.refused.append((device.path, line, record, _("the office's signature is missing")))
+    counted = {own_device}
     for device in devices:
         state, key = trust.judge(device)
         if state in (FileTrust.TRUSTED, FileTrust.OWN):
             merged.add(device.records, device.path)
+            counted.add(device.device_id)
             for line, record in device.foreign:
                 merged.refused.append((device.path, line, record, _("it names another PC")))
             continue
@@ -446,9 +464,16 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
         merged.unverified.append(
             Unverified(device.path, device.device_id, plain(name if isinstance(name, str) else ""), state, key, apart)
         )
-    adopted = read_adopted(share, trust, report)
-    if adopted is not None:
-        merged.add(adopted.every_record(), adopted.path)
+    if store is not None:
+        # A PC the office trusts whose file is gone, or no longer its own (deleted, or overwritten by someone
+        # else): what this PC took in from it while it could be checked still counts. Deleting a file on the
+        # share erases nothing.
+        missing = set(trust.enrolled) - counted
+        if missing:
+            merged.add(as_record(row) for rows in store.records_of_devices(missing) for row in rows)
+        adopted = read_adopted(share, trust, report, store.path.parent / ADOPTED_COPY)
+        if adopted is not None:
+            merged.add(adopted.every_record(), adopted.path)
 
 
 def plain(text: str, limit: int = 80) -> str:
@@ -457,25 +482,43 @@ def plain(text: str, limit: int = 80) -> str:
     return " ".join(cleaned.split())[:limit]
 
 
-def read_adopted(share: Path, trust: ShareTrust, report: SyncReport) -> rec.DeviceFile | None:
-    """The records the office adopted when it set up its authority, when they are there and signed by it."""
+def read_adopted(share: Path, trust: ShareTrust, report: SyncReport, kept: Path) -> rec.DeviceFile | None:
+    """The records the office adopted when it set up its authority, signed by it.
+
+    This PC keeps a copy (``kept``, in its data folder): if the share's is deleted, changed, or an older
+    one is put back, the copy stands and is written back to the share.
+    """
     path = share / ADOPTED
-    try:
-        raw = read_whole(path)
-        text = raw.decode("utf-8")
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError):
-        report.problems.append(Problem(path, _("cannot be read now")))
-        return None
-    adopted = rec.read_device_text(path, text, raw, expected_format=rec.ADOPTED_FORMAT)
-    if adopted.skipped:
-        report.problems.append(Problem(path, adopted.skipped))
-        return None
-    if trust.public is None or signer_of(adopted.header, adopted.body or b"", Purpose.ADOPTED_FILE) != trust.public:
+
+    def checked(where: Path) -> tuple[rec.DeviceFile | None, bytes]:
+        try:
+            raw = read_whole(where)
+            adopted = rec.read_device_text(where, raw.decode("utf-8"), raw, expected_format=rec.ADOPTED_FORMAT)
+        except (OSError, UnicodeDecodeError):
+            return None, b""
+        good = not adopted.skipped and trust.public is not None
+        good = good and signer_of(adopted.header, adopted.body or b"", Purpose.ADOPTED_FILE) == trust.public
+        return (adopted if good else None), raw
+
+    on_share, raw = checked(path)
+    mine, _raw = checked(kept)
+    if on_share is None and path.exists():
         report.problems.append(Problem(path, _("not signed by the office: its records are left out")))
-        return None
-    return adopted
+    newest = on_share
+    if mine is not None and (
+        on_share is None or str(mine.header.get("written_at")) > str(on_share.header.get("written_at"))
+    ):
+        newest = mine
+        try:
+            write_atomic(path, read_whole(kept))  # put back for every PC
+        except OSError as error:
+            log.warning("could not put the office's adopted records back on %s: %s", share, error)
+    elif on_share is not None and on_share is not mine:
+        try:
+            write_atomic(kept, raw)
+        except OSError as error:
+            log.warning("could not keep a copy of the office's adopted records in %s: %s", kept, error)
+    return newest
 
 
 def settle(merged: Merged, report: SyncReport) -> None:
@@ -528,7 +571,7 @@ def merge(store: Store, share: Path | None, report: SyncReport) -> Merged:
     merged.here = {r.id for r in mine}
     if share is not None:
         with collector_paused():
-            read_devices(share, store.device_id, merged, report)
+            read_devices(share, store.device_id, merged, report, store)
         settle(merged, report)
     return merged
 
@@ -551,8 +594,22 @@ def merged_people(store: Store, share: Path) -> tuple[list[PersonRecords], list[
     report = SyncReport()
     merged = merge(store, share, report)
     merged.apply_erasures(store.learners())
-    roster, problems = read_roster(share)
+    roster, problems = share_roster(share, store, merged.trust)
     return people(merged, roster), report.problems + problems
+
+
+def roster_signing(store: Store, trust: ShareTrust | None, key: AdminKey | None = None) -> RosterSigning | None:
+    """How the share's staff list is read and written: signed, on a share with an admin authority."""
+    if trust is None:
+        return None
+    return RosterSigning(trust.public or b"", store, key)
+
+
+def share_roster(share: Path, store: Store, trust: ShareTrust | None) -> tuple[list[RosterPerson], list[Problem]]:
+    """The share's staff list: as the office signed it, on a share with an admin authority."""
+    from socialsafe.roster import read_for_reports
+
+    return read_for_reports(share, store.path.parent, roster_signing(store, trust))
 
 
 def report_files(merged: Merged, roster: list[RosterPerson], content: Content, today: dt.date) -> dict[str, bytes]:
@@ -621,8 +678,11 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
         report.published = publish(store, share, now, merged.trust)
         if restoring:
             store.clear_restored()
-    roster, roster_problems = read_roster(share)
+    roster, roster_problems = share_roster(share, store, merged.trust)
     report.problems += roster_problems
+    if merged.trust is not None and merged.trust.public is not None:
+        # The packs the office signed, taken into this PC's own folder: the app loads them from there.
+        report.problems += refresh_packs(share, merged.trust.public, store.path.parent / SHARE_PACKS_DIR_NAME)
     try:
         for name, data in report_files(merged, roster, content, today or dt.date.today()).items():
             write_if_changed(share / REPORTS / name, data, store.device_id)
@@ -636,15 +696,25 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
     return report
 
 
+def publishable(store: Store, signed: bool) -> list[rec.Record]:
+    """This PC's records as its device file carries them.
+
+    A signed file (a share with an admin authority) carries only the erasures and enrolments the office
+    signed: any other would be refused by every reader. A v1 file carries no enrolments or certificates,
+    which a v1 reader would not know.
+    """
+    mine = own_records(store)
+    if signed:
+        return [r for r in mine if not isinstance(r, rec.ErasureRec | rec.EnrolmentRec) or r.proof]
+    return [r for r in mine if not isinstance(r, rec.EnrolmentRec | rec.CertificateRec)]
+
+
 def publish(store: Store, share: Path, now: dt.datetime, trust: ShareTrust | None = None) -> int:
     """Write this PC's device file if its records changed; returns how many records it holds.
 
-    On a share with an admin authority (``trust``) the file is signed with this PC's key, and carries
-    only the erasures and enrolments the office signed: any other would be refused by every reader.
+    On a share with an admin authority (``trust``) the file is signed with this PC's key.
     """
-    mine = own_records(store)
-    if trust is not None:
-        mine = [r for r in mine if not isinstance(r, rec.ErasureRec | rec.EnrolmentRec) or r.proof]
+    mine = publishable(store, trust is not None)
     body = "".join(sorted(rec.to_line(r) for r in mine))
     path = share / DEVICES / f"{store.device_id}.jsonl"
     version = rec.SIGNED_VERSION if trust is not None else rec.VERSION
@@ -677,4 +747,4 @@ def write_if_changed(path: Path, data: bytes, owner: str) -> None:
 def waiting_to_publish(store: Store) -> int:
     """Records made here since the last successful publish."""
     published = int(store.setting(PUBLISHED_SETTING) or 0)
-    return max(0, len(own_records(store)) - published)
+    return max(0, len(publishable(store, store.setting(PIN_SETTING) is not None)) - published)

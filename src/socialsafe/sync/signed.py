@@ -79,6 +79,15 @@ def _read(path: Path) -> bytes | None:
 # The staff list ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RosterSigning:
+    """What reading and writing the staff list need on a share with an admin authority."""
+
+    public: bytes  # the authority's key
+    store: SettingsStore  # where this PC keeps the newest signed staff list it has met
+    key: AdminKey | None = None  # the admin key, to write it (an admin action)
+
+
 def write_signed_roster(share: Path, csv_bytes: bytes, key: AdminKey, store: SettingsStore, owner: str = "") -> None:
     """The signed copy of the roster beside ``roster/roster.csv`` (already written); OSError when it cannot be."""
     document = _signed(key, Purpose.ROSTER, {"format": ROSTER_FORMAT, "version": 1, "csv": csv_bytes.decode("utf-8")})
@@ -115,21 +124,19 @@ def read_signed_roster(share: Path, public: bytes, store: SettingsStore) -> Sign
     csv = mine.get("csv") if mine is not None else None
     if not isinstance(csv, str):
         csv = None
-    if csv is not None:
-        try:
-            by_hand = (share / ROSTER).read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError):
-            by_hand = None
-        if by_hand is not None and by_hand != csv.removeprefix("\ufeff"):
-            problems.append(
-                Problem(
-                    share / ROSTER,
-                    _(
-                        "changed outside SocialSafe: the staff list the office signed is used "
-                        "(import the file to use it)"
-                    ),
-                )
+    try:
+        by_hand: str | None = (share / ROSTER).read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        by_hand = None
+    if by_hand is not None and by_hand != (csv or "").removeprefix("\ufeff"):
+        problems.append(
+            Problem(
+                share / ROSTER,
+                _("changed outside SocialSafe: the staff list the office signed is used (import the file to use it)")
+                if csv is not None
+                else _("not signed by the office, so not used: import the file in the office to use it"),
             )
+        )
     return SignedRoster(csv, problems)
 
 

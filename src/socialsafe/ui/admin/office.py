@@ -350,9 +350,11 @@ class OfficeArea(QWidget):
         if own is not None:
             certificate = certificate_for(self.store, self.content, own, pack, today)
         else:
-            from socialsafe.training import certificate_of_person
+            from socialsafe.training import certificate_of_person, issue_certificate
 
             certificate = certificate_of_person(summary.person, self.content, pack, today)
+            if certificate is not None:
+                certificate = issue_certificate(self.store, certificate, summary.person, pack)
         if certificate is None:
             QMessageBox.information(
                 self, _("No certificate"), _("{name} has not completed the training yet.").format(name=summary.name)

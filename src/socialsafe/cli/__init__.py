@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from socialsafe.content.loader import Content
     from socialsafe.content.model import Pack
     from socialsafe.storage.models import Learner
-    from socialsafe.storage.store import Store
+    from socialsafe.storage.store import Prove, Store
+    from socialsafe.trust.authority import AdminKey
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -135,6 +136,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     roster_import.add_argument("file", metavar="FILE", help=_("the CSV file, saved from Excel as CSV UTF-8"))
     roster_import.add_argument("--dry-run", action="store_true", help=_("show what would change, and change nothing"))
+
+    admin = commands.add_parser("admin", help=_("admin: the office's authority on the shared folder, and its PCs"))
+    admin_commands = admin.add_subparsers(dest="admin_command", metavar="COMMAND", parser_class=_Parser, required=True)
+    setup = admin_commands.add_parser(
+        "setup", help=_("set the admin passphrase and, with a shared folder, make the office's authority there")
+    )
+    setup.add_argument(
+        "--no-adopt",
+        action="store_true",
+        help=_("do not adopt the records already in the shared folder as the office's (they stay, not counted)"),
+    )
+    enrol = admin_commands.add_parser(
+        "enrol", help=_("make this PC (or, with --device, a waiting PC) one the office trusts")
+    )
+    enrol.add_argument("--device", metavar="ID", help=_("approve the waiting PC with this device id instead"))
+    enrol.add_argument("--key", metavar="FINGERPRINT", help=_("with --device: the key that PC shows, to check it"))
+    admin_commands.add_parser("passphrase", help=_("change the admin passphrase"))
+    admin_commands.add_parser("pcs", help=_("list the PCs the office trusts, those waiting, and what is not counted"))
+    publish = admin_commands.add_parser(
+        "publish-pack", help=_("sign a quiz pack and place it in the shared folder for every PC")
+    )
+    publish.add_argument("path", metavar="PATH", help=_("the pack's folder (holding pack.toml)"))
+
+    verify = commands.add_parser("verify", help=_("check a certificate's verification code"))
+    verify.add_argument("code", metavar="CODE", help=_("the code printed on the certificate, such as 7KQ2-M9XD-4FTA"))
     return parser
 
 
@@ -204,6 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_erase(settings, args)
         if args.command == "roster":
             return cmd_roster_import(settings, Path(args.file), dry_run=args.dry_run)
+        if args.command in ("admin", "verify"):
+            from socialsafe.cli.admin import run
+
+            return run(settings, args)
         return cmd_gui(settings, startup_check=getattr(args, "startup_check", False))
     except UsageError as error:
         _say(str(error))
@@ -258,34 +288,46 @@ def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False
     return EXIT_PROBLEMS if bad else EXIT_OK
 
 
-def require_admin(settings: Settings, store: Store | None = None) -> None:
-    """The gate in front of every admin command (``record``, ``acknowledge``, ``erase``, ``roster import``).
+def require_admin(settings: Settings, store: Store | None = None, text: str | None = None) -> AdminKey | None:
+    """The gate in front of every admin command; returns the admin key when the share has an authority.
 
-    With no admin passphrase set (on this PC or in the site config) admin
-    commands proceed: that is first use. Once one is set, the passphrase comes
+    On a share with the office's admin authority, the passphrase must open the
+    authority's sealed key, whatever data folder runs the command. Without one,
+    it is checked against this PC's (or the site config's) admin passphrase; with
+    none set, admin commands proceed: that is first use. The passphrase comes
     from ``SOCIALSAFE_ADMIN_PASSPHRASE``, else is asked for on a terminal; with
-    neither, or when it is wrong, AdminError (exit 4). Wrong tries count toward
-    the same slow-down as the app's (:class:`socialsafe.admin.AdminGate`).
+    neither, or when it is wrong, AdminError (exit 4); ``text``, when a command
+    has asked for it already. Wrong tries count toward the same slow-down as the
+    app's (:class:`socialsafe.admin.AdminGate`).
     """
-    from socialsafe.admin import AdminGate, UnlockResult
+    from socialsafe.admin import UnlockResult
+    from socialsafe.office.authority import AuthorityMissingError, admin_gate
+    from socialsafe.trust.authority import AuthorityError
 
     own = store is None
     if store is None:
         store = _open_store(settings)
     try:
-        gate = AdminGate(store)
+        try:
+            gate = admin_gate(settings, store)
+        except AuthorityMissingError as error:
+            raise AdminError(str(error)) from error
         if not gate.required:
-            return
+            return None
         left = gate.remaining(dt.datetime.now(dt.UTC))
         if left:
             raise AdminError(_wait_message(left))
-        text = os.environ.get(ENV_ADMIN_PASSPHRASE) or _ask_passphrase()
-        outcome = gate.try_unlock(text, dt.datetime.now(dt.UTC))
+        if text is None:
+            text = os.environ.get(ENV_ADMIN_PASSPHRASE) or _ask_passphrase()
+        try:
+            outcome = gate.try_unlock(text, dt.datetime.now(dt.UTC))
+        except AuthorityError as error:
+            raise UserError(_("The office's authority file cannot be used ({reason}).").format(reason=error)) from error
     finally:
         if own:
             store.close()
     if outcome.ok:
-        return
+        return outcome.key
     if outcome.result is UnlockResult.WAIT:
         raise AdminError(_wait_message(outcome.wait))
     log.warning("wrong admin passphrase on the command line")
@@ -308,7 +350,7 @@ def _wait_message(seconds: int) -> str:
     ).format(n=seconds)
 
 
-def _ask_passphrase() -> str:
+def _ask_passphrase(prompt: str | None = None) -> str:
     """The passphrase typed on the terminal, not shown; AdminError when there is no terminal or none is typed."""
     import getpass
 
@@ -319,7 +361,7 @@ def _ask_passphrase() -> str:
             ).format(env=ENV_ADMIN_PASSPHRASE)
         )
     try:
-        text = getpass.getpass(_("Admin passphrase: "))
+        text = getpass.getpass(prompt or _("Admin passphrase: "))
     except EOFError:
         text = ""
     if not text:
@@ -356,6 +398,7 @@ def cmd_export(settings: Settings, out: Path, by: str, format_name: str | None) 
         fmt = export.format_for(out, format_name)
     except export.UnknownFormatError as error:
         raise UsageError(str(error)) from error
+    require_admin(settings)  # everyone's records
     content = _load_content(settings)
     store = _open_store(settings)
     try:
@@ -440,6 +483,7 @@ def cmd_sync(settings: Settings) -> int:
 def cmd_report(settings: Settings, by: str) -> int:
     from socialsafe import export, reports
 
+    require_admin(settings)  # everyone's records
     content = _load_content(settings)
     store = _open_store(settings)
     try:
@@ -487,7 +531,9 @@ def _policy_pack(content: Content, policy: str | None) -> Pack:
     return current[0]
 
 
-def _find_or_add(store: Store, name: str, school: str, email: str | None, role: str) -> tuple[Learner, bool]:
+def _find_or_add(
+    store: Store, name: str, school: str, email: str | None, role: str, prove: Prove | None = None
+) -> tuple[Learner, bool]:
     """The learner this person already is on this PC ("Who is a person"), or a new one; True when added."""
     from socialsafe.domain.people import person_identity
     from socialsafe.storage.store import InputError, person_key
@@ -508,7 +554,7 @@ def _find_or_add(store: Store, name: str, school: str, email: str | None, role: 
     if same:
         return max(same, key=lambda x: x.created_at), False
     try:
-        return store.add_learner(name, role, school, email), True
+        return store.add_learner(name, role, school, email, prove=prove), True
     except InputError as error:
         raise UsageError(str(error)) from error
 
@@ -538,11 +584,12 @@ def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
     from socialsafe import site_config
     from socialsafe.domain.status import local_date
     from socialsafe.i18n import format_date
+    from socialsafe.office.authority import maybe_prover
     from socialsafe.storage.store import InputError
 
     if args.max_score < 1 or args.score > args.max_score:
         raise UsageError(_("The score must be between 0 and the maximum score, which must be above 0."))
-    require_admin(settings)
+    key = require_admin(settings)
     content = _load_content(settings)
     packs = [_policy_pack(content, args.policy)] if args.policy else content.current
     found = [(p, m) for p in packs for m in p.modules if m.id == args.module]
@@ -561,8 +608,9 @@ def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
         )
     pack, module = found[0]
     store = _open_store(settings)
+    prove = maybe_prover(key)
     try:
-        learner, added = _find_or_add(store, args.name, args.school, args.email, args.role)
+        learner, added = _find_or_add(store, args.name, args.school, args.email, args.role, prove)
         try:
             attempt = store.record_manual(
                 learner.id,
@@ -573,6 +621,7 @@ def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
                 _moment(args.date),
                 args.note,
                 pass_mark=site_config.pass_mark_for(module.pass_mark),
+                prove=prove,
             )
         except InputError as error:
             raise UsageError(str(error)) from error
@@ -604,14 +653,15 @@ def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_acknowledge(settings: Settings, args: argparse.Namespace) -> int:
     from socialsafe.domain.status import local_date
     from socialsafe.i18n import format_date
+    from socialsafe.office.authority import maybe_prover
 
-    require_admin(settings)
+    prove = maybe_prover(require_admin(settings))
     content = _load_content(settings)
     pack = _policy_pack(content, args.policy)
     store = _open_store(settings)
     try:
-        learner, added = _find_or_add(store, args.name, args.school, args.email, "other")
-        signoff = store.acknowledge(learner.id, pack, args.name, at=_moment(args.date), source="manual")
+        learner, added = _find_or_add(store, args.name, args.school, args.email, "other", prove)
+        signoff = store.acknowledge(learner.id, pack, args.name, at=_moment(args.date), source="manual", prove=prove)
         log.info("manual sign-off %s for learner %s", signoff.id, learner.id)
         status = _status_line(store, content, learner, pack)
     finally:
@@ -634,8 +684,9 @@ def cmd_acknowledge(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_roster_import(settings: Settings, file: Path, dry_run: bool = False) -> int:
     """Preview the staff list in ``file`` against the roster in force, and save it unless ``dry_run``."""
     from socialsafe import roster
+    from socialsafe.office.authority import roster_signing_for
 
-    require_admin(settings)
+    key = require_admin(settings)
     try:
         text = roster.decode(file.read_bytes())
     except FileNotFoundError as error:
@@ -647,10 +698,11 @@ def cmd_roster_import(settings: Settings, file: Path, dry_run: bool = False) -> 
     store = _open_store(settings)
     try:
         share = _share_of(settings, store)
+        signing = roster_signing_for(settings, store, key)
         local = roster.roster_file(None, settings.data_dir)
         moving = False  # a roster kept on this PC before a share was set moves to the share
         try:
-            existing = roster.load(share, settings.data_dir)
+            existing = roster.load(share, settings.data_dir, signing)
             if share is not None and not existing and local.exists():
                 existing, moving = roster.load(None, settings.data_dir), True
         except roster.ShareError as error:
@@ -671,7 +723,7 @@ def cmd_roster_import(settings: Settings, file: Path, dry_run: bool = False) -> 
         else:
             people = roster.apply(existing, preview)
             try:
-                path = roster.save(people, share, settings.data_dir, owner=store.device_id)
+                path = roster.save(people, share, settings.data_dir, owner=store.device_id, signing=signing)
             except roster.ShareError as error:
                 _say(str(error))
                 _say(_("Nothing was imported."))
@@ -745,7 +797,7 @@ def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
         raise UsageError(_("Say who to erase with either --email, or --name and --school, not both."))
     if not email and not (name and school):
         raise UsageError(_("Say who to erase: --email E, or --name N with --school S."))
-    require_admin(settings)
+    key = require_admin(settings)
     store = _open_store(settings)
     try:
         share = _share_of(settings, store)
@@ -774,7 +826,7 @@ def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
                 return EXIT_OK
         share_error: EraseShareError | None = None
         try:
-            result = erase_person(settings, store, plan, content)
+            result = erase_person(settings, store, plan, content, key=key)
         except EraseShareError as error:
             share_error, result = error, error.result
         return _print_erase_result(result, share_error)
