@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from conftest import MINI
 from socialsafe.content.loader import load_all
-from socialsafe.domain.certificate import CertificateData, ModuleLine, verification_code
+from socialsafe.domain.certificate import CertificateData, ModuleLine
 from socialsafe.i18n import format_date
 from socialsafe.storage.store import Store
 from socialsafe.training import QuizRun, certificate_for, sign_off
@@ -338,39 +338,3 @@ def test_print_prints_the_same_certificate(
     assert pdf.document.pageCount() == 1
     assert TRICKY_NAME in pdf.text
     assert "ABCDE-FGHJK" in pdf.text
-
-
-# The verification code -----------------------------------------------------------
-
-DAY = dt.date(2025, 3, 12)
-
-
-def test_the_same_records_give_the_same_code_in_any_order() -> None:
-    first = verification_code("learner-1", "2.1", DAY, ["a", "b", "c"])
-
-    assert verification_code("learner-1", "2.1", DAY, ["c", "a", "b"]) == first
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"record_ids": ["a", "b", "d"]},
-        {"record_ids": ["a", "b"]},
-        {"record_ids": ["a", "b", "c", "d"]},
-        {"learner_id": "learner-2"},
-        {"policy_version": "2.2"},
-        {"completed_on": DAY + dt.timedelta(days=1)},
-    ],
-    ids=["other-record", "fewer-records", "more-records", "other-learner", "other-version", "other-day"],
-)
-def test_any_different_record_gives_a_different_code(change: dict[str, Any]) -> None:
-    base: dict[str, Any] = {"learner_id": "learner-1", "policy_version": "2.1", "completed_on": DAY}
-    base["record_ids"] = ["a", "b", "c"]
-
-    assert verification_code(**{**base, **change}) != verification_code(**base)
-
-
-def test_the_code_is_two_groups_of_five_without_look_alike_characters() -> None:
-    for n in range(200):
-        code = verification_code(f"learner-{n}", "1.0", DAY, [f"record-{n}"])
-        assert re.fullmatch(r"[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}", code), code

@@ -345,7 +345,7 @@ def a_used_share(share: Path, marker: Any, own_device: str) -> None:
     [
         {"format": "photo-backup", "version": 1},
         {"version": 1},
-        {"format": "socialsafe-share", "version": 2},
+        {"format": "socialsafe-share", "version": 3},
         {"format": "socialsafe-share", "version": "2"},
         "not JSON {",
         ["socialsafe-share", 1],

@@ -370,7 +370,12 @@ def test_the_office_by_keyboard(
         check_round(qtbot)
         tab_to(qtbot, lambda w: w is area.tab_bar)
 
-    # This PC's settings: a dialog of its own, left with Escape.
+    # This PC's settings, on the "PCs and proof" section: a dialog of its own, left with Escape.
+    tab_to(qtbot, lambda w: w is area.tab_bar)
+    press(qtbot, Qt.Key.Key_Right)
+    settle(qtbot)
+    assert area.pcs_page.isVisible()
+    check_round(qtbot)
     tab_to(qtbot, lambda w: w is area.settings_button)
     space(qtbot)
     settings = window.settings_dialog

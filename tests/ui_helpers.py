@@ -463,6 +463,7 @@ def open_pc_settings(qtbot: QtBot, window: MainWindow, passphrase: str) -> Setti
         qtbot.keyClick(gate.passphrase, Qt.Key.Key_Return)
     area = window.office.area
     assert area is not None
+    area.tab_bar.setCurrentIndex(area.sections.count() - 1)  # "PCs and proof", where this PC's settings are
     qtbot.mouseClick(area.settings_button, Qt.MouseButton.LeftButton)
     dialog = window.settings_dialog
     assert dialog is not None

@@ -177,7 +177,7 @@ def _print_adoption(plan: object) -> None:
             shown = ", ".join(device.names[:NAMES_SHOWN])
             more = len(device.names) - NAMES_SHOWN
             if more > 0:
-                shown += " " + ngettext("and {n} more", "and {n} more", more).format(n=more)
+                shown += " " + _("and {n} more").format(n=more)
             print("    " + shown)
     if plan.roster:
         print("  " + _("the staff list (roster/roster.csv)"))

@@ -147,22 +147,34 @@ class ShareTrust:
             self.enrolled.setdefault(record.subject_id, set()).add(key)
             self.names.setdefault(record.subject_id, record.device_name)
 
-    def judge(self, device: rec.DeviceFile) -> tuple[FileTrust, bytes | None]:
-        """Whether ``device``'s ordinary records count, and the key that signed it."""
+    def seal_of(self, device: rec.DeviceFile) -> FileTrust | bytes:
+        """The key that signed ``device`` as it is, or why it counts for nothing whoever signed it.
+
+        Checked as the file is read, so that its bytes need not be kept until every file is.
+        """
         header = device.header
         if self.authority is None:
-            return FileTrust.NO_AUTHORITY, None
+            return FileTrust.NO_AUTHORITY
         if header.get("version") != rec.SIGNED_VERSION or "signature" not in header:
-            return FileTrust.UNSIGNED, None
+            return FileTrust.UNSIGNED
         signer = signer_of(header, device.body or b"", Purpose.DEVICE_FILE)
         if signer is None or header.get("device_id") != device.device_id:
-            return FileTrust.CHANGED, None
-        if device.device_id == self.own_id and signer == self.own_key:
-            return FileTrust.OWN, signer
-        approved = self.enrolled.get(device.device_id)
-        if approved and signer in approved:
-            return FileTrust.TRUSTED, signer
-        return (FileTrust.NEW_KEY if approved else FileTrust.WAITING), signer
+            return FileTrust.CHANGED
+        return signer
+
+    def judge(self, device_id: str, seal: FileTrust | bytes) -> tuple[FileTrust, bytes | None]:
+        """Whether the ordinary records of ``device_id``'s file, sealed so, count; and the key that signed it.
+
+        Asked once every file's enrolments are known (:meth:`enrol`).
+        """
+        if isinstance(seal, FileTrust):
+            return seal, None
+        if device_id == self.own_id and seal == self.own_key:
+            return FileTrust.OWN, seal
+        approved = self.enrolled.get(device_id)
+        if approved and seal in approved:
+            return FileTrust.TRUSTED, seal
+        return (FileTrust.NEW_KEY if approved else FileTrust.WAITING), seal
 
     def trusts_pc(self, device_id: str, key: bytes) -> bool:
         return key in self.enrolled.get(device_id, set())

@@ -411,7 +411,8 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
     files, others = device_files(share)
     for other in others:
         report.problems.append(Problem(other, _("not a SocialSafe device file: left alone")))
-    devices: list[rec.DeviceFile] = []
+    trust = merged.trust
+    devices: list[tuple[rec.DeviceFile, FileTrust | bytes]] = []
     for path in files:
         # This PC's own file too: after a restore from a backup it holds records the database no longer has.
         own = path.stem == own_device
@@ -426,21 +427,24 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
             report.problems.append(Problem(path, _("cannot be read now ({reason})").format(reason=error.strerror)))
             merged.own_unread |= own
             continue
-        device = rec.read_device_text(path, text, raw)
+        device = rec.read_device_text(path, text, raw if trust is not None else None)
+        del raw, text
         if device.skipped:
             report.problems.append(Problem(path, device.skipped))
             merged.own_unread |= own
             continue
         report.devices_read += not own
         report.problems += [Problem(path, message, line=line) for line, message in device.problems]
-        devices.append(device)
-    trust = merged.trust
-    if trust is None:  # contract v1: every file is believed
-        for device in devices:
+        if trust is None:  # contract v1: every file is believed
             merged.add(device.every_record(), device.path)
+            continue
+        seal = trust.seal_of(device)
+        device.body = None  # checked: its bytes are let go
+        devices.append((device, seal))
+    if trust is None:
         return
     # The office's own records first: its enrolments decide which PCs' files count.
-    for device in devices:
+    for device, _seal in devices:
         for line, record, data in device.proven:
             if trust.proven(data):
                 if isinstance(record, rec.EnrolmentRec):
@@ -451,8 +455,8 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
         for line, record in device.unproven:
             merged.refused.append((device.path, line, record, _("the office's signature is missing")))
     counted = {own_device}
-    for device in devices:
-        state, key = trust.judge(device)
+    for device, seal in devices:
+        state, key = trust.judge(device.device_id, seal)
         if state in (FileTrust.TRUSTED, FileTrust.OWN):
             merged.add(device.records, device.path)
             counted.add(device.device_id)

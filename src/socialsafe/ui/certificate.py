@@ -132,6 +132,8 @@ def certificate_html(data: CertificateData) -> str:
     verify = _e(_("Verification code: {code} — the school office can check it against the training records.")).format(
         code=code
     )
+    if not data.code:  # this PC does not hold the person's records yet: nothing it could find the certificate by
+        verify = _e(_("This certificate has no verification code: make it again after the next sync to add one."))
     return (
         f'<html><body style="font-family: {SANS}; font-size: 11pt; color: {INK};">'
         f"{icon_html}"

@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         self.sync_timer = QTimer(self)
         self.sync_timer.timeout.connect(self.request_sync)
         self._sync_error = ""
+        self._awaiting = ""  # this PC's key while the office has not trusted it (from the last sync)
         self.switch_person()
         if self._store is not None and self._source_content is not None:
             self.ready()
@@ -826,6 +827,7 @@ class MainWindow(QMainWindow):
 
     def _sync_finished(self, report: SyncReport) -> None:
         self._sync_error = ""
+        self._awaiting = report.awaiting  # the office has not trusted this PC yet: its key, to compare
         if self.learner is not None and report.erased and self.store.learner(self.learner.id) is None:
             self.switch_person()  # this person's records were erased on request, through another PC
         self._show_sync_state()
@@ -878,6 +880,10 @@ class MainWindow(QMainWindow):
             )
         elif moment is not None:
             parts.append(_("nothing waiting to be shared"))
+        if self._awaiting:
+            parts.append(
+                _("counted on other PCs once the office trusts this PC (key {key})").format(key=self._awaiting)
+            )
         self._set_sync_text(" · ".join(parts))
 
     def _set_sync_text(self, text: str, error: bool = False) -> None:

@@ -29,7 +29,7 @@ from socialsafe.log import log
 from socialsafe.reports import PersonRecords, people_of_store
 from socialsafe.site_config import pass_mark_for
 from socialsafe.storage.models import Acknowledgement, Answer, Attempt, Learner
-from socialsafe.storage.store import Store
+from socialsafe.storage.store import Prove, Store
 from socialsafe.sync.engine import merged_people
 from socialsafe.sync.share import ShareError
 
@@ -159,7 +159,7 @@ def own_learner(store: Store, person: PersonRecords) -> Learner | None:
     return max(mine, key=lambda x: x.created_at) if mine else None
 
 
-def learner_for_records(store: Store, person: PersonRecords) -> Learner:
+def learner_for_records(store: Store, person: PersonRecords, prove: Prove | None = None) -> Learner:
     """The learner record an admin's record is filed under: the person's on this PC, else a new one.
 
     A person known only from the roster or from another PC's device file gets
@@ -169,7 +169,7 @@ def learner_for_records(store: Store, person: PersonRecords) -> Learner:
     existing = local_learner(store, person)
     if existing is not None:
         return existing
-    return store.add_learner(person.name, person.role, person.school, person.email or None)
+    return store.add_learner(person.name, person.role, person.school, person.email or None, prove=prove)
 
 
 def modules_for(pack: Pack, role: str) -> list[Module]:
@@ -193,22 +193,40 @@ def record_face_to_face(
     max_score: int,
     day: dt.date,
     note: str | None,
+    prove: Prove | None = None,
 ) -> Attempt:
-    """Record a completion done in a face-to-face session, as ``socialsafe record`` does."""
-    learner = learner_for_records(store, person)
+    """Record a completion done in a face-to-face session, as ``socialsafe record`` does.
+
+    ``prove``: the office's signature (:func:`socialsafe.office.authority.prover`), once the share has an authority.
+    """
+    learner = learner_for_records(store, person, prove)
     attempt = store.record_manual(
-        learner.id, pack, module, score, max_score, noon(day), note, pass_mark=pass_mark_for(module.pass_mark)
+        learner.id,
+        pack,
+        module,
+        score,
+        max_score,
+        noon(day),
+        note,
+        pass_mark=pass_mark_for(module.pass_mark),
+        prove=prove,
     )
     log.info("office: manual record %s for learner %s, module %s", attempt.id, learner.id, module.id)
     return attempt
 
 
 def record_paper_signoff(
-    store: Store, person: PersonRecords, pack: Pack, signed_name: str, day: dt.date, note: str | None
+    store: Store,
+    person: PersonRecords,
+    pack: Pack,
+    signed_name: str,
+    day: dt.date,
+    note: str | None,
+    prove: Prove | None = None,
 ) -> Acknowledgement:
     """Record a signed paper copy of the policy, as ``socialsafe acknowledge`` does."""
-    learner = learner_for_records(store, person)
-    signoff = store.acknowledge(learner.id, pack, signed_name, at=noon(day), source="manual", note=note)
+    learner = learner_for_records(store, person, prove)
+    signoff = store.acknowledge(learner.id, pack, signed_name, at=noon(day), source="manual", note=note, prove=prove)
     log.info("office: manual sign-off %s for learner %s", signoff.id, learner.id)
     return signoff
 

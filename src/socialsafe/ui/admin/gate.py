@@ -1,4 +1,11 @@
-"""The door to the office console: the admin passphrase, set on first use, checked with waits after wrong tries."""
+"""The door to the office console: the admin passphrase, set on first use, checked with waits after wrong tries.
+
+With a shared folder that has the office's admin authority, the passphrase
+must open the authority's sealed key (:mod:`socialsafe.office.authority`);
+the key opened is what the office signs its records with while it is open.
+With a shared folder that has none yet, the first set-up here makes it, after
+showing what records already there it will adopt.
+"""
 
 from __future__ import annotations
 
@@ -31,8 +38,12 @@ def wait_of(unlock: Any) -> int:
     return max(0, math.ceil(float(value or 0)))
 
 
-def min_length() -> int:
-    """The shortest passphrase that may be set (the admin module's rule)."""
+def min_length(authority: bool = False) -> int:
+    """The shortest passphrase that may be set (the admin module's rule); longer for the share's authority."""
+    if authority:
+        from socialsafe.trust.authority import MIN_LENGTH
+
+        return MIN_LENGTH
     return int(getattr(admin_module(), "MIN_LENGTH", 8))
 
 
@@ -43,8 +54,9 @@ def utc_now() -> dt.datetime:
 class GateDialog(QDialog):
     """Asks for the admin passphrase; on first use (none set yet) asks for a new one, twice.
 
-    Opened with ``open()``; ``accepted`` means the office may open. ``clock``
-    gives the time the gate is asked at (tests move it on instead of waiting).
+    Opened with ``open()``; ``accepted`` means the office may open, with :attr:`key`
+    the admin key when the share has the office's authority. ``clock`` gives the
+    time the gate is asked at (tests move it on instead of waiting).
     """
 
     def __init__(
@@ -59,8 +71,15 @@ class GateDialog(QDialog):
         self.settings = settings
         self.clock = clock
         admin = admin_module()
-        self.gate = admin.AdminGate(store)
-        self.first_use = admin.passphrase_hash(settings, store) is None
+        from socialsafe.office import authority as office
+
+        self.key: Any = None  # the admin key, once the passphrase has opened the share's authority
+        self.access = office.access(settings, store)
+        self.missing = self.access.missing
+        self.gate = admin.AdminGate(store, authority=self.access.authority)
+        self.first_use = not self.missing and not self.gate.required
+        # First use with a shared folder: the office's authority is made there, its passphrase a longer one.
+        self.setting_up = self.first_use and self.access.share is not None
         self.setWindowTitle(_("Office: admin passphrase"))
         self.setAccessibleName(self.windowTitle())
         self._countdown = QTimer(self)
@@ -70,21 +89,37 @@ class GateDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        title = label(_("Set the admin passphrase") if self.first_use else _("Office"), "h2")
-        layout.addWidget(title)
-        if self.first_use:
-            intro = _(
-                "No admin passphrase is set on this PC yet. Choose one of at least {n} characters: "
-                "it opens the office area, where everyone's training records are. Keep it to yourself."
-            ).format(n=min_length())
+        if self.setting_up:
+            title, intro = (
+                _("Set up the office"),
+                _(
+                    "The shared folder has no office passphrase yet. Choose one of at least {n} characters (a few "
+                    "ordinary words make a good one): it opens the office on every PC, and only records made with it "
+                    "count as the office's. Keep it to yourself."
+                ).format(n=min_length(self.setting_up)),
+            )
+        elif self.first_use:
+            title, intro = (
+                _("Set the admin passphrase"),
+                _(
+                    "No admin passphrase is set on this PC yet. Choose one of at least {n} characters: "
+                    "it opens the office area, where everyone's training records are. Keep it to yourself."
+                ).format(n=min_length()),
+            )
+        elif self.missing:
+            title, intro = _("Office"), office.missing_message(self.access)
         else:
-            intro = _("Type the admin passphrase to see everyone's training records.")
-        layout.addWidget(label(intro))
+            title, intro = _("Office"), _("Type the admin passphrase to see everyone's training records.")
+        layout.addWidget(label(title, "h2"))
+        self.intro = label(intro)
+        layout.addWidget(self.intro)
 
         self.passphrase = self._field(_("New passphrase") if self.first_use else _("Admin passphrase"), layout)
         self.repeat: QLineEdit | None = None
         if self.first_use:
             self.repeat = self._field(_("Type the new passphrase again"), layout)
+        if self.missing:
+            self.passphrase.setEnabled(False)
         self.message = label("")
         self.message.setAccessibleName(_("About the passphrase"))
         self.message.hide()
@@ -100,13 +135,14 @@ class GateDialog(QDialog):
             primary=True,
         )
         self.ok_button.setDefault(True)
+        self.ok_button.setEnabled(not self.missing)
         self.ok_button.clicked.connect(self.submit)
         row.addWidget(self.cancel_button)
         row.addWidget(self.ok_button)
         layout.addLayout(row)
         self.setMinimumWidth(min(760, max(460, self.fontMetrics().averageCharWidth() * 52)))
 
-        if not self.first_use:
+        if not self.first_use and not self.missing:
             remaining = getattr(self.gate, "remaining", None)
             left = int(remaining(self.clock())) if callable(remaining) else 0
             if left:
@@ -136,7 +172,7 @@ class GateDialog(QDialog):
             self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def submit(self) -> None:
-        if self.waiting:
+        if self.waiting or self.missing:
             return
         if self.first_use:
             self._set_new()
@@ -147,14 +183,18 @@ class GateDialog(QDialog):
         admin = admin_module()
         text = self.passphrase.text()
         assert self.repeat is not None
-        if len(text.strip()) < min_length():
-            self._say(_("✖ The passphrase must be at least {n} characters long.").format(n=min_length()))
+        shortest = min_length(self.setting_up)
+        if len(text.strip()) < shortest:
+            self._say(_("✖ The passphrase must be at least {n} characters long.").format(n=shortest))
             self.passphrase.setFocus()
             return
         if text != self.repeat.text():
             self._say(_("✖ The two passphrases are not the same: type them again."))
             self.repeat.clear()
             self.repeat.setFocus()
+            return
+        if self.setting_up:
+            self._set_up(text)
             return
         try:
             admin.set_passphrase(self.store, text)
@@ -163,9 +203,40 @@ class GateDialog(QDialog):
             return
         self.accept()
 
+    def _set_up(self, text: str) -> None:
+        """Make the share's authority, after the office has seen what it will adopt."""
+        from socialsafe.office import authority as office
+        from socialsafe.sync.share import ShareError
+
+        share = self.access.share
+        assert share is not None
+        try:
+            found = office.adoption(share)
+        except OSError as error:
+            self._say("✖ " + str(error))
+            return
+        adopt = True
+        if not found.empty:
+            from socialsafe.ui.admin.adopt import AdoptDialog
+
+            dialog = AdoptDialog(found, self)
+            self.adopt_dialog = dialog
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                self._say(_("Nothing was set up."))
+                return
+            adopt = dialog.adopt
+        try:
+            result = office.set_up(self.settings, self.store, text, adopt)
+        except (office.SetupError, ShareError, ValueError) as error:
+            self._say("✖ " + str(error))
+            return
+        self.key = result.key
+        self.accept()
+
     def _unlock(self) -> None:
         answer = self.gate.try_unlock(self.passphrase.text(), self.clock())
         if answer.ok:
+            self.key = getattr(answer, "key", None)
             self.accept()
             return
         self.passphrase.clear()

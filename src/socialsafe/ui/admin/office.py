@@ -45,6 +45,7 @@ from socialsafe.ui.admin.exports import (
 from socialsafe.ui.admin.gate import GateDialog, admin_module
 from socialsafe.ui.admin.insight_page import InsightPage
 from socialsafe.ui.admin.models import PersonLine, person_line
+from socialsafe.ui.admin.pcs_page import PcsPage
 from socialsafe.ui.admin.person import PaperDialog, PersonPage, SessionDialog, erase_with_confirmation
 from socialsafe.ui.admin.roster_page import RosterPage
 from socialsafe.ui.flow import FlowRow
@@ -84,9 +85,14 @@ class OfficeArea(QWidget):
     recorded = Signal()  # an admin record was saved (the reload follows)
     pc_settings = Signal()  # this PC's settings asked for (the shared folder, the idle time)
 
-    def __init__(self, store: Store, settings: Settings, content: Content, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, content: Content, parent: QWidget | None = None, key: Any = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("officeArea")
+        # The admin key the passphrase opened (socialsafe.trust.authority.AdminKey), when the share has the
+        # office's authority: what the office's records are signed with. Held only while the office is open.
+        self.key = key
         self.store = store
         self.settings = settings
         self.content = content
@@ -113,13 +119,6 @@ class OfficeArea(QWidget):
             description=_("Lock the office area: the passphrase is needed to open it again"),
         )
         self.lock_button.clicked.connect(self.lock)
-        # This PC's own settings are the office's to change, never a learner's.
-        self.settings_button = button(
-            _("PC settings"),
-            _("This PC's settings"),
-            description=_("The shared folder results are copied to, and when the PC goes back to 'Who are you?'"),
-        )
-        self.settings_button.clicked.connect(self.pc_settings)
         # Tabs over the sections, with the area's own buttons on the same line.
         self.tab_bar = QTabBar()
         self.tab_bar.setAccessibleName(_("Office sections"))
@@ -132,7 +131,7 @@ class OfficeArea(QWidget):
         row = QHBoxLayout(buttons)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(8)
-        for widget in (self.refresh_button, self.settings_button, self.lock_button):
+        for widget in (self.refresh_button, self.lock_button):
             row.addWidget(widget)
         top = FlowRow()
         top.add(self.tab_bar)
@@ -145,13 +144,20 @@ class OfficeArea(QWidget):
         self.people.addWidget(self.person)
         self.chart = ChartPage()
         self.insight = InsightPage()
-        self.roster_page = RosterPage(store, settings)
+        self.roster_page = RosterPage(store, settings, key=key)
         self.roster_page.changed.connect(self.refresh)
+        self.pcs_page = PcsPage(store, settings, content, key)
+        # This PC's own settings are the office's to change, never a learner's: beside whether it trusts this PC.
+        self.settings_button = self.pcs_page.settings_button
+        self.settings_button.clicked.connect(self.pc_settings)
+        self.pcs_page.changed.connect(self._trust_changed)
+        self.pcs_page.key_changed.connect(self._key_changed)
         for page, title in (
             (self.people, _("Everyone")),
             (self.chart, _("By school and role")),
             (self.insight, _("Question insight")),
             (self.roster_page, _("Staff list")),
+            (self.pcs_page, _("PCs and proof")),
         ):
             self.tab_bar.addTab(title)
             # Large text on a small screen: the section scrolls rather than squeezes its table away.
@@ -182,6 +188,7 @@ class OfficeArea(QWidget):
         self.refresh_button.setEnabled(False)
         self.dashboard.set_loading(True)
         self.roster_page.reload()
+        self.pcs_page.reload()
         store, settings, content, today = self.store, self.settings, self.content, dt.date.today()
         run_in_background(
             lambda: prepare(data.load(settings, store, content, today)),
@@ -293,6 +300,21 @@ class OfficeArea(QWidget):
     def _current(self) -> PersonSummary | None:
         return self.person.summary if self.people.currentWidget() is self.person else None
 
+    def _key_changed(self, key: Any) -> None:
+        """The office set up its authority, or changed its passphrase: sign with this key from now on."""
+        self.key = self.roster_page.key = key
+
+    def _trust_changed(self) -> None:
+        """A PC was trusted, or the authority set up: shared at once, then everyone's records read again."""
+        self.recorded.emit()
+        self.refresh()
+
+    def prove(self) -> Any:
+        """The office's signature for the records it makes, when the share has an authority (else None)."""
+        from socialsafe.office.authority import maybe_prover
+
+        return maybe_prover(self.key)
+
     def _open_dialog(self, dialog: QDialog) -> QDialog:
         """Show ``dialog`` (one at a time: the one before it is let go)."""
         if self.dialog is not None:
@@ -312,7 +334,9 @@ class OfficeArea(QWidget):
     def _save_session(self, summary: PersonSummary, pack: Any) -> None:
         module, score, max_score, day, note = self.dialog.values()
         try:
-            data.record_face_to_face(self.store, summary.person, pack, module, score, max_score, day, note)
+            data.record_face_to_face(
+                self.store, summary.person, pack, module, score, max_score, day, note, self.prove()
+            )
         except InputError as error:
             QMessageBox.warning(self, _("Not recorded"), str(error))
             return
@@ -329,7 +353,7 @@ class OfficeArea(QWidget):
     def _save_paper(self, summary: PersonSummary, pack: Any) -> None:
         signed_name, day, note = self.dialog.values()
         try:
-            data.record_paper_signoff(self.store, summary.person, pack, signed_name, day, note)
+            data.record_paper_signoff(self.store, summary.person, pack, signed_name, day, note, self.prove())
         except InputError as error:
             QMessageBox.warning(self, _("Not recorded"), str(error))
             return
@@ -370,7 +394,9 @@ class OfficeArea(QWidget):
     def erase_person(self) -> None:
         """Erase the person shown, after a confirmation that names exactly what goes."""
         summary = self._current()
-        if summary is None or not erase_with_confirmation(self, self.settings, self.store, self.content, summary):
+        if summary is None or not erase_with_confirmation(
+            self, self.settings, self.store, self.content, summary, self.key
+        ):
             return
         self._person = None
         self.show_everyone()
@@ -492,9 +518,11 @@ class Office(QObject):
     def _open_area(self) -> None:
         window = self.window
         window.switch_person()  # whoever was signed in is signed out: the office is not theirs to see
-        self.area = OfficeArea(window.store, window.settings, window.content)
+        key = self.gate.key if self.gate is not None else None
+        self.area = OfficeArea(window.store, window.settings, window.content, key=key)
         self.area.lock.connect(self.lock)
         self.area.pc_settings.connect(window.open_settings)
+        self.area.recorded.connect(window.request_sync)  # what the office records reaches the share at once
         window.stack.addWidget(self.area)
         window.stack.setCurrentWidget(self.area)
         window.office_button.hide()

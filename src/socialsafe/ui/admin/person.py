@@ -506,7 +506,7 @@ class EraseConfirmation(QMessageBox):
 
 
 def erase_with_confirmation(
-    parent: QWidget, settings: Settings, store: Store, content: Content, summary: PersonSummary
+    parent: QWidget, settings: Settings, store: Store, content: Content, summary: PersonSummary, key: Any = None
 ) -> bool:
     """Find what erasing ``summary``'s person deletes, ask, and erase; whether they were erased.
 
@@ -527,7 +527,7 @@ def erase_with_confirmation(
     if not EraseConfirmation(plan, summary.name, summary.school, parent).confirmed():
         return False
     try:
-        result = admin.erase_person(settings, store, plan, content)
+        result = admin.erase_person(settings, store, plan, content, key=key)
     except ShareError:
         log.info("office: erased here; the shared folder could not be reached")
         QMessageBox.information(

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -236,10 +237,11 @@ class RosterPage(QWidget):
 
     COLUMNS = ("name", "email", "role", "school", "until", "reason")
 
-    def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, settings: Settings, parent: QWidget | None = None, key: Any = None) -> None:
         super().__init__(parent)
         self.setObjectName("rosterPage")
         self.store, self.settings = store, settings
+        self.key = key  # the office's admin key: a share with its authority keeps the staff list it signed
         self.people: list[RosterPerson] = []
         self.readable = False
         self.dialog: QDialog | None = None  # the dialog open now, if any (tests look at it)
@@ -291,10 +293,16 @@ class RosterPage(QWidget):
     def share(self) -> Path | None:
         return self.settings.share_folder(self.store.setting(SHARE_SETTING))[0]
 
+    def signing(self):
+        """How the share's staff list is read and written: signed, once the share has the office's authority."""
+        from socialsafe.office.authority import roster_signing_for
+
+        return roster_signing_for(self.settings, self.store, self.key)
+
     def reload(self) -> None:
         """Read the roster again; when it cannot be read, say so and change nothing."""
         try:
-            self.people = roster.load(self.share(), self.settings.data_dir)
+            self.people = roster.load(self.share(), self.settings.data_dir, self.signing())
             self.readable = True
             self._say(
                 ngettext("{n} person on the staff list.", "{n} people on the staff list.", len(self.people)).format(
@@ -310,7 +318,9 @@ class RosterPage(QWidget):
     def _save(self, people: list[RosterPerson], done: str) -> bool:
         """Save ``people`` as the roster; on failure one calm message, and the roster as it was."""
         try:
-            roster.save(people, self.share(), self.settings.data_dir, owner=self.store.device_id)
+            roster.save(
+                people, self.share(), self.settings.data_dir, owner=self.store.device_id, signing=self.signing()
+            )
         except (ShareError, OSError) as error:
             text = (
                 str(error)
