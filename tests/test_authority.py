@@ -423,3 +423,31 @@ def test_an_upgraded_v1_share_keeps_every_record(tmp_path: Path) -> None:
     # PC B syncs with the new SocialSafe: its old records still count, from the adopted copy, before approval.
     ok(cli(pc_b, share, "sync"))
     assert exported(office, share, tmp_path) == before
+
+
+def test_two_set_ups_at_the_same_moment_make_one_authority(tmp_path: Path) -> None:
+    share = tmp_path / "share"
+    share.mkdir()
+    homes = [tmp_path / "office-1", tmp_path / "office-2"]
+    secrets = ["the first office's passphrase", "the second office's passphrase"]
+    started = [
+        subprocess.Popen(
+            command(home, share, "admin", "setup"),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env={**environment(), "SOCIALSAFE_ADMIN_PASSPHRASE": secret},
+        )
+        for home, secret in zip(homes, secrets, strict=True)
+    ]
+    finished = [(p.wait(timeout=120), p.communicate()) for p in started]
+
+    codes = sorted(code for code, _out in finished)
+    assert codes == [0, 1], finished
+    winner = next(i for i, (code, _out) in enumerate(finished) if code == 0)
+    made = auth.loads((share / "authority" / "authority.json").read_bytes())
+    assert made.unlock(secrets[winner]).public == made.public
+    assert "enrol" in finished[1 - winner][1][1]  # the other is told to enrol instead
+    assert cli(homes[1 - winner], share, "report", secret=secrets[1 - winner]).returncode == 4
+    ok(cli(homes[1 - winner], share, "report", secret=secrets[winner]))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,7 +54,8 @@ from socialsafe.trust.files import signed_header
 from socialsafe.trust.keys import Purpose
 
 TRIES_FILE = "admin-tries.json"
-STALE_SETUP_SECONDS = 600  # an authority folder left empty this long is from a set-up that was cut short
+STALE_SETUP_SECONDS = 600  # a set-up's claim this old is from a set-up that was cut short
+SETUP_CLAIM = ".setup-claim"
 
 
 # Wrong tries, where a new data folder does not reset them ------------------------------------------
@@ -267,17 +269,26 @@ def adoption(share: Path) -> Adoption:
     return found
 
 
-def _claim(share: Path) -> None:
-    """Take the share's authority folder for this set-up, or say it is taken (a folder is made at once or not)."""
+def _claim(share: Path) -> Path:
+    """Take the share's authority for this set-up, or say it is taken; returns the claim to let go of after.
+
+    The claim is a file made only if it is not there (at once, even on a network drive), so two office PCs
+    setting up at the same moment cannot both make an authority. One left by a set-up cut short goes stale.
+    """
     folder = share / auth.FOLDER
-    try:
-        folder.mkdir()
-        return
-    except FileExistsError:
-        pass
-    stale = time.time() - folder.stat().st_mtime > STALE_SETUP_SECONDS
-    if (share / auth.FILE).exists() or not stale:
-        raise AlreadySetUpError(already_message(share))
+    folder.mkdir(exist_ok=True)
+    claim = folder / SETUP_CLAIM
+    for _attempt in range(2):
+        if (share / auth.FILE).exists():
+            raise AlreadySetUpError(already_message(share))
+        try:
+            os.close(os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+            return claim
+        except FileExistsError:
+            if time.time() - claim.stat().st_mtime < STALE_SETUP_SECONDS:
+                raise AlreadySetUpError(already_message(share)) from None
+            claim.unlink(missing_ok=True)
+    raise AlreadySetUpError(already_message(share))
 
 
 def already_message(share: Path) -> str:
@@ -324,11 +335,12 @@ def set_up(
     try:
         open_share(share, dt.datetime.now(dt.UTC), owner=store.device_id)
         found = adoption(share)  # read before anything is written
-        _claim(share)
+        claim = _claim(share)
         key = auth.create(passphrase, device_name())
         write_atomic(share / auth.FILE, key.authority.text().encode("utf-8"), owner=store.device_id)
         store.set_setting(auth.PIN_SETTING, key.authority.text())
         mark_authority(share, key.authority.fingerprint, owner=store.device_id)
+        claim.unlink(missing_ok=True)
     except OSError as error:
         raise explain(error, share) from error
     log.info("made the office's admin authority %s on %s", key.authority.fingerprint, share)

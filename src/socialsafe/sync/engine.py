@@ -103,8 +103,9 @@ class Merged:
     conflicts: list[tuple[Path | None, rec.Record, rec.Record]] = field(default_factory=list)
     trust: ShareTrust | None = None  # None: a share without an admin authority, where every file counts
     # Every attempt and sign-off id kept, whoever's: the same id under two learners is two different records.
-    _attempt_ids: set[str] = field(default_factory=set, repr=False)
-    _ack_ids: set[str] = field(default_factory=set, repr=False)
+    # (Kept on a share with an admin authority, where a forged copy is worth finding; None otherwise.)
+    _attempt_ids: set[str] | None = field(default=None, repr=False)
+    _ack_ids: set[str] | None = field(default=None, repr=False)
 
     def add(self, records: Iterable[rec.Record], source: Path | None = None) -> None:
         """Records not seen before; the first copy of an id is kept (records never change), and a different
@@ -118,19 +119,21 @@ class Merged:
                     mine = attempts[record.learner_id] = {}
                 old = mine.get(record.id)
                 if old is None:
-                    if record.id in seen:  # kept under another learner: a different record with the same id
-                        self.conflicts.append((source, record, record))
-                        continue
-                    seen.add(record.id)
+                    if seen is not None:
+                        if record.id in seen:  # kept under another learner: a different record, the same id
+                            self.conflicts.append((source, record, record))
+                            continue
+                        seen.add(record.id)
                     mine[record.id] = record
                 elif old != record:
                     self.conflicts.append((source, old, record))
             elif type(record) is rec.AckRec:
                 mine_acks = self.acks.setdefault(record.learner_id, {})
-                if record.id not in mine_acks and record.id in self._ack_ids:
-                    self.conflicts.append((source, record, record))
-                    continue
-                self._ack_ids.add(record.id)
+                if self._ack_ids is not None:
+                    if record.id not in mine_acks and record.id in self._ack_ids:
+                        self.conflicts.append((source, record, record))
+                        continue
+                    self._ack_ids.add(record.id)
                 self._keep_once(mine_acks, record, source)
             elif type(record) is rec.LearnerRec:
                 self._keep_once(self.learners, record, source)
@@ -140,6 +143,10 @@ class Merged:
                 self._keep_once(self.enrolments, record, source)
             elif type(record) is rec.CertificateRec:
                 self._keep_once(self.certificates, record, source)
+
+    def watch_ids(self) -> None:
+        """From now on, note a record whose id another learner's record already has (a forged copy)."""
+        self._attempt_ids, self._ack_ids = set(), set()
 
     def _keep_once(self, table: dict[str, Any], record: rec.Record, source: Path | None) -> None:
         old = table.get(record.id)
@@ -427,7 +434,7 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
             report.problems.append(Problem(path, _("cannot be read now ({reason})").format(reason=error.strerror)))
             merged.own_unread |= own
             continue
-        device = rec.read_device_text(path, text, raw if trust is not None else None)
+        device = rec.read_device_text(path, text, raw if trust is not None else None, sort=trust is not None)
         del raw, text
         if device.skipped:
             report.problems.append(Problem(path, device.skipped))
@@ -571,6 +578,8 @@ def merge(store: Store, share: Path | None, report: SyncReport) -> Merged:
     merged = Merged()
     mine = own_records(store)
     merged.trust = share_trust(store, share) if share is not None else None
+    if merged.trust is not None:
+        merged.watch_ids()
     merged.add(mine)
     merged.here = {r.id for r in mine}
     if share is not None:
