@@ -31,13 +31,6 @@ WAIT_MS = 15_000
 
 
 @pytest.fixture
-def share(tmp_path: Path) -> Path:
-    folder = tmp_path / "share"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 def window(qtbot: QtBot, store: Store, share: Path) -> MainWindow:
     store.set_setting(SHARE_SETTING, str(share))
     return open_window(qtbot, store, [MINI])

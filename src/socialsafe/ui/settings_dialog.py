@@ -37,7 +37,7 @@ from socialsafe.storage.models import utcnow
 from socialsafe.storage.store import Store
 from socialsafe.sync.share import open_share
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
-from socialsafe.ui.widgets import announce, button, esc, in_our_words, label
+from socialsafe.ui.widgets import announce, button, esc, fit_to_text, in_our_words, label
 
 
 def source_text(source: Source) -> str:
@@ -248,20 +248,7 @@ class SettingsDialog(QDialog):
         self._fit()  # with large text its wrapped sentences need more height than Qt first gives them
 
     def _fit(self) -> None:
-        """Grow to show the whole text where the screen has room (a wrapped label does not resize its window)."""
-        outer, body = self.layout(), self.body.layout()
-        if outer is None or body is None:
-            return
-        outer.activate()
-        width = self.scroller.viewport().width()
-        needed = body.totalHeightForWidth(width) if body.hasHeightForWidth() else body.sizeHint().height()
-        extra = self.height() - self.scroller.viewport().height()  # the buttons, margins and spacing
-        # No taller than the window it belongs to (or the screen): beyond that, the text scrolls.
-        owner = self.parentWidget()
-        room = owner.window().height() if owner is not None else self.screen().availableGeometry().height() - 40
-        wanted = min(needed + extra, room)
-        if wanted > self.height():
-            self.resize(self.width(), wanted)
+        fit_to_text(self, self.scroller, self.body)
 
     # Choosing, checking, stopping ---------------------------------------------------
 

@@ -107,6 +107,26 @@ def scrolling(inner: QWidget, name: str) -> QScrollArea:
     return area
 
 
+def fit_to_text(dialog: QWidget, scroller: QScrollArea, body: QWidget) -> None:
+    """Grow ``dialog`` to show all of ``body`` (in ``scroller``) where the screen has room; beyond that it scrolls.
+
+    A wrapped label does not resize its window, so with large text a dialog's sentences need more height
+    than Qt first gives them. No taller than the window the dialog belongs to, or the screen.
+    """
+    outer, inner = dialog.layout(), body.layout()
+    if outer is None or inner is None:
+        return
+    outer.activate()
+    width = scroller.viewport().width()
+    needed = inner.totalHeightForWidth(width) if inner.hasHeightForWidth() else inner.sizeHint().height()
+    extra = dialog.height() - scroller.viewport().height()  # the buttons, margins and spacing
+    owner = dialog.parentWidget()
+    room = owner.window().height() if owner is not None else dialog.screen().availableGeometry().height() - 40
+    wanted = min(needed + extra, room)
+    if wanted > dialog.height():
+        dialog.resize(dialog.width(), wanted)
+
+
 def page_layout(widget: QWidget) -> QVBoxLayout:
     layout = QVBoxLayout(widget)
     layout.setContentsMargins(32, 24, 32, 24)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QPlainTextEdit, QVBoxLayout, QWidget
 from socialsafe.i18n import _, format_datetime, ngettext
 from socialsafe.office.authority import Adoption
 from socialsafe.ui.flow import FlowRow
-from socialsafe.ui.widgets import button, label, scrolling
+from socialsafe.ui.widgets import button, fit_to_text, label, scrolling
 
 
 def when_written(text: str) -> str:
@@ -104,16 +104,7 @@ class AdoptDialog(QDialog):
         self._fit()
 
     def _fit(self) -> None:
-        """As tall as the words and the list need, within the screen: beyond that, they scroll."""
-        outer, body = self.layout(), self.body.layout()
-        if outer is None or body is None:
-            return
-        outer.activate()
-        width = self.scroller.viewport().width()
-        needed = body.totalHeightForWidth(width) if body.hasHeightForWidth() else body.sizeHint().height()
-        extra = self.height() - self.scroller.viewport().height()
-        room = self.screen().availableGeometry().height() - 40
-        self.resize(self.width(), min(needed + extra, room))
+        fit_to_text(self, self.scroller, self.body)
 
     def _without(self) -> None:
         self.adopt = False

@@ -51,6 +51,19 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def passphrase_field(text: str, layout: QVBoxLayout, submit: Callable[[], None]) -> QLineEdit:
+    """A passphrase box with its caption above it (named by it), its typing hidden; Enter submits."""
+    caption = label(text)
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setAccessibleName(text)
+    caption.setBuddy(field)
+    field.returnPressed.connect(submit)
+    layout.addWidget(caption)
+    layout.addWidget(field)
+    return field
+
+
 class GateDialog(QDialog):
     """Asks for the admin passphrase; on first use (none set yet) asks for a new one, twice.
 
@@ -149,15 +162,7 @@ class GateDialog(QDialog):
                 self._start_wait(left, _("Too many wrong tries."))
 
     def _field(self, text: str, layout: QVBoxLayout) -> QLineEdit:
-        caption = label(text)
-        field = QLineEdit()
-        field.setEchoMode(QLineEdit.EchoMode.Password)
-        field.setAccessibleName(text)
-        caption.setBuddy(field)
-        field.returnPressed.connect(self.submit)
-        layout.addWidget(caption)
-        layout.addWidget(field)
-        return field
+        return passphrase_field(text, layout, self.submit)
 
     # Answers -------------------------------------------------------------------------------
 

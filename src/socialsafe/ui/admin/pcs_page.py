@@ -66,15 +66,9 @@ class NewPassphraseDialog(QDialog):
         self.setMinimumWidth(min(760, max(460, self.fontMetrics().averageCharWidth() * 52)))
 
     def _field(self, text: str, layout: QVBoxLayout) -> QLineEdit:
-        caption = label(text)
-        field = QLineEdit()
-        field.setEchoMode(QLineEdit.EchoMode.Password)
-        field.setAccessibleName(text)
-        caption.setBuddy(field)
-        field.returnPressed.connect(self.submit)
-        layout.addWidget(caption)
-        layout.addWidget(field)
-        return field
+        from socialsafe.ui.admin.gate import passphrase_field
+
+        return passphrase_field(text, layout, self.submit)
 
     def _say(self, text: str, field: QLineEdit) -> None:
         self.message.setText(text)
