@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import sqlite3
 import subprocess
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from socialsafe.config import Settings
 from socialsafe.content.model import Pack
 from socialsafe.domain import quiz
 from socialsafe.storage.models import Attempt
@@ -451,3 +453,182 @@ def test_two_set_ups_at_the_same_moment_make_one_authority(tmp_path: Path) -> No
     assert "enrol" in finished[1 - winner][1][1]  # the other is told to enrol instead
     assert cli(homes[1 - winner], share, "report", secret=secrets[1 - winner]).returncode == 4
     ok(cli(homes[1 - winner], share, "report", secret=secrets[winner]))
+
+
+# What a hostile review found, each stopped -----------------------------------------------------------------
+
+
+def learner_ids(share: Path) -> dict[str, str]:
+    """Every learner record's id on the share, by name: what anyone can read."""
+    found = {}
+    for path in (share / "devices").glob("*.jsonl"):
+        for text in path.read_text("utf-8").splitlines()[1:]:
+            data = json.loads(text)
+            if data["kind"] == "learner":
+                found[data["name"]] = data["id"]
+    return found
+
+
+def test_an_erasure_never_signs_adopted_records_it_did_not_check(site: Site, tmp_path: Path) -> None:
+    device = new_id()
+    eve = learner(device, "Eve Hacker")
+    forged = [
+        eve,
+        attempt(device, eve["id"], "friend-requests", source="quiz"),
+        attempt(device, eve["id"], "photos", source="quiz"),
+        acknowledgement(device, eve["id"]),
+        acknowledgement(device, learner_ids(site.share)["Ann Jones"]),  # bait: whoever is erased next
+    ]
+    adopted = site.share / "authority" / "adopted.jsonl"
+    head = {"kind": "header", "format": "socialsafe-adopted-records", "version": 1, "written_at": "2099-01-01T00Z"}
+    adopted.write_text(json.dumps(head) + "\n" + "".join(json.dumps(r) + "\n" for r in forged), "utf-8")
+
+    ok(cli(site.office, site.share, "erase", "--email", ANN, "--yes", secret=SECRET))
+
+    assert json.loads(adopted.read_text("utf-8").splitlines()[0]) == head  # left as it was: never signed
+    assert "Eve Hacker" not in exported(site.office, site.share, tmp_path)
+
+
+def test_an_old_copy_of_a_trusted_pc_s_file_erases_no_one_who_came_back(site: Site, tmp_path: Path) -> None:
+    pack = mini_pack(mini_content())
+    pc_b, pc_c = site.pc("pc-b"), site.pc("pc-c")
+    pc = on_pc(pc_b)
+    quiz_pass(pc, pack, "Gia Green", "photos", email="gia@oak.sch.uk")
+    device = pc.device_id
+    pc.close()
+    ok(cli(pc_b, site.share, "admin", "enrol", secret=SECRET))
+    old = (site.share / "devices" / f"{device}.jsonl").read_bytes()  # someone keeps a copy
+    ok(cli(site.office, site.share, "sync"))
+    ok(cli(site.office, site.share, "erase", "--email", "gia@oak.sch.uk", "--yes", secret=SECRET))
+    ok(cli(pc_b, site.share, "sync"))
+    # Later Gia works at the school again, and trains on PC C.
+    pc = on_pc(pc_c)
+    complete(pc, pack, "Gia Green", email="gia@oak.sch.uk")
+    pc.close()
+    ok(cli(pc_c, site.share, "admin", "enrol", secret=SECRET))
+    ok(cli(site.office, site.share, "sync"))
+
+    (site.share / "devices" / f"{device}.jsonl").write_bytes(old)  # the old copy, put back
+    for home in (pc_c, site.office):
+        cli(home, site.share, "sync")
+
+    assert rows_status(exported(site.office, site.share, tmp_path), "Gia Green") == "complete"
+    with sqlite3.connect(pc_c / "socialsafe.db") as db:
+        assert db.execute("SELECT count(*) FROM learner WHERE name = 'Gia Green'").fetchone() == (1,)
+    assert "older copy" in ok(cli(site.office, site.share, "admin", "pcs", secret=SECRET))
+
+
+def test_packs_on_a_share_whose_authority_is_hidden_are_not_loaded(site: Site) -> None:
+    pc_c = site.pc("pc-c")
+    ok(cli(pc_c, site.share, "sync"))  # it meets the office's authority (the share has no packs yet)
+    evil = site.share / "content" / "evil"
+    shutil.copytree(MINI, evil)
+    text = (evil / "pack.toml").read_text("utf-8").replace('version = "1.0.0"', 'version = "9.9.9"')
+    (evil / "pack.toml").write_text(text, "utf-8")
+    (site.share / "authority").rename(site.share / "hidden")
+
+    content = Settings(data_dir=pc_c, share=site.share).load_content()
+
+    assert "9.9.9" not in {p.version for p in content.packs}
+
+
+def test_records_taken_in_before_the_authority_do_not_come_back_unchecked(tmp_path: Path) -> None:
+    share, office, pc_b = tmp_path / "share", tmp_path / "office", tmp_path / "pc-b"
+    share.mkdir()
+    pc = on_pc(pc_b)
+    device = pc.device_id
+    pc.close()
+    ok(cli(pc_b, share, "sync"))
+    mal = learner(device, "Mal Icious")  # forged under PC B's id, before the authority, then taken away
+    forged = write_device(
+        share, new_id(), [mal, attempt(device, mal["id"], "photos"), acknowledgement(device, mal["id"])]
+    )
+    ok(cli(office, share, "sync"))
+    forged.unlink()
+    ok(cli(office, share, "admin", "setup", "--no-adopt", secret=SECRET))
+    ok(cli(pc_b, share, "admin", "enrol", secret=SECRET))
+    (share / "devices" / f"{device}.jsonl").write_text("spoilt\n", "utf-8")
+
+    cli(office, share, "sync")
+
+    assert "Mal Icious" not in exported(office, share, tmp_path)
+
+
+def test_approving_a_pc_from_another_needs_the_key_it_shows(site: Site) -> None:
+    result = cli(site.office, site.share, "admin", "enrol", "--device", new_id(), secret=SECRET)
+    assert result.returncode == 2
+    assert "--key" in result.stderr
+
+
+def test_a_pc_writes_its_file_again_when_someone_changed_its_header(site: Site, tmp_path: Path) -> None:
+    pc_b = site.pc("pc-b")
+    pc = on_pc(pc_b)
+    complete(pc, mini_pack(mini_content()), "Finn Fox")
+    device = pc.device_id
+    pc.close()
+    ok(cli(pc_b, site.share, "admin", "enrol", secret=SECRET))
+    path = site.share / "devices" / f"{device}.jsonl"
+    head, body = path.read_text("utf-8").split("\n", 1)
+    changed = {**json.loads(head), "device_name": "SOMEONE ELSE"}
+    path.write_text(json.dumps(changed) + "\n" + body, "utf-8")
+
+    ok(cli(pc_b, site.share, "sync"))
+
+    assert json.loads(path.read_text("utf-8").split("\n", 1)[0])["device_name"] != "SOMEONE ELSE"
+    ok(cli(site.office, site.share, "sync"))
+    assert rows_status(exported(site.office, site.share, tmp_path), "Finn Fox") == "complete"
+
+
+def test_signed_files_on_a_share_that_hides_its_authority_are_believed_by_no_one(tmp_path: Path) -> None:
+    share, office, pc_d = tmp_path / "share", tmp_path / "office", tmp_path / "pc-d"
+    share.mkdir()
+    pc = on_pc(pc_d)
+    complete(pc, mini_pack(mini_content()), "Dan Doe")
+    pc.close()
+    ok(cli(pc_d, share, "sync"))
+    ok(cli(office, share, "admin", "setup", secret=SECRET))  # adopts Dan; PC D has not met the authority yet
+    (share / "authority").rename(share / "hidden")
+    (share / "socialsafe-share.json").write_text('{"format": "socialsafe-share", "version": 1}', "utf-8")
+    x = new_id()
+    write_device(share, x, [erasure(x, learner_ids(share)["Dan Doe"])])
+
+    cli(pc_d, share, "sync")
+
+    with sqlite3.connect(pc_d / "socialsafe.db") as db:
+        assert db.execute("SELECT count(*) FROM learner WHERE name = 'Dan Doe'").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("spoil", ["utf-16 roster", "a number of 5000 digits", "year 1", "adopted not utf-8"])
+def test_crafted_files_give_a_problem_not_a_crash(site: Site, tmp_path: Path, spoil: str) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text("name,email,role,school\nDan Dee,,teacher,Oak Primary\n", "utf-8")
+    ok(cli(site.office, site.share, "roster", "import", str(staff), secret=SECRET))
+    device = new_id()
+    if spoil == "utf-16 roster":
+        signed = site.share / "roster" / "roster.signed.json"
+        signed.write_bytes(signed.read_text("utf-8").encode("utf-16"))
+    elif spoil == "a number of 5000 digits":
+        write_device(site.share, device, ['{"kind": "learner", "n": ' + "9" * 5000 + "}\n"])
+    elif spoil == "year 1":
+        write_device(site.share, device, [learner(device, "Old Timer", created_at="0001-01-01T00:00:00+01:00")])
+    else:
+        (site.share / "authority" / "adopted.jsonl").write_bytes(b"\xff\xfe not text\n")
+
+    for home in (site.office, site.pc("pc-new")):
+        result = cli(home, site.share, "sync")
+        assert result.returncode in (0, 1), result.stderr
+        assert "went wrong" not in result.stderr
+    ok(cli(site.office, site.share, "erase", "--email", ANN, "--yes", secret=SECRET))
+
+
+def test_the_share_s_reports_leave_out_a_pc_the_office_does_not_trust(site: Site) -> None:
+    pc_x = site.pc("unapproved")
+    pc = on_pc(pc_x)
+    complete(pc, mini_pack(mini_content()), "Mal Icious")
+    pc.close()
+
+    ok(cli(pc_x, site.share, "sync"))
+
+    report = (site.share / "reports" / "completions.csv").read_text("utf-8-sig")
+    assert "Mal Icious" not in report
+    assert "Ann Jones" in report

@@ -550,7 +550,7 @@ def erase_person(
     from socialsafe import roster
     from socialsafe.log import log
     from socialsafe.office.authority import maybe_prover, prune_adopted
-    from socialsafe.sync.engine import roster_signing, share_trust, sync
+    from socialsafe.sync.engine import ADOPTED_COPY, roster_signing, share_trust, sync
     from socialsafe.sync.share import ShareError
 
     prove = maybe_prover(key)
@@ -565,7 +565,7 @@ def erase_person(
         signing = roster_signing(store, share_trust(store, share), key)
         if key is not None:
             try:
-                prune_adopted(share, key, plan.learner_ids, owner=store.device_id)
+                prune_adopted(share, key, plan.learner_ids, store.path.parent / ADOPTED_COPY, owner=store.device_id)
             except OSError as error:  # the erasure still applies to them at every merge
                 log.warning("could not take the erased person out of the adopted records on %s: %s", share, error)
     for place in plan.roster:

@@ -100,12 +100,14 @@ class Settings:
         """
         roots = [bundled("quizzes"), *self.extra_packs]
         signed = self.data_dir / paths.SHARE_PACKS_DIR_NAME
-        if signed.is_dir():
-            return [*roots, signed]
+        from socialsafe.site_config import site_config
+
+        # This PC pinned an authority (the folder is made then), or IT pinned one: only signed packs, ever,
+        # whatever the share looks like today (someone may have hidden its authority).
+        if signed.is_dir() or site_config().values.admin_authority:
+            return [*roots, signed] if signed.is_dir() else roots
         share = self.share_folder(saved_share)[0]
-        if share is not None and _answers_in_time(
-            lambda: (share / "content").is_dir() and not (share / "authority").exists()
-        ):
+        if share is not None and _answers_in_time(lambda: _unsigned_content(share)):
             roots.append(share / "content")
         return roots
 
@@ -113,6 +115,15 @@ class Settings:
         from socialsafe.content.loader import load_all
 
         return load_all(self.pack_roots(saved_share))
+
+
+def _unsigned_content(share: Path) -> bool:
+    """Whether the share has packs and no sign of the office's authority (contract v1: its packs are used)."""
+    if not (share / "content").is_dir() or (share / "authority").exists():
+        return False
+    from socialsafe.sync.share import marker_names_authority
+
+    return not marker_names_authority(share)
 
 
 PROBE_SECONDS = 3.0

@@ -151,7 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
         "enrol", help=_("make this PC (or, with --device, a waiting PC) one the office trusts")
     )
     enrol.add_argument("--device", metavar="ID", help=_("approve the waiting PC with this device id instead"))
-    enrol.add_argument("--key", metavar="FINGERPRINT", help=_("with --device: the key that PC shows, to check it"))
+    enrol.add_argument(
+        "--key", metavar="FINGERPRINT", help=_("with --device (and needed with it): the key that PC shows")
+    )
     admin_commands.add_parser("passphrase", help=_("change the admin passphrase"))
     admin_commands.add_parser("pcs", help=_("list the PCs the office trusts, those waiting, and what is not counted"))
     publish = admin_commands.add_parser(

@@ -18,6 +18,7 @@ from socialsafe.cli import (
     EXIT_PROBLEMS,
     EXIT_SHARE,
     AdminError,
+    UsageError,
     UserError,
     _ask_passphrase,
     _load_content,
@@ -153,25 +154,20 @@ def _confirmed(question: str) -> bool:
 
 
 def _print_adoption(plan: object) -> None:
-    from socialsafe.office.authority import Adoption
+    from socialsafe.office.authority import Adoption, adoption_counts, when_written
 
     assert isinstance(plan, Adoption)
     print(_("The shared folder already holds:"))
     for device in plan.devices:
         print(
             "  "
-            + _(
-                "{name} ({device}), written {when}: {people} people, {results} results, {signoffs} sign-offs, "
-                "{erasures} erasures"
-            ).format(
+            + _("{name} ({device}), written {when}").format(
                 name=device.name or _("a PC with no name"),
                 device=device.device_id,
-                when=device.written_at or _("at an unknown time"),
-                people=device.people,
-                results=device.results,
-                signoffs=device.signoffs,
-                erasures=device.erasures,
+                when=when_written(device.written_at),
             )
+            + ": "
+            + ", ".join(adoption_counts(device))
         )
         if device.names:
             shown = ", ".join(device.names[:NAMES_SHOWN])
@@ -179,6 +175,8 @@ def _print_adoption(plan: object) -> None:
             if more > 0:
                 shown += " " + _("and {n} more").format(n=more)
             print("    " + shown)
+        for who in device.erased:
+            print("    " + _("erases: {who}").format(who=who))
     if plan.roster:
         print("  " + _("the staff list (roster/roster.csv)"))
     for folder in plan.packs:
@@ -230,6 +228,13 @@ def cmd_enrol(settings: Settings, args: argparse.Namespace) -> int:
     from socialsafe.office import authority as office
     from socialsafe.trust import keys
 
+    if args.device and not args.key:
+        raise UsageError(
+            _(
+                "Say which key the PC must have, as it shows it after its sync: "
+                "--device {device} --key XXXX-XXXX-XXXX-XXXX."
+            ).format(device=args.device)
+        )
     store = _open_store(settings)
     try:
         key = _authority_key(settings, store)
@@ -244,7 +249,7 @@ def cmd_enrol(settings: Settings, args: argparse.Namespace) -> int:
                 )
             pc = waiting[0]
             assert pc.key is not None
-            if args.key and not keys.same_fingerprint(args.key, pc.key):
+            if not keys.same_fingerprint(args.key, pc.key):
                 raise UserError(
                     _("{name} ({device}) signs with the key {actual}, not {given}: it was not approved.").format(
                         name=pc.device_name, device=pc.device_id, actual=pc.fingerprint, given=args.key
@@ -351,24 +356,32 @@ def cmd_pcs(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_publish_pack(settings: Settings, args: argparse.Namespace) -> int:
-    from socialsafe.content.loader import PackError, load_pack
+    from socialsafe.content.loader import PackError
     from socialsafe.sync.share import ShareError, explain
-    from socialsafe.sync.signed import publish_pack
+    from socialsafe.sync.signed import checked_pack, publish_pack
 
     folder = Path(args.path)
     try:
-        pack = load_pack(folder)
+        checked_pack(folder)  # problems are said before the passphrase is asked for
     except PackError as error:
         for problem in error.problems:
             print(problem)
         raise UserError(_("The pack has problems (listed above): nothing was published.")) from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(
+            _("Cannot read the pack in {folder} ({reason}).").format(folder=folder, reason=error)
+        ) from error
     store = _open_store(settings)
     try:
         key = _authority_key(settings, store)
         share = _share_of(settings, store)
         assert share is not None  # an authority is only found through a share
         try:
-            target = publish_pack(folder, pack.id, pack.version, share, key, owner=store.device_id)
+            pack, target = publish_pack(folder, share, key, owner=store.device_id)
+        except PackError as error:
+            for problem in error.problems:
+                print(problem)
+            raise UserError(_("The pack has problems (listed above): nothing was published.")) from error
         except OSError as error:
             raise explain(error, share) from error
     except ShareError as error:

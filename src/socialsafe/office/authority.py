@@ -12,6 +12,7 @@ office's decision, at set-up. ``docs/share-format.md`` documents the files.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -25,16 +26,26 @@ from platformdirs import user_state_path
 
 from socialsafe.admin import AdminGate, PassphraseError, check_strength
 from socialsafe.config import SHARE_SETTING, Settings
-from socialsafe.content.loader import PACK_FILE, PackError, Problem, load_pack
+from socialsafe.content.loader import PACK_FILE, PackError, Problem
 from socialsafe.files import write_atomic
-from socialsafe.i18n import _
+from socialsafe.i18n import _, format_datetime, ngettext
 from socialsafe.log import log
 from socialsafe.paths import APP_AUTHOR, APP_NAME
 from socialsafe.storage.models import Enrolment
 from socialsafe.storage.store import Prove, Store
 from socialsafe.sync import records as rec
-from socialsafe.sync.authority import Unverified, marker_names_authority, resolve, site_pin
-from socialsafe.sync.engine import ADOPTED, Merged, SyncReport, as_record, device_key_bytes, device_name, merge, plain
+from socialsafe.sync.authority import Unverified, resolve, site_pin
+from socialsafe.sync.engine import (
+    ADOPTED,
+    Merged,
+    SyncReport,
+    as_record,
+    device_key_bytes,
+    device_name,
+    merge,
+    newest_adopted,
+    plain,
+)
 from socialsafe.sync.share import (
     DEVICES,
     ROSTER,
@@ -43,6 +54,7 @@ from socialsafe.sync.share import (
     device_files,
     explain,
     mark_authority,
+    marker_names_authority,
     open_share,
     read_whole,
 )
@@ -54,7 +66,7 @@ from socialsafe.trust.files import signed_header
 from socialsafe.trust.keys import Purpose
 
 TRIES_FILE = "admin-tries.json"
-STALE_SETUP_SECONDS = 600  # a set-up's claim this old is from a set-up that was cut short
+STALE_SETUP_SECONDS = 120  # a set-up's claim this old is from a set-up that was cut short (a set-up takes seconds)
 SETUP_CLAIM = ".setup-claim"
 
 
@@ -198,15 +210,18 @@ class DeviceSummary:
     name: str
     written_at: str
     people: int
-    results: int
-    signoffs: int
+    results: int  # quiz results
+    signoffs: int  # sign-offs in the app
     erasures: int
     problems: int  # lines that cannot be read (they are not adopted)
+    face_to_face: int = 0  # face-to-face results: only the office should have made them
+    paper: int = 0  # paper sign-offs: likewise
     names: tuple[str, ...] = ()  # the people in it, as plain text, by name
+    erased: tuple[str, ...] = ()  # whom its erasures erase, where it names them (else their record's id)
 
     @property
     def records(self) -> int:
-        return self.people + self.results + self.signoffs + self.erasures
+        return self.people + self.results + self.signoffs + self.erasures + self.face_to_face + self.paper
 
 
 @dataclass
@@ -222,6 +237,29 @@ class Adoption:
     @property
     def empty(self) -> bool:
         return not self.devices and not self.roster and not self.packs
+
+
+def when_written(text: str) -> str:
+    """A header's written_at in this PC's words and time, or as it is when it is not a time."""
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text or _("at an unknown time")
+    return format_datetime(moment, "short") if moment.tzinfo else text
+
+
+def adoption_counts(device: DeviceSummary) -> list[str]:
+    """What one PC's file holds, in words: the office-only kinds counted apart, as they matter most."""
+    return [
+        ngettext("{n} person", "{n} people", device.people).format(n=device.people),
+        ngettext("{n} quiz result", "{n} quiz results", device.results).format(n=device.results),
+        ngettext("{n} sign-off", "{n} sign-offs", device.signoffs).format(n=device.signoffs),
+        ngettext("{n} face-to-face result", "{n} face-to-face results", device.face_to_face).format(
+            n=device.face_to_face
+        ),
+        ngettext("{n} paper sign-off", "{n} paper sign-offs", device.paper).format(n=device.paper),
+        ngettext("{n} erasure", "{n} erasures", device.erasures).format(n=device.erasures),
+    ]
 
 
 def adoption(share: Path) -> Adoption:
@@ -261,6 +299,20 @@ def adoption(share: Path) -> Adoption:
             )
         )
         found.records += records
+    names = {r.id: plain(r.name) for r in found.records if isinstance(r, rec.LearnerRec)}
+    found.devices = [
+        dataclasses.replace(
+            d,
+            erased=tuple(
+                sorted(
+                    names.get(r.learner_id, r.learner_id)
+                    for r in found.records
+                    if isinstance(r, rec.ErasureRec) and r.device_id == d.device_id
+                )
+            ),
+        )
+        for d in found.devices
+    ]
     found.roster = (share / ROSTER).is_file()
     try:
         found.packs = sorted(p for p in (share / "content").iterdir() if (p / PACK_FILE).is_file())
@@ -364,26 +416,31 @@ def set_up(
 
 
 def adopt_all(share: Path, store: Store, key: AdminKey, found: Adoption, result: SetupResult) -> None:
-    """Sign what the v1 share held as the office's: its records, its roster, its packs."""
+    """Sign what the v1 share held as the office's: its records, its roster, its packs.
+
+    What cannot be adopted is said in ``result.problems``; the rest is adopted all the same.
+    """
     try:
         if found.records:
             write_adopted(share, key, found.records, owner=store.device_id)
             result.adopted = len(found.records)
-        if found.roster:
-            csv_bytes = read_whole(share / ROSTER)
-            write_signed_roster(share, csv_bytes, key, store, owner=store.device_id)
-            result.roster_signed = True
     except OSError as error:
         raise explain(error, share) from error
+    if found.roster:
+        try:
+            write_signed_roster(share, read_whole(share / ROSTER), key, store, owner=store.device_id)
+            result.roster_signed = True
+        except UnicodeDecodeError:
+            result.problems.append(Problem(share / ROSTER, _("not UTF-8 text: the staff list was not adopted")))
+        except OSError as error:
+            raise explain(error, share) from error
     for folder in found.packs:
         try:
-            pack = load_pack(folder)
+            pack, _target = publish_pack(folder, share, key, owner=store.device_id)
         except PackError as error:
             result.problems += error.problems
             continue
-        try:
-            publish_pack(folder, pack.id, pack.version, share, key, owner=store.device_id)
-        except OSError as error:
+        except (OSError, UnicodeDecodeError) as error:
             result.problems.append(Problem(folder, str(error)))
             continue
         result.packs_signed.append(pack.id)
@@ -403,14 +460,15 @@ def write_adopted(share: Path, key: AdminKey, records: list[rec.Record], owner: 
     write_atomic(share / ADOPTED, rec.to_line(head).encode("utf-8") + body, owner=owner)
 
 
-def prune_adopted(share: Path, key: AdminKey, learner_ids: set[str], owner: str = "") -> int:
-    """Take erased people out of the adopted records too; returns how many records went."""
-    path = share / ADOPTED
-    try:
-        raw = read_whole(path)
-    except FileNotFoundError:
+def prune_adopted(share: Path, key: AdminKey, learner_ids: set[str], kept: Path, owner: str = "") -> int:
+    """Take erased people out of the adopted records too; returns how many records went.
+
+    Only records the authority signed are ever signed again: the newest of the share's copy and this
+    PC's (``kept``), each checked first. A file someone else put there is never signed.
+    """
+    adopted, _raw, _on_share = newest_adopted(share, key.public, kept)
+    if adopted is None:
         return 0
-    adopted = rec.read_device_text(path, raw.decode("utf-8"), raw, expected_format=rec.ADOPTED_FORMAT)
     records = adopted.every_record()
 
     def erased(record: rec.Record) -> bool:
@@ -420,10 +478,11 @@ def prune_adopted(share: Path, key: AdminKey, learner_ids: set[str], owner: str 
             return record.id in learner_ids
         return getattr(record, "learner_id", None) in learner_ids
 
-    kept = [r for r in records if not erased(r)]
-    if len(kept) < len(records):
-        write_adopted(share, key, kept, owner=owner)
-    return len(records) - len(kept)
+    kept_records = [r for r in records if not erased(r)]
+    if len(kept_records) < len(records):
+        write_adopted(share, key, kept_records, owner=owner)
+        write_atomic(kept, read_whole(share / ADOPTED))
+    return len(records) - len(kept_records)
 
 
 # Trusting PCs ----------------------------------------------------------------------------------------

@@ -102,13 +102,17 @@ MIGRATIONS: list[str] = [
     CREATE INDEX ix_learner_device_id ON learner (device_id);
     CREATE INDEX ix_attempt_device_id ON attempt (device_id);
     """,
-    # 4: the office's authority: proofs on the records only the office may make, the PCs it trusts,
-    # and the certificates this PC issued (found again by their verification code).
+    # 4: the office's authority: proofs on the records only the office may make, whether a record from
+    # another PC was taken in checked against it, the PCs it trusts, and the certificates issued (found
+    # again by their verification code).
     """
     ALTER TABLE learner ADD COLUMN proof VARCHAR;
     ALTER TABLE attempt ADD COLUMN proof VARCHAR;
     ALTER TABLE acknowledgement ADD COLUMN proof VARCHAR;
     ALTER TABLE erasure ADD COLUMN proof VARCHAR;
+    ALTER TABLE learner ADD COLUMN checked BOOLEAN;
+    ALTER TABLE attempt ADD COLUMN checked BOOLEAN;
+    ALTER TABLE acknowledgement ADD COLUMN checked BOOLEAN;
     CREATE TABLE enrolment (
         id VARCHAR NOT NULL PRIMARY KEY,
         device_id VARCHAR NOT NULL,
@@ -128,7 +132,8 @@ MIGRATIONS: list[str] = [
         expires_on VARCHAR NOT NULL,
         issued_at VARCHAR NOT NULL,
         code VARCHAR NOT NULL,
-        device_id VARCHAR NOT NULL
+        device_id VARCHAR NOT NULL,
+        checked BOOLEAN
     );
     CREATE INDEX ix_certificate_learner_id ON certificate (learner_id);
     CREATE INDEX ix_certificate_code ON certificate (code);

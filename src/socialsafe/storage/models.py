@@ -62,6 +62,8 @@ class Learner(SQLModel, table=True):
     pin_hash: str | None = None
     # The office's signature (socialsafe.trust), when an admin action made the record.
     proof: str | None = None
+    # From another PC, taken in from a source the office's authority vouched for (else None).
+    checked: bool | None = None
 
 
 class Attempt(SQLModel, table=True):
@@ -85,6 +87,7 @@ class Attempt(SQLModel, table=True):
     plan: str = "[]"
     # The office's signature: every face-to-face (manual) result made once the share has an authority.
     proof: str | None = None
+    checked: bool | None = None  # as Learner.checked
 
 
 class Answer(SQLModel, table=True):
@@ -117,6 +120,7 @@ class Acknowledgement(SQLModel, table=True):
     note: str | None = None
     device_id: str
     proof: str | None = None  # the office's signature, on a paper sign-off
+    checked: bool | None = None  # as Learner.checked
 
 
 class Erasure(SQLModel, table=True):
@@ -153,3 +157,4 @@ class Certificate(SQLModel, table=True):
     issued_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     code: str = Field(index=True)
     device_id: str
+    checked: bool | None = None  # as Learner.checked

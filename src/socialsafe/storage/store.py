@@ -399,17 +399,34 @@ class Store:
         return OwnRecords(learners, attempts, acks, erasures, enrolments, certificates)
 
     def records_of_devices(self, device_ids: set[str]) -> OwnRecords:
-        """The records these PCs made that this PC took in (attempts once finished), as :meth:`own_records`."""
+        """The records these PCs made that this PC took in checked against the office's authority (attempts
+        once finished), as :meth:`own_records`."""
         ids = list(device_ids)
         with self.session() as s:
-            learners = list(s.exec(select(Learner).where(col(Learner.device_id).in_(ids))).all())
+            learners = list(
+                s.exec(select(Learner).where(col(Learner.device_id).in_(ids), col(Learner.checked).is_(True))).all()
+            )
             attempts = list(
                 s.exec(
-                    select(Attempt).where(col(Attempt.device_id).in_(ids)).where(col(Attempt.finished_at).is_not(None))
+                    select(Attempt).where(
+                        col(Attempt.device_id).in_(ids),
+                        col(Attempt.checked).is_(True),
+                        col(Attempt.finished_at).is_not(None),
+                    )
                 ).all()
             )
-            acks = list(s.exec(select(Acknowledgement).where(col(Acknowledgement.device_id).in_(ids))).all())
-            certificates = list(s.exec(select(Certificate).where(col(Certificate.device_id).in_(ids))).all())
+            acks = list(
+                s.exec(
+                    select(Acknowledgement).where(
+                        col(Acknowledgement.device_id).in_(ids), col(Acknowledgement.checked).is_(True)
+                    )
+                ).all()
+            )
+            certificates = list(
+                s.exec(
+                    select(Certificate).where(col(Certificate.device_id).in_(ids), col(Certificate.checked).is_(True))
+                ).all()
+            )
         return OwnRecords(learners, attempts, acks, [], [], certificates)
 
     # The office's authority ---------------------------------------------------

@@ -11,7 +11,6 @@ fails is kept apart, with the reason, for the office to see
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -21,7 +20,7 @@ from socialsafe.files import write_atomic
 from socialsafe.i18n import _
 from socialsafe.log import log
 from socialsafe.sync import records as rec
-from socialsafe.sync.share import MARKER
+from socialsafe.sync.share import marker_fingerprint
 from socialsafe.trust import keys
 from socialsafe.trust.authority import (
     FILE,
@@ -52,16 +51,6 @@ def site_pin() -> str | None:
     return pin
 
 
-def marker_names_authority(share: Path) -> bool:
-    """Whether the share's marker says an authority was made there (so one missing file is not 'none')."""
-    try:
-        with open(share / MARKER, "rb") as handle:
-            data = json.loads(handle.read(64 * 1024))
-    except (OSError, ValueError, RecursionError):
-        return False
-    return isinstance(data, dict) and isinstance(data.get("authority"), str)
-
-
 def resolve(share: Path | None, store: SettingsStore, write_back: bool = True) -> Pinned:
     """The authority in force on this PC, pinned here the first time it is seen.
 
@@ -78,7 +67,13 @@ def resolve(share: Path | None, store: SettingsStore, write_back: bool = True) -
             readable = share.is_dir()
         except OSError:
             readable = False
-    pinned = choose(share_bytes, store.setting(PIN_SETTING), site_pin())
+    site = site_pin()
+    pinned = choose(share_bytes, store.setting(PIN_SETTING), site)
+    named = marker_fingerprint(share) if share is not None else None
+    first = pinned.newly_pinned and pinned.authority is not None and not store.setting(PIN_SETTING) and not site
+    if first and named and pinned.authority and not keys.same_fingerprint(named, pinned.authority.public):
+        # First met, and not the one the share's marker names: someone put it there; trust neither.
+        pinned = Pinned(None, [*pinned.problems, "its key is not the one the shared folder's marker names"])
     for problem in pinned.problems:
         log.warning("authority file on %s: %s", share, problem)
     if pinned.authority is not None and pinned.newly_pinned:
@@ -104,6 +99,7 @@ class FileTrust(StrEnum):
     CHANGED = "changed"  # signed, but the file no longer matches its signature
     WAITING = "waiting"  # signed by a PC the office has not approved yet
     NEW_KEY = "new_key"  # signed for a PC the office approved, but with another key
+    STALE = "stale"  # an older copy of a trusted PC's file than this PC has read (put back to hide records)
     NO_AUTHORITY = "no_authority"  # the share had an authority this PC cannot find
 
 
@@ -121,6 +117,10 @@ def reason(state: FileTrust) -> str:
             "signed with a new key for a PC the office approved (its data was reset, or someone is posing as it)"
         ),
         FileTrust.NO_AUTHORITY: _("the office's authority file is missing from the shared folder"),
+        FileTrust.STALE: _(
+            "an older copy of this PC's file than the one read before (put back, or copied from a backup): what "
+            "was read before still counts"
+        ),
     }[state]
 
 

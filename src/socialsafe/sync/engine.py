@@ -12,6 +12,7 @@ changed, so cloud-synced folders are not churned.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import platform
 from collections.abc import Iterable
@@ -49,7 +50,7 @@ from socialsafe.storage.models import (
 )
 from socialsafe.storage.store import Store
 from socialsafe.sync import records as rec
-from socialsafe.sync.authority import FileTrust, ShareTrust, Unverified, marker_names_authority, resolve, site_pin
+from socialsafe.sync.authority import FileTrust, ShareTrust, Unverified, resolve, site_pin
 from socialsafe.sync.share import (
     DEVICES,
     REPORTS,
@@ -58,6 +59,7 @@ from socialsafe.sync.share import (
     clean_own_temp_files,
     device_files,
     explain,
+    marker_names_authority,
     open_share,
     read_whole,
 )
@@ -71,7 +73,13 @@ ADOPTED = "authority/adopted.jsonl"  # the records the office adopted when it se
 ADOPTED_COPY = "adopted.jsonl"  # this PC's copy of them, in its data folder
 
 PUBLISHED_SETTING = "sync_published_records"
+SEQUENCE_SETTING = "device_file_sequence"  # the sequence number of the last signed device file this PC wrote
+SEEN_SETTING = "device_files_seen"  # per PC the office trusts, the highest sequence of its file read here
 LAST_SYNC_SETTING = "sync_last_success"
+
+
+class SignedFilesSeenError(Exception):
+    """A signed (version 2) device file on a share that shows no admin authority."""
 
 
 @dataclass
@@ -102,6 +110,7 @@ class Merged:
     # Two different records with one id: (file, the one kept, the one left out).
     conflicts: list[tuple[Path | None, rec.Record, rec.Record]] = field(default_factory=list)
     trust: ShareTrust | None = None  # None: a share without an admin authority, where every file counts
+    adopted: set[str] = field(default_factory=set)  # the ids of the records the office adopted
     # Every attempt and sign-off id kept, whoever's: the same id under two learners is two different records.
     # (Kept on a share with an admin authority, where a forged copy is worth finding; None otherwise.)
     _attempt_ids: set[str] | None = field(default=None, repr=False)
@@ -144,6 +153,14 @@ class Merged:
             elif type(record) is rec.CertificateRec:
                 self._keep_once(self.certificates, record, source)
 
+    def without(self, ids: set[str]) -> Merged:
+        """The records but those with ``ids``: what the share's reports may show from a PC not yet trusted."""
+        if not ids:
+            return self
+        kept = Merged(trust=self.trust)
+        kept.add(r for r in self.records() if r.id not in ids)
+        return kept
+
     def watch_ids(self) -> None:
         """From now on, note a record whose id another learner's record already has (a forged copy)."""
         self._attempt_ids, self._ack_ids = set(), set()
@@ -155,21 +172,26 @@ class Merged:
         elif old != record:
             self.conflicts.append((source, old, record))
 
+    def find(self, record: rec.Record) -> rec.Record | None:
+        """The record kept here with ``record``'s id (from a source that counts), if any."""
+        match record:
+            case rec.AttemptRec():
+                return self.attempts.get(record.learner_id, {}).get(record.id)
+            case rec.AckRec():
+                return self.acks.get(record.learner_id, {}).get(record.id)
+            case rec.LearnerRec():
+                return self.learners.get(record.id)
+            case rec.ErasureRec():
+                return self.erasures.get(record.id)
+            case rec.EnrolmentRec():
+                return self.enrolments.get(record.id)
+            case rec.CertificateRec():
+                return self.certificates.get(record.id)
+        return None
+
     def knows(self, record: rec.Record) -> bool:
         """Whether a record with ``record``'s id is here (from a source that counts)."""
-        match record:
-            case rec.AttemptRec() | rec.AckRec():
-                table = self.attempts if isinstance(record, rec.AttemptRec) else self.acks
-                return record.id in table.get(record.learner_id, {})
-            case rec.LearnerRec():
-                return record.id in self.learners
-            case rec.ErasureRec():
-                return record.id in self.erasures
-            case rec.EnrolmentRec():
-                return record.id in self.enrolments
-            case rec.CertificateRec():
-                return record.id in self.certificates
-        return False
+        return self.find(record) is not None
 
     def attempts_of(self, learner_ids: Iterable[str]) -> list[rec.AttemptRec]:
         return [a for lid in learner_ids for a in self.attempts.get(lid, {}).values()]
@@ -191,12 +213,27 @@ class Merged:
         ``also_known``: learner records this PC holds (its own and copies from earlier
         syncs), so an erased person is recognised even after their original record
         has left the share.
+
+        The person's other learner records go with it when they were made by the time of the
+        erasure (with a day's grace): a person who asked to be erased and later comes back (a new
+        job at the school) starts again, and an old copy of a file put back on the share cannot
+        erase them again.
         """
-        erased_ids = {e.learner_id for e in self.erasures.values()}
+        when = {e.learner_id: e.erased_at for e in self.erasures.values()}
+        erased_ids = set(when)
         known = [*self.learners.values(), *also_known]
-        identities = {person_identity(x.name, x.school, x.email) for x in known if x.id in erased_ids}
+        until: dict[tuple[str, ...], dt.datetime] = {}
+        for x in known:
+            if x.id in when:
+                identity = person_identity(x.name, x.school, x.email)
+                # A day's grace: the PCs' clocks may differ a little, and a person made just before the
+                # erasure on a PC the office had not heard from yet is the person it is about.
+                erased = when[x.id] + ERASURE_GRACE
+                until[identity] = max(erased, until.get(identity, erased))
         dropped = {
-            x.id for x in known if x.id in erased_ids or person_identity(x.name, x.school, x.email) in identities
+            x.id
+            for x in known
+            if x.id in erased_ids or x.created_at <= until.get(person_identity(x.name, x.school, x.email), _BEFORE_ANY)
         }
         dropped |= erased_ids
         for learner_id in dropped:
@@ -208,6 +245,14 @@ class Merged:
             for apart in self.unverified:  # an erased person is not listed anywhere, not even as unverified
                 apart.records = [r for r in apart.records if _learner_of(r) not in dropped]
         return dropped
+
+
+_BEFORE_ANY = dt.datetime.min.replace(tzinfo=dt.UTC)
+ERASURE_GRACE = dt.timedelta(days=1)
+
+
+def _without_proof(record: rec.Record) -> dict[str, Any]:
+    return rec.signable(record)
 
 
 def _learner_of(record: rec.Record) -> str | None:
@@ -329,8 +374,11 @@ def own_records(store: Store) -> list[rec.Record]:
     return [as_record(row) for rows in store.own_records() for row in rows]
 
 
-def _rows(records: Iterable[rec.Record]) -> dict[str, list[dict[str, object]]]:
-    """Records from other PCs as rows for the local tables, learners first (the others refer to them)."""
+def _rows(records: Iterable[rec.Record], checked: bool | None = None) -> dict[str, list[dict[str, object]]]:
+    """Records from other PCs as rows for the local tables, learners first (the others refer to them).
+
+    ``checked``: taken in from sources the office's authority vouched for (a share with one).
+    """
     tables: dict[str, list[dict[str, object]]] = {
         "learner": [],
         "attempt": [],
@@ -353,6 +401,7 @@ def _rows(records: Iterable[rec.Record]) -> dict[str, list[dict[str, object]]]:
                         "device_id": r.device_id,
                         "pin_hash": None,
                         "proof": r.proof,
+                        "checked": checked,
                     }
                 )
             case rec.AttemptRec():
@@ -360,6 +409,7 @@ def _rows(records: Iterable[rec.Record]) -> dict[str, list[dict[str, object]]]:
                 del row["kind"]
                 row.setdefault("proof", None)
                 row["plan"] = "[]"
+                row["checked"] = checked
                 tables["attempt"].append(row)
             case rec.AckRec():
                 tables["acknowledgement"].append(
@@ -376,6 +426,7 @@ def _rows(records: Iterable[rec.Record]) -> dict[str, list[dict[str, object]]]:
                         "note": None,
                         "device_id": r.device_id,
                         "proof": r.proof,
+                        "checked": checked,
                     }
                 )
             case rec.ErasureRec():
@@ -388,10 +439,14 @@ def _rows(records: Iterable[rec.Record]) -> dict[str, list[dict[str, object]]]:
                         "proof": r.proof,
                     }
                 )
-            case rec.EnrolmentRec() | rec.CertificateRec():
-                row = rec.to_json(r)  # the table has exactly the record's fields (an enrolment's proof too)
+            case rec.EnrolmentRec():
+                row = rec.to_json(r)  # the table has exactly the record's fields, its proof too
                 del row["kind"]
-                tables["enrolment" if isinstance(r, rec.EnrolmentRec) else "certificate"].append(row)
+                tables["enrolment"].append(row)
+            case rec.CertificateRec():
+                row = rec.to_json(r)
+                del row["kind"]
+                tables["certificate"].append({**row, "checked": checked})
     return tables
 
 
@@ -443,6 +498,8 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
         report.devices_read += not own
         report.problems += [Problem(path, message, line=line) for line, message in device.problems]
         if trust is None:  # contract v1: every file is believed
+            if device.header.get("version") == rec.SIGNED_VERSION:
+                raise SignedFilesSeenError(path)
             merged.add(device.every_record(), device.path)
             continue
         seal = trust.seal_of(device)
@@ -458,12 +515,26 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
                     trust.enrol(record)
                 merged.add([record], device.path)
             else:
-                merged.refused.append((device.path, line, record, _("the office's signature does not match")))
+                why = (
+                    _("the office's signature does not match")
+                    if trust.public is not None
+                    else _("the office's authority cannot be found, so its signature cannot be checked")
+                )
+                merged.refused.append((device.path, line, record, why))
         for line, record in device.unproven:
             merged.refused.append((device.path, line, record, _("the office's signature is missing")))
     counted = {own_device}
+    seen = _sequences_seen(store)
+    marks = dict(seen)
     for device, seal in devices:
         state, key = trust.judge(device.device_id, seal)
+        if state is FileTrust.TRUSTED:
+            found = device.header.get("sequence")
+            sequence = found if type(found) is int else 0
+            if sequence < seen.get(device.device_id, 0):
+                state = FileTrust.STALE
+            else:
+                marks[device.device_id] = sequence
         if state in (FileTrust.TRUSTED, FileTrust.OWN):
             merged.add(device.records, device.path)
             counted.add(device.device_id)
@@ -475,22 +546,61 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
         merged.unverified.append(
             Unverified(device.path, device.device_id, plain(name if isinstance(name, str) else ""), state, key, apart)
         )
+    if store is not None and marks != seen:
+        store.set_setting(SEEN_SETTING, json.dumps(marks, sort_keys=True))
     if store is not None:
-        # A PC the office trusts whose file is gone, or no longer its own (deleted, or overwritten by someone
-        # else): what this PC took in from it while it could be checked still counts. Deleting a file on the
-        # share erases nothing.
+        # A PC the office trusts whose file is gone, or no longer its own (deleted, overwritten by someone
+        # else, an old copy put back): what this PC took in from it while it could be checked still counts.
+        # Deleting a file on the share erases nothing.
         missing = set(trust.enrolled) - counted
         if missing:
             merged.add(as_record(row) for rows in store.records_of_devices(missing) for row in rows)
         adopted = read_adopted(share, trust, report, store.path.parent / ADOPTED_COPY)
         if adopted is not None:
-            merged.add(adopted.every_record(), adopted.path)
+            records = adopted.every_record()
+            merged.adopted = {r.id for r in records}
+            merged.add(records, adopted.path)
+
+
+def _sequences_seen(store: Store | None) -> dict[str, int]:
+    """Per PC the office trusts, the highest sequence of its file this PC has read: an older one is a copy put back."""
+    try:
+        data = json.loads(store.setting(SEEN_SETTING) or "{}") if store is not None else {}
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): v for k, v in data.items() if type(v) is int}
 
 
 def plain(text: str, limit: int = 80) -> str:
     """Text from the share for a person to read: one line, no control characters, not too long."""
     cleaned = "".join(c if c.isprintable() else " " for c in text)
     return " ".join(cleaned.split())[:limit]
+
+
+def checked_adopted(where: Path, public: bytes | None) -> tuple[rec.DeviceFile | None, bytes]:
+    """The adopted records at ``where`` and their bytes, when the authority ``public`` signed them as they are."""
+    try:
+        raw = read_whole(where)
+        adopted = rec.read_device_text(where, raw.decode("utf-8"), raw, expected_format=rec.ADOPTED_FORMAT)
+    except (OSError, UnicodeDecodeError):
+        return None, b""
+    good = not adopted.skipped and public is not None
+    good = good and signer_of(adopted.header, adopted.body or b"", Purpose.ADOPTED_FILE) == public
+    return (adopted if good else None), raw
+
+
+def newest_adopted(share: Path, public: bytes | None, kept: Path) -> tuple[rec.DeviceFile | None, bytes, bool]:
+    """The newest adopted records the authority signed, of the share's and this PC's copy; their bytes; and
+    whether the share's is that one (when not, the share's is missing, changed or older)."""
+    on_share, raw = checked_adopted(share / ADOPTED, public)
+    mine, mine_raw = checked_adopted(kept, public)
+    if mine is not None and (
+        on_share is None or str(mine.header.get("written_at")) > str(on_share.header.get("written_at"))
+    ):
+        return mine, mine_raw, False
+    return on_share, raw, True
 
 
 def read_adopted(share: Path, trust: ShareTrust, report: SyncReport, kept: Path) -> rec.DeviceFile | None:
@@ -500,45 +610,33 @@ def read_adopted(share: Path, trust: ShareTrust, report: SyncReport, kept: Path)
     one is put back, the copy stands and is written back to the share.
     """
     path = share / ADOPTED
-
-    def checked(where: Path) -> tuple[rec.DeviceFile | None, bytes]:
-        try:
-            raw = read_whole(where)
-            adopted = rec.read_device_text(where, raw.decode("utf-8"), raw, expected_format=rec.ADOPTED_FORMAT)
-        except (OSError, UnicodeDecodeError):
-            return None, b""
-        good = not adopted.skipped and trust.public is not None
-        good = good and signer_of(adopted.header, adopted.body or b"", Purpose.ADOPTED_FILE) == trust.public
-        return (adopted if good else None), raw
-
-    on_share, raw = checked(path)
-    mine, _raw = checked(kept)
-    if on_share is None and path.exists():
-        report.problems.append(Problem(path, _("not signed by the office: its records are left out")))
-    newest = on_share
-    if mine is not None and (
-        on_share is None or str(mine.header.get("written_at")) > str(on_share.header.get("written_at"))
-    ):
-        newest = mine
-        try:
-            write_atomic(path, read_whole(kept))  # put back for every PC
-        except OSError as error:
-            log.warning("could not put the office's adopted records back on %s: %s", share, error)
-    elif on_share is not None and on_share is not mine:
-        try:
+    newest, raw, on_share = newest_adopted(share, trust.public, kept)
+    if newest is None:
+        if path.exists():
+            report.problems.append(Problem(path, _("not signed by the office: its records are left out")))
+        return None
+    try:
+        if not on_share:
+            if path.exists():
+                report.problems.append(Problem(path, _("not the office's latest: this PC's copy is put back")))
+            write_atomic(path, raw)
+        elif not kept.exists() or read_whole(kept) != raw:
             write_atomic(kept, raw)
-        except OSError as error:
-            log.warning("could not keep a copy of the office's adopted records in %s: %s", kept, error)
+    except OSError as error:
+        log.warning("could not keep or put back the office's adopted records (%s, %s): %s", path, kept, error)
     return newest
 
 
 def settle(merged: Merged, report: SyncReport) -> None:
     """After the merge: what was kept apart, less what is known from a source that counts; then reported."""
     for path, line, record, why in merged.refused:
-        if not merged.knows(record):
+        kept = merged.find(record)
+        if kept is None:
             report.problems.append(
                 Problem(path, _("{what} left out: {why}").format(what=_what(record), why=why), line=line)
             )
+        elif _without_proof(kept) != _without_proof(record):  # a copy of a real record, changed
+            merged.conflicts.append((path, kept, record))
     merged.refused = []
     for apart in merged.unverified:
         apart.records = [r for r in apart.records if not merged.knows(r)]
@@ -559,6 +657,8 @@ def share_trust(store: Store, share: Path | None) -> ShareTrust | None:
     pinned = resolve(share, store)
     if pinned.authority is None and not (share is not None and marker_names_authority(share)) and not site_pin():
         return None
+    # From now on this PC loads only the packs the office signed (config.Settings.pack_roots).
+    (store.path.parent / SHARE_PACKS_DIR_NAME).mkdir(exist_ok=True)
     trust = ShareTrust(pinned.authority, store.device_id, public_raw(private_key(device_key_bytes(store))))
     for row in store.enrolments():
         record = as_record(row)
@@ -575,17 +675,30 @@ def device_key_bytes(store: Store) -> bytes:
 
 def merge(store: Store, share: Path | None, report: SyncReport) -> Merged:
     """This PC's records plus every readable device file's that counts, with erasures applied."""
-    merged = Merged()
     mine = own_records(store)
-    merged.trust = share_trust(store, share) if share is not None else None
-    if merged.trust is not None:
-        merged.watch_ids()
-    merged.add(mine)
-    merged.here = {r.id for r in mine}
-    if share is not None:
-        with collector_paused():
-            read_devices(share, store.device_id, merged, report, store)
+    trust = share_trust(store, share) if share is not None else None
+    for _round in range(2):
+        merged = Merged(trust=trust)
+        if trust is not None:
+            merged.watch_ids()
+        merged.add(mine)
+        merged.here = {r.id for r in mine}
+        if share is None:
+            return merged
+        checked = SyncReport()
+        try:
+            with collector_paused():
+                read_devices(share, store.device_id, merged, checked, store)
+        except SignedFilesSeenError:
+            # PCs have signed their files: the share has an authority this PC cannot see (someone hid it).
+            # Nothing is believed as contract v1 would; every file waits, as on a share whose authority is lost.
+            log.warning("signed device files on %s, but no authority found: nothing from them is counted", share)
+            trust = ShareTrust(None, store.device_id, public_raw(private_key(device_key_bytes(store))))
+            continue
+        report.problems += checked.problems
+        report.devices_read += checked.devices_read
         settle(merged, report)
+        break
     return merged
 
 
@@ -671,7 +784,7 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
     ]
     theirs = [r for r in linked if r.device_id != mine]
     taken_back = [r for r in linked if r.device_id == mine and r.id not in merged.here] if restoring else []
-    others, own = _rows(theirs), _rows(taken_back)
+    others, own = _rows(theirs, True if merged.trust is not None else None), _rows(taken_back)
     for table in others:  # learners first: the database ties every record to its learner, whoever made it
         report.imported += store.import_rows(table, others[table])
         report.imported += store.take_back_own(table, own[table])
@@ -693,11 +806,22 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
             store.clear_restored()
     roster, roster_problems = share_roster(share, store, merged.trust)
     report.problems += roster_problems
+    shown = merged
+    if merged.trust is not None and not merged.trust.trusts_pc(mine, merged.trust.own_key):
+        # The share's reports are read as everyone's: records only this PC vouches for stay out of them
+        # until the office trusts it, as they stay out of every other PC's view.
+        shown = merged.without(
+            {
+                r.id
+                for r in merged.records()
+                if r.device_id == mine and not getattr(r, "proof", None) and r.id not in merged.adopted
+            }
+        )
     if merged.trust is not None and merged.trust.public is not None:
         # The packs the office signed, taken into this PC's own folder: the app loads them from there.
         report.problems += refresh_packs(share, merged.trust.public, store.path.parent / SHARE_PACKS_DIR_NAME)
     try:
-        for name, data in report_files(merged, roster, content, today or dt.date.today()).items():
+        for name, data in report_files(shown, roster, content, today or dt.date.today()).items():
             write_if_changed(share / REPORTS / name, data, store.device_id)
     except OSError as error:
         raise explain(error, share) from error
@@ -725,25 +849,40 @@ def publishable(store: Store, signed: bool) -> list[rec.Record]:
 def publish(store: Store, share: Path, now: dt.datetime, trust: ShareTrust | None = None) -> int:
     """Write this PC's device file if its records changed; returns how many records it holds.
 
-    On a share with an admin authority (``trust``) the file is signed with this PC's key.
+    On a share with an admin authority (``trust``) the file is signed with this PC's key, with a
+    sequence number one above any it wrote before, so that a reader can tell an old copy put back
+    from the newest; and it is written again whenever the share's copy is not exactly this PC's own.
     """
     mine = publishable(store, trust is not None)
     body = "".join(sorted(rec.to_line(r) for r in mine))
     path = share / DEVICES / f"{store.device_id}.jsonl"
     version = rec.SIGNED_VERSION if trust is not None else rec.VERSION
+    sequence = 0
     try:
-        existing = read_whole(path).decode("utf-8").split("\n", 1)
-        unchanged = len(existing) == 2 and existing[1] == body and f'"version":{version},' in existing[0]
-    except (OSError, UnicodeDecodeError):
+        raw = read_whole(path)
+        first, _newline, rest = raw.partition(b"\n")
+        existing = json.loads(first.decode("utf-8"))
+        if not isinstance(existing, dict):
+            raise ValueError(first)
+        unchanged = rest == body.encode("utf-8") and existing.get("version") == version
+        if trust is not None:
+            found = existing.get("sequence")
+            sequence = found if type(found) is int and found >= 0 else 0
+            unchanged = unchanged and signer_of(existing, rest, Purpose.DEVICE_FILE) == trust.own_key
+    except (OSError, ValueError, RecursionError):
         unchanged = False
     if not unchanged:
         head = rec.header(store.device_id, device_name(), __version__, now, version)
         if trust is not None:
+            sequence = max(sequence, int(store.setting(SEQUENCE_SETTING) or 0)) + 1
+            head["sequence"] = sequence
             head = signed_header(head, body.encode("utf-8"), private_key(device_key_bytes(store)), Purpose.DEVICE_FILE)
         try:
             write_atomic(path, (rec.to_line(head) + body).encode("utf-8"), owner=store.device_id)
         except OSError as error:
             raise explain(error, share) from error
+        if trust is not None:
+            store.set_setting(SEQUENCE_SETTING, str(sequence))
     store.set_setting(PUBLISHED_SETTING, str(len(mine)))
     return len(mine)
 

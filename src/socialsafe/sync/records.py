@@ -269,7 +269,8 @@ def _time(data: dict[str, Any], key: str, nullable: bool = False) -> Any:
         return None
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        moment.astimezone(dt.UTC)  # a time at the very edge of the calendar cannot be said in UTC
+    except (ValueError, OverflowError):
         raise LineError(_("{field} must be an ISO 8601 time").format(field=key)) from None
     if moment.tzinfo is None:
         raise LineError(_("{field} must be an ISO 8601 time").format(field=key))
@@ -315,7 +316,9 @@ def _aware(value: Any) -> dt.datetime | None:
         return None
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is not None:
+            moment.astimezone(dt.UTC)  # a time at the very edge of the calendar cannot be said in UTC
+    except (ValueError, OverflowError):
         return None
     return moment if moment.tzinfo is not None else None
 
@@ -591,7 +594,7 @@ def read_device_text(
     result = DeviceFile(path, expected_id, [], [])
     try:
         head = json.loads(lines[0]) if lines and lines[0].strip() else None
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # not JSON, nested too deep, or a number of thousands of digits
         head = None
     if not isinstance(head, dict) or head.get("kind") != "header" or head.get("format") != expected_format:
         result.skipped = _("the first line is not a SocialSafe device header")
@@ -659,10 +662,10 @@ def _read_slowly(number: int, line: str, last: bool, result: DeviceFile, sort: b
     except json.JSONDecodeError:
         message = _("the line is cut short (an interrupted copy?)") if last else _("the line is not valid JSON")
         result.problems.append((number, message))
-    except RecursionError:
-        result.problems.append((number, _("the line is not valid JSON")))
     except LineError as error:
         result.problems.append((number, str(error)))
+    except (RecursionError, ValueError):  # nested too deep, or a number of thousands of digits
+        result.problems.append((number, _("the line is not valid JSON")))
     else:
         if sort:
             _sort(number, record, data, result)

@@ -126,6 +126,22 @@ def _check_marker(marker: Path, share: Path) -> None:
         )
 
 
+def marker_fingerprint(share: Path) -> str | None:
+    """The fingerprint of the authority the share's marker names, if it names one."""
+    try:
+        with open(share / MARKER, "rb") as handle:
+            data = json.loads(handle.read(64 * 1024))
+    except (OSError, ValueError, RecursionError):
+        return None
+    named = data.get("authority") if isinstance(data, dict) else None
+    return named if isinstance(named, str) else None
+
+
+def marker_names_authority(share: Path) -> bool:
+    """Whether the share's marker says an authority was made there (so one missing file is not 'none')."""
+    return marker_fingerprint(share) is not None
+
+
 def mark_authority(share: Path, fingerprint: str, owner: str = "") -> None:
     """Mark the share as one with the office's admin authority (version 2), keeping when it was made.
 

@@ -53,7 +53,8 @@ def _checked(raw: bytes | str, public: bytes, purpose: Purpose, form: str) -> di
     if len(raw) > MAX_DOCUMENT:
         return None
     try:
-        document = json.loads(raw)
+        # UTF-8 only, as it was written: json.loads would take UTF-16 bytes too, which nothing here could keep.
+        document = json.loads(raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw)
     except (ValueError, RecursionError):
         return None
     if (
@@ -116,8 +117,8 @@ def read_signed_roster(share: Path, public: bytes, store: SettingsStore) -> Sign
     if raw is not None and found is None:
         problems.append(Problem(path, _("not signed by the office: the last staff list it signed is used instead")))
     if found is not None and (mine is None or found["signed_at"] >= mine["signed_at"]):
-        if found != mine:
-            store.set_setting(ROSTER_SETTING, raw.decode("utf-8") if raw else "")
+        if found != mine:  # kept as this PC writes it, whatever spelling the share's copy had
+            store.set_setting(ROSTER_SETTING, json.dumps(found, ensure_ascii=False, sort_keys=True))
         mine = found
     elif found is not None:
         problems.append(Problem(path, _("an older staff list than this PC has seen: the newer one is used")))
@@ -144,31 +145,51 @@ def read_signed_roster(share: Path, public: bytes, store: SettingsStore) -> Sign
 
 
 def pack_files(folder: Path) -> dict[str, str]:
-    """A pack folder's files as the signed document holds them: relative path -> text."""
+    """A pack folder's files as the signed document holds them: relative path -> text. Links are not followed."""
     found = [folder / PACK_FILE, *sorted((folder / MODULES_DIR).glob("*.toml"))]
     found += sorted((folder / LOCALE_DIR).glob("*.po"))
-    files = {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in found if p.is_file()}
+    files = {
+        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+        for p in found
+        if p.is_file() and not p.is_symlink()
+    }
     return {name: text for name, text in files.items() if _PACK_FILE.match(name)}
 
 
-def sign_pack(folder: Path, pack_id: str, version: str, key: AdminKey) -> bytes:
-    return _signed(
+def checked_pack(folder: Path) -> tuple[Any, dict[str, str]]:
+    """The pack in ``folder``, checked as the app loads it, and its files as read for that check: what is
+    signed is exactly what was checked, whatever changes in the folder after. PackError when it is not one."""
+    import tempfile
+
+    from socialsafe.content.loader import load_pack
+
+    files = pack_files(folder)
+    with tempfile.TemporaryDirectory(prefix="socialsafe-pack-") as temp:
+        copy = Path(temp) / folder.name
+        for name, text in files.items():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            (copy / name).write_text(text, encoding="utf-8")
+        return load_pack(copy), files
+
+
+def publish_pack(folder: Path, share: Path, key: AdminKey, owner: str = "") -> tuple[Any, Path]:
+    """Check a pack and place it in the share's ``content/<pack id>/``, with the office's signature.
+
+    Returns the pack and where it went; PackError when the pack has problems, OSError when it cannot be written.
+    """
+    pack, files = checked_pack(folder)
+    document = _signed(
         key,
         Purpose.PACK,
-        {"format": PACK_FORMAT, "version": 1, "pack_id": pack_id, "pack_version": version, "files": pack_files(folder)},
+        {"format": PACK_FORMAT, "version": 1, "pack_id": pack.id, "pack_version": pack.version, "files": files},
     )
-
-
-def publish_pack(folder: Path, pack_id: str, version: str, share: Path, key: AdminKey, owner: str = "") -> Path:
-    """Copy a checked pack into the share's ``content/<pack id>/``, with the office's signature; returns it."""
-    target = share / "content" / pack_id
-    document = sign_pack(folder, pack_id, version, key)
-    for name, text in json.loads(document)["files"].items():
+    target = share / "content" / pack.id
+    for name, text in files.items():
         path = target / name
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text.encode("utf-8"), owner=owner)
     write_atomic(target / PACK_SIGNED, document, owner=owner)
-    return target
+    return pack, target
 
 
 def refresh_packs(share: Path, public: bytes, cache: Path) -> list[Problem]:
@@ -209,7 +230,7 @@ def refresh_packs(share: Path, public: bytes, cache: Path) -> list[Problem]:
         mine = _checked(kept, public, Purpose.PACK, PACK_FORMAT) if kept else None
         if mine is not None and mine["signed_at"] >= document["signed_at"]:
             continue
-        _replace_folder(here, {**files, PACK_SIGNED: raw.decode("utf-8") if raw else ""})
+        _replace_folder(here, {**files, PACK_SIGNED: json.dumps(document, ensure_ascii=False, sort_keys=True)})
     return problems
 
 

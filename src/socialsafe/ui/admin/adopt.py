@@ -7,24 +7,13 @@ PC's file with its people by name, the staff list and the quiz packs.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QPlainTextEdit, QVBoxLayout, QWidget
 
-from socialsafe.i18n import _, format_datetime, ngettext
-from socialsafe.office.authority import Adoption
+from socialsafe.i18n import _
+from socialsafe.office.authority import Adoption, adoption_counts, when_written
 from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.widgets import button, fit_to_text, label, scrolling
-
-
-def when_written(text: str) -> str:
-    """A header's written_at in this PC's words and time, or as it is when it is not a time."""
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return text or _("at an unknown time")
-    return format_datetime(moment, "short") if moment.tzinfo else text
 
 
 def adoption_text(found: Adoption) -> str:
@@ -38,14 +27,9 @@ def adoption_text(found: Adoption) -> str:
                 when=when_written(device.written_at),
             )
         )
-        counts = [
-            ngettext("{n} person", "{n} people", device.people).format(n=device.people),
-            ngettext("{n} result", "{n} results", device.results).format(n=device.results),
-            ngettext("{n} sign-off", "{n} sign-offs", device.signoffs).format(n=device.signoffs),
-            ngettext("{n} erasure", "{n} erasures", device.erasures).format(n=device.erasures),
-        ]
-        lines.append("    " + ", ".join(counts))
+        lines.append("    " + ", ".join(adoption_counts(device)))
         lines += ["    " + name for name in device.names]
+        lines += ["    " + _("erases: {who}").format(who=who) for who in device.erased]
     if found.roster:
         lines.append(_("The staff list (roster/roster.csv)"))
     lines += [_("The quiz pack {folder}").format(folder=folder.name) for folder in found.packs]

@@ -387,9 +387,9 @@ class PcsPage(QWidget):
         if pc is None or self.key is None or pc.key is None:
             return
         question = _(
-            "Approve {name}? Its records will count on every PC. Only approve a PC you know: on it, the sync "
-            "message (or socialsafe sync) shows its key, which must be {key}."
-        ).format(name=pc.device_name or pc.device_id, key=pc.fingerprint)
+            "Approve {name} ({device})? Its records will count on every PC. Only approve a PC you know: on it, "
+            "the sync message (or socialsafe sync) shows its key, which must be {key}."
+        ).format(name=pc.device_name or _("a PC with no name"), device=pc.device_id, key=pc.fingerprint)
         answer = QMessageBox.question(self, _("Approve this PC"), question)
         if answer != QMessageBox.StandardButton.Yes:
             return
