@@ -207,3 +207,29 @@ def test_with_the_authority_missing_the_gate_says_why_and_opens_nothing(
     assert "cannot be found" in gate.intro.text()
     assert not gate.ok_button.isEnabled()
     assert not gate.passphrase.isEnabled()
+
+
+def test_a_shared_folder_that_does_not_answer_does_not_hang_the_gate(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from socialsafe.ui.admin import gate as gate_module
+
+    stuck = threading.Event()
+    real = office.resolve
+
+    def hung(share: Path | None, store: object, write_back: bool = True) -> object:
+        if share is not None:
+            stuck.wait(10)  # a network drive that never answers (let go when the test ends)
+        return real(share, store, write_back)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(office, "resolve", hung)
+    monkeypatch.setattr(gate_module, "SHARE_SECONDS", 0.3)
+    try:
+        gate = gate_of(qtbot, window)
+        assert gate.missing  # nothing met yet here, and the folder cannot say: nothing can be proved
+        assert "does not answer" in gate.intro.text()
+        assert not gate.ok_button.isEnabled()
+    finally:
+        stuck.set()

@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -123,6 +124,7 @@ class Access:
     authority: Authority | None
     missing: bool = False  # there should be an authority (site config, or the share says so), none is found
     problems: list[str] = field(default_factory=list)
+    unanswered: bool = False  # the shared folder did not answer in time
 
     @property
     def local(self) -> bool:
@@ -130,12 +132,25 @@ class Access:
         return self.authority is None and not self.missing
 
 
-def access(settings: Settings, store: Store) -> Access:
-    """The authority in force for admin actions on this PC (pinned here the first time it is met)."""
+def access(settings: Settings, store: Store, seconds: float | None = None) -> Access:
+    """The authority in force for admin actions on this PC (pinned here the first time it is met).
+
+    ``seconds``: how long a shared folder may take to answer (the app asks while a person waits); past
+    that, the authority pinned here is used, and with none pinned no admin action can be proved yet.
+    """
     share = settings.share_folder(store.setting(SHARE_SETTING))[0]
-    pinned = resolve(share, store)
-    missing = pinned.authority is None and bool(site_pin() or (share is not None and marker_names_authority(share)))
-    return Access(share, pinned.authority, missing, pinned.problems)
+    if seconds is not None and share is not None:
+        answer: list[Access] = []
+        thread = threading.Thread(target=lambda: answer.append(access(settings, store)), daemon=True)
+        thread.start()
+        thread.join(seconds)
+        if answer:
+            return answer[0]
+        pinned = resolve(None, store).authority
+        return Access(share, pinned, missing=pinned is None, problems=[], unanswered=True)
+    pinned_now = resolve(share, store)
+    missing = pinned_now.authority is None and bool(site_pin() or (share is not None and marker_names_authority(share)))
+    return Access(share, pinned_now.authority, missing, pinned_now.problems)
 
 
 class AuthorityMissingError(Exception):
@@ -143,6 +158,11 @@ class AuthorityMissingError(Exception):
 
 
 def missing_message(found: Access) -> str:
+    if found.unanswered:
+        return _(
+            "The shared folder {path} does not answer, and this PC has not met the office's admin authority "
+            "yet, so no admin action can be proved on it. Try again when the shared folder answers."
+        ).format(path=found.share or "")
     return _(
         "The office's admin authority cannot be found in the shared folder {path}, so no admin action can be "
         "proved on this PC. Connect to the shared folder (or ask your IT team) and try again."

@@ -22,6 +22,8 @@ from socialsafe.i18n import _, ngettext
 from socialsafe.storage.store import Store
 from socialsafe.ui.widgets import announce, button, label
 
+SHARE_SECONDS = 3.0  # how long the gate waits for a shared folder that may not answer (a hung network drive)
+
 
 def admin_module() -> Any:
     """:mod:`socialsafe.admin`, looked up at each use (so a test can stand in for it)."""
@@ -87,7 +89,7 @@ class GateDialog(QDialog):
         from socialsafe.office import authority as office
 
         self.key: Any = None  # the admin key, once the passphrase has opened the share's authority
-        self.access = office.access(settings, store)
+        self.access = office.access(settings, store, seconds=SHARE_SECONDS)
         self.missing = self.access.missing
         self.gate = admin.AdminGate(store, authority=self.access.authority)
         self.first_use = not self.missing and not self.gate.required
