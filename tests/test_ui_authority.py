@@ -233,3 +233,22 @@ def test_a_shared_folder_that_does_not_answer_does_not_hang_the_gate(
         assert not gate.ok_button.isEnabled()
     finally:
         stuck.set()
+
+
+def test_records_not_counted_are_listed_with_the_reason_in_plain_text(
+    qtbot: QtBot, window: MainWindow, with_authority: auth.AdminKey, share: Path
+) -> None:
+    from sync_helpers import learner, write_device
+
+    device = "11111111-2222-4333-8444-555555555555"
+    write_device(share, device, [learner(device, "Bob <img src=x> Roe")], head=None)
+    area = open_office(qtbot, window)
+    page = area.pcs_page
+    qtbot.waitUntil(lambda: page.apart.rowCount() == 1, timeout=WAIT_MS)
+
+    cells = [page.apart.item(0, c).text() for c in range(page.apart.columnCount())]
+    headings = [page.apart.horizontalHeaderItem(c).text() for c in range(page.apart.columnCount())]
+    row = dict(zip(headings, cells, strict=True))
+    assert row["Why"].startswith("not signed")
+    assert row["People"] == "Bob <img src=x> Roe, Oak Primary"  # shown as typed, never as a picture
+    assert row["File"] == f"{device}.jsonl"

@@ -335,7 +335,7 @@ class PcsPage(QWidget):
         apart = [u for u in view.unverified if not u.waiting]
         _fill(
             self.apart,
-            [[u.path.name, u.device_name, str(len(u.records)), ", ".join(u.people), u.reason] for u in apart],
+            [[u.device_name, u.reason, str(len(u.records)), ", ".join(u.people), u.path.name] for u in apart],
         )
         self._say(
             ngettext("{n} PC waiting for approval.", "{n} PCs waiting for approval.", len(waiting)).format(
