@@ -18,6 +18,7 @@ from socialsafe.storage.quick import QuickReads
 from socialsafe.ui.error_dialog import ErrorReporter
 from socialsafe.ui.language import apply_qt_language
 from socialsafe.ui.main_window import MainWindow
+from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.style import app_icon, apply_style
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def cannot_start(message: str, startup_check: bool) -> int:
     if startup_check:
         print(message, file=sys.stderr)
     else:
-        QMessageBox.critical(None, _("SocialSafe cannot start"), message)
+        QMessageBox.critical(None, _("SocialSafe cannot start"), as_text(message))  # it may name a file
     return 1
 
 
@@ -121,5 +122,6 @@ def log_file(settings: Settings) -> Path | None:
 def tell_recovery(window: MainWindow, recovery: Recovery) -> None:
     """The damaged records and what was done about them, told once, in words (and to a screen reader)."""
     box = QMessageBox(QMessageBox.Icon.Warning, _("Your records were repaired"), recovery.message(), parent=window)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # it names records and files, as they are
     box.setAccessibleName(_("Your records were repaired"))
     box.open()

@@ -32,6 +32,7 @@ from socialsafe.labels import role_label
 from socialsafe.log import log
 from socialsafe.resources import asset
 from socialsafe.ui.pdf import CREATOR, a4_pdf
+from socialsafe.ui.safe_text import InertDocument, as_text
 from socialsafe.ui.style import PAPER
 
 PDF_DPI = 300
@@ -155,7 +156,7 @@ def certificate_html(data: CertificateData) -> str:
 
 def _document(data: CertificateData, device: QPagedPaintDevice) -> QTextDocument:
     """The certificate laid out in ``device``'s own pixels, so fonts and rules come out at their true size."""
-    document = QTextDocument()
+    document = InertDocument()  # it holds its one image, the icon: nothing named in the data is ever fetched
     document.documentLayout().setPaintDevice(device)
     document.setDocumentMargin(0)
     url = _icon_url()
@@ -265,7 +266,7 @@ def save_certificate(data: CertificateData, parent: QWidget) -> Path | None:
     try:
         write_pdf(data, path)
     except OSError as error:
-        QMessageBox.warning(parent, _("Certificate not saved"), str(error))
+        QMessageBox.warning(parent, _("Certificate not saved"), as_text(str(error)))
         return None
     return path
 
@@ -286,6 +287,6 @@ def print_certificate(data: CertificateData, parent: QWidget) -> bool:
         _paint(printer, data)
     except OSError as error:
         log.warning("certificate not printed: %s", error)
-        QMessageBox.warning(parent, _("Certificate not printed"), str(error))
+        QMessageBox.warning(parent, _("Certificate not printed"), as_text(str(error)))
         return False
     return True

@@ -34,6 +34,7 @@ from socialsafe.preferences import load as load_preferences
 from socialsafe.preferences import save as save_preferences
 from socialsafe.storage.quick import QuickReads
 from socialsafe.ui.language import apply_qt_language
+from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.style import app_icon, apply_style, current_scale
 from socialsafe.ui.who_page import WhoPage
 from socialsafe.ui.widgets import announce, button, label
@@ -294,6 +295,7 @@ class MainWindow(QMainWindow):
         self._show_policy_line()
         row.addWidget(self.titles_box, 1)
         self.person_line = QLabel("")
+        self.person_line.setTextFormat(Qt.TextFormat.PlainText)  # a person's name, as they typed it
         self.person_line.setObjectName("personLine")
         # A long name wraps onto a second line rather than pushing the buttons off the window.
         self.person_line.setWordWrap(True)
@@ -889,7 +891,7 @@ class MainWindow(QMainWindow):
     def _set_sync_text(self, text: str, error: bool = False) -> None:
         """Show ``text`` (a long folder name shortened); the tooltip and assistive technology get it whole."""
         self.sync_status.setText(self._shorten_folder(text))
-        self.sync_status.setToolTip(text)
+        self.sync_status.setToolTip(as_text(text))  # a sync problem may name a file
         self.sync_status.setAccessibleName(text)
         if self.sync_bar.property("state") != ("error" if error else "ok"):
             self.sync_bar.setProperty("state", "error" if error else "ok")

@@ -36,6 +36,7 @@ from socialsafe.labels import role_label
 from socialsafe.storage.models import utcnow
 from socialsafe.storage.store import Store
 from socialsafe.sync.share import open_share
+from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
 from socialsafe.ui.widgets import announce, button, esc, fit_to_text, in_our_words, label
 
@@ -229,7 +230,7 @@ class SettingsDialog(QDialog):
             text = share_text(share, source)
         self.share_line.setText(text)
         self.share_line.setCursorPosition(0)
-        self.share_line.setToolTip(text)
+        self.share_line.setToolTip(as_text(text))
         self.share_line.setAccessibleDescription(text)
         self.stop_button.setEnabled(self.locked or bool(self._chosen))
 

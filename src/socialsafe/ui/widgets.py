@@ -28,6 +28,10 @@ from socialsafe.ui.style import set_role
 
 
 def label(text: str = "", role: str | None = None, rich: bool = False) -> QLabel:
+    """A wrapping label: plain text, or with ``rich`` our own markup, every piece of data in it through :func:`esc`.
+
+    Never Qt's guess (AutoText): a name or a pack's text that looks like HTML would be read as HTML.
+    """
     widget = QLabel(text)
     widget.setWordWrap(True)
     widget.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)

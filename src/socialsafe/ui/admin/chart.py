@@ -15,11 +15,12 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import QMargins, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSplitter, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
 from socialsafe.i18n import _
 from socialsafe.insight import STATUS_ORDER, GroupCounts, PersonSummary, counts_by
 from socialsafe.labels import role_label, status_name
+from socialsafe.ui.safe_text import Reader, as_text
 from socialsafe.ui.style import CHART_ROLES, colour, notifier
 from socialsafe.ui.widgets import label
 
@@ -73,9 +74,8 @@ class ChartPage(QWidget):
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.view.setMinimumHeight(200)
         self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.numbers = QTextBrowser()
+        self.numbers = Reader()
         self.numbers.setAccessibleName(_("The chart's numbers in words"))
-        self.numbers.setOpenLinks(False)
         self.numbers.setMinimumHeight(self.numbers.fontMetrics().height() * 4)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.view)
@@ -117,7 +117,8 @@ class ChartPage(QWidget):
             series.append(bars)
         self.chart.addSeries(series)
         categories = QBarCategoryAxis()
-        categories.append(_unique([_short(g.group) for g in groups]) or [""])
+        # A chart's labels are always HTML: a school's name, escaped, shows as typed and loads nothing.
+        categories.append([html.escape(name) for name in _unique([_short(g.group) for g in groups])] or [""])
         values = QValueAxis()
         values.setLabelFormat("%d")
         most = max((g.total for g in groups), default=0)
@@ -142,7 +143,7 @@ class ChartPage(QWidget):
         described = " ".join(sentences) if sentences else _("No one to show yet.")
         self.view.setAccessibleName(title)
         self.view.setAccessibleDescription(described)
-        self.view.setToolTip(described if len(described) < 600 else "")
+        self.view.setToolTip(as_text(described) if len(described) < 600 else "")
         rows = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
         self.numbers.setHtml(
             f"<p><b>{html.escape(title)}</b></p><ul>{rows}</ul>" if rows else f"<p>{html.escape(described)}</p>"

@@ -13,7 +13,7 @@ import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QPainter, QPdfWriter, QTextDocument
+from PySide6.QtGui import QPainter, QPdfWriter
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QVBoxLayout, QWidget
 
 from socialsafe import export
@@ -25,6 +25,7 @@ from socialsafe.insight import STATUS_ORDER, GroupCounts, PersonSummary, count_b
 from socialsafe.labels import role_label, status_name
 from socialsafe.reports import ModuleRow, PersonRecords, PersonRow, Row, build_module_rows, build_person_rows, columns
 from socialsafe.ui.pdf import a4_pdf
+from socialsafe.ui.safe_text import InertDocument
 from socialsafe.ui.style import PAPER
 from socialsafe.ui.widgets import in_our_words, label, name_button
 
@@ -157,7 +158,7 @@ def governors_pdf(text: str, title: str) -> bytes:
     """The summary on one A4 page (shrunk to fit if ever it would not), as PDF bytes."""
 
     def draw(writer: QPdfWriter) -> None:
-        document = QTextDocument()
+        document = InertDocument()  # school names are escaped; and it fetches nothing, whatever they say
         document.documentLayout().setPaintDevice(writer)
         document.setDocumentMargin(0)
         document.setHtml(text)

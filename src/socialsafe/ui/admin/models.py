@@ -30,6 +30,7 @@ from socialsafe.domain.status import Status
 from socialsafe.i18n import _, format_date
 from socialsafe.insight import STATUS_ORDER, InsightRow, PersonSummary
 from socialsafe.labels import role_label
+from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.style import TRAINING_TONES, colour, current_theme
 
 Index = QModelIndex | QPersistentModelIndex
@@ -165,9 +166,10 @@ class PeopleModel(QAbstractTableModel):
         line = self._lines[index.row()]
         if role == SUMMARY_ROLE:
             return line.summary
+        # A tooltip is HTML when it looks like HTML: names and schools are shown as typed.
         if index.column() == PeopleColumn.NAME and line.summary.email:
-            return _("{name} <{email}>").format(name=line.summary.name, email=line.summary.email)
-        return line.cells[index.column()] or None
+            return as_text(_("{name} <{email}>").format(name=line.summary.name, email=line.summary.email))
+        return as_text(line.cells[index.column()]) or None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         wanted = role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole)
@@ -324,8 +326,10 @@ class InsightModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
-            return self._cell(row, column) or (None if role == Qt.ItemDataRole.ToolTipRole else "")
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._cell(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:  # HTML when it looks like HTML: a pack's question shown as typed
+            return as_text(self._cell(row, column)) or None
         if role == SORT_ROLE:
             if column == InsightColumn.PEOPLE:
                 return row.people_answered

@@ -49,6 +49,7 @@ from socialsafe.ui.admin.pcs_page import PcsPage
 from socialsafe.ui.admin.person import PaperDialog, PersonPage, SessionDialog, erase_with_confirmation
 from socialsafe.ui.admin.roster_page import RosterPage
 from socialsafe.ui.flow import FlowRow
+from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
 from socialsafe.ui.widgets import announce, button, label, scrolling
 
@@ -268,7 +269,7 @@ class OfficeArea(QWidget):
 
     def _say_state(self, text: str, alert: bool = False) -> None:
         self.state.setText(text)
-        self.state.setToolTip(text)
+        self.state.setToolTip(as_text(text))  # share problems name files: shown as typed
         if alert:
             announce(self.state, text)
         else:
@@ -338,7 +339,7 @@ class OfficeArea(QWidget):
                 self.store, summary.person, pack, module, score, max_score, day, note, self.prove()
             )
         except InputError as error:
-            QMessageBox.warning(self, _("Not recorded"), str(error))
+            QMessageBox.warning(self, _("Not recorded"), as_text(str(error)))
             return
         self._after_record(_("Recorded the face-to-face session for {name}.").format(name=summary.name))
 
@@ -355,7 +356,7 @@ class OfficeArea(QWidget):
         try:
             data.record_paper_signoff(self.store, summary.person, pack, signed_name, day, note, self.prove())
         except InputError as error:
-            QMessageBox.warning(self, _("Not recorded"), str(error))
+            QMessageBox.warning(self, _("Not recorded"), as_text(str(error)))
             return
         self._after_record(_("Recorded the paper sign-off for {name}.").format(name=summary.name))
 
@@ -381,7 +382,9 @@ class OfficeArea(QWidget):
                 certificate = issue_certificate(self.store, certificate, summary.person, pack)
         if certificate is None:
             QMessageBox.information(
-                self, _("No certificate"), _("{name} has not completed the training yet.").format(name=summary.name)
+                self,
+                _("No certificate"),
+                as_text(_("{name} has not completed the training yet.").format(name=summary.name)),
             )
             return
         from socialsafe.ui import certificate as pdf

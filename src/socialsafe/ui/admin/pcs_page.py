@@ -28,6 +28,7 @@ from socialsafe.content.loader import Content
 from socialsafe.i18n import _, format_date, ngettext
 from socialsafe.labels import role_label, status_name
 from socialsafe.storage.store import Store
+from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.sync_worker import Relay, run_in_background
 from socialsafe.ui.widgets import announce, button, card, label
 
@@ -390,7 +391,7 @@ class PcsPage(QWidget):
             "Approve {name} ({device})? Its records will count on every PC. Only approve a PC you know: on it, "
             "the sync message (or socialsafe sync) shows its key, which must be {key}."
         ).format(name=pc.device_name or _("a PC with no name"), device=pc.device_id, key=pc.fingerprint)
-        answer = QMessageBox.question(self, _("Approve this PC"), question)
+        answer = QMessageBox.question(self, _("Approve this PC"), as_text(question))  # a PC names itself
         if answer != QMessageBox.StandardButton.Yes:
             return
         approve(self.store, self.key, pc.device_id, keys.b64(pc.key), pc.device_name)
@@ -431,7 +432,7 @@ class PcsPage(QWidget):
             result = office.set_up(self.settings, self.store, dialog.passphrase.text(), adopt)
         except (office.SetupError, ShareError, OSError, ValueError) as error:
             self._say("⚠ " + str(error), True)
-            QMessageBox.warning(self, _("Not set up"), str(error))
+            QMessageBox.warning(self, _("Not set up"), as_text(str(error)))
             return
         self.key = result.key
         self.key_changed.emit(result.key)
@@ -463,7 +464,7 @@ class PcsPage(QWidget):
         try:
             self.key = change_passphrase(self.store, self.key, dialog.passphrase.text(), share)
         except ValueError as error:
-            QMessageBox.warning(self, _("Not changed"), str(error))
+            QMessageBox.warning(self, _("Not changed"), as_text(str(error)))
             return
         self.key_changed.emit(self.key)
         self._say("✔ " + _("Changed the office's passphrase."), True)

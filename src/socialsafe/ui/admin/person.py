@@ -42,6 +42,7 @@ from socialsafe.ui.admin.dashboard import ColumnFitter
 from socialsafe.ui.admin.data import attempt_lines, modules_for, signoffs_of
 from socialsafe.ui.admin.gate import admin_module
 from socialsafe.ui.admin.models import status_words
+from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.style import TRAINING_TONES, set_tone
 from socialsafe.ui.widgets import announce, button, in_our_words, label
 
@@ -487,6 +488,7 @@ class EraseConfirmation(QMessageBox):
         if icon is not None:
             icon.setAccessibleName(_("Warning"))
         self.setWindowTitle(_("Erase this person?"))
+        self.setTextFormat(Qt.TextFormat.PlainText)  # names and file names as typed: never markup that hides a line
         self.setText(erase_text(plan, name, school))
         self.setAccessibleName(_("Erase this person?"))
         self.setAccessibleDescription(self.text())
@@ -522,7 +524,7 @@ def erase_with_confirmation(
     try:
         plan = admin.erase_plan(settings, store, **who)
     except (admin.EraseError, OSError) as error:
-        QMessageBox.warning(parent, _("Not erased"), str(error))
+        QMessageBox.warning(parent, _("Not erased"), as_text(str(error)))
         return False
     if not EraseConfirmation(plan, summary.name, summary.school, parent).confirmed():
         return False
@@ -533,7 +535,11 @@ def erase_with_confirmation(
         QMessageBox.information(
             parent,
             _("Erased on this PC"),
-            _("{name} was erased on this PC; it will reach the other PCs at the next sync.").format(name=summary.name),
+            as_text(
+                _("{name} was erased on this PC; it will reach the other PCs at the next sync.").format(
+                    name=summary.name
+                )
+            ),
         )
         return True
     stuck = [o.file for o in result.roster if o.problem == "file"]
@@ -541,8 +547,10 @@ def erase_with_confirmation(
         QMessageBox.warning(
             parent,
             _("Still on the roster"),
-            "\n".join(
-                _("They are still on the roster {file}: take them off it by hand.").format(file=f) for f in stuck
+            as_text(
+                "\n".join(
+                    _("They are still on the roster {file}: take them off it by hand.").format(file=f) for f in stuck
+                )
             ),
         )
     return True

@@ -39,6 +39,7 @@ from socialsafe.domain.people import person_identity
 from socialsafe.i18n import _, format_date, ngettext
 from socialsafe.roster import Match, RosterError, RosterPerson, RosterPreview, ShareError
 from socialsafe.storage.store import Store
+from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.widgets import announce, button, label, name_button
 
 CLEARED = 2  # ExemptionDialog's result when "Clear exemption" is pressed
@@ -330,7 +331,7 @@ class RosterPage(QWidget):
                 )
             )
             self._say("⚠ " + text, alert=True)
-            QMessageBox.warning(self, _("Staff list not saved"), text)
+            QMessageBox.warning(self, _("Staff list not saved"), as_text(text))
             return False
         self.people = list(people)
         self._show()
