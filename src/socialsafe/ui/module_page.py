@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtWidgets import QWidget
 
 from socialsafe.content.model import Module, Pack, Strength
 from socialsafe.domain.status import changed_clause_ids
 from socialsafe.i18n import _
 from socialsafe.ui.flow import FlowRow
+from socialsafe.ui.safe_text import Reader
 from socialsafe.ui.widgets import button, label, page_layout
 
 
@@ -52,7 +53,7 @@ def what_changed_markdown(old: Pack, new: Pack) -> str:
     after = {c.id: c for c in new.header.clauses}
     parts = [
         _("The {title} has changed from version {old} to version {new}. These parts are different:").format(
-            title=new.policy.title, old=old.policy.version, new=new.policy.version
+            title=md_escape(new.policy.title), old=old.policy.version, new=new.policy.version
         ),
         "",
     ]
@@ -67,7 +68,7 @@ def what_changed_markdown(old: Pack, new: Pack) -> str:
         parts.append("")
     redo = [m.title for m in new.modules if set(m.clauses) & changed]
     if redo:
-        parts += ["## " + _("Modules to take again"), ""] + [f"- {title}" for title in redo]
+        parts += ["## " + _("Modules to take again"), ""] + [f"- {md_escape(title)}" for title in redo]
     else:
         parts.append(_("None of the modules covers a changed part: you only need to sign the new version."))
     return "\n".join(parts)
@@ -82,8 +83,8 @@ class ModulePage(QWidget):
         layout = page_layout(self)
         self.title = label("", "h1")
         layout.addWidget(self.title)
-        self.reader = QTextBrowser()
-        self.reader.setOpenLinks(False)
+        # Pack text: Markdown that loads nothing and opens no link, whatever the pack holds.
+        self.reader = Reader()
         self.reader.setAccessibleName(_("Module introduction and policy clauses"))
         self.reader.setAccessibleDescription(_("Read this before the quiz. Use the arrow keys to scroll."))
         layout.addWidget(self.reader, 1)
@@ -99,13 +100,13 @@ class ModulePage(QWidget):
     def show_reading(self, title: str, markdown: str) -> None:
         """A page to read, with no quiz: the policy at a glance."""
         self.title.setText(title)
-        self.reader.setMarkdown(markdown)
+        self.reader.show_markdown(markdown)
         self.start_button.hide()
         self.reader.setFocus()
 
     def show_module(self, pack: Pack, module: Module, resume_at: int | None) -> None:
         self.title.setText(module.title)
-        self.reader.setMarkdown(module_markdown(pack, module))
+        self.reader.show_markdown(module_markdown(pack, module))
         self.start_button.show()
         if resume_at is None:
             text = _("Start the quiz")

@@ -22,6 +22,7 @@ from socialsafe.i18n import _, format_percent
 from socialsafe.training import Asked, QuizRun, Result
 from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.module_page import strength_label
+from socialsafe.ui.safe_text import label_markdown
 from socialsafe.ui.style import set_role
 from socialsafe.ui.widgets import ChoiceRow, announce, button, card, clear, esc, label, page_layout, scrolling
 
@@ -131,7 +132,7 @@ class QuizPage(QWidget):
         self.scene.setVisible(scenario)
         if scenario:
             self.scene_text.setText(f"<b>{esc(_('Scenario'))}</b><br>{esc(question.prompt)}")
-        self.prompt.setText(asked.prompt)
+        self.prompt.setText(label_markdown(asked.prompt))  # pack Markdown: no image, no HTML
         self.instruction.setText(
             {
                 QuestionType.SINGLE: _("Choose one answer, then press Enter."),
