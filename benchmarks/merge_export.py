@@ -59,14 +59,15 @@ import sharegen  # noqa: E402  (beside this file: sys.path[0] when run as a scri
 
 from socialsafe.bulk import collector_paused  # noqa: E402
 from socialsafe.content.loader import Content, load_all  # noqa: E402
+from socialsafe.domain import limits  # noqa: E402
 from socialsafe.export import ExportFormat, to_csv, write_rows  # noqa: E402
-from socialsafe.files import write_atomic  # noqa: E402
+from socialsafe.files import read_whole, write_atomic  # noqa: E402
 from socialsafe.reports import ModuleRow, PersonRow, build_rows, columns, rows_by  # noqa: E402
 from socialsafe.resources import bundled  # noqa: E402
 from socialsafe.storage.store import Store  # noqa: E402
 from socialsafe.sync import engine  # noqa: E402
 from socialsafe.sync import records as rec  # noqa: E402
-from socialsafe.sync.share import DEVICES, REPORTS, device_files, read_roster, read_whole  # noqa: E402
+from socialsafe.sync.share import DEVICES, REPORTS, device_files, read_roster  # noqa: E402
 
 TODAY = sharegen.TODAY
 PARAMS = "params.json"
@@ -80,7 +81,7 @@ def baseline(share: Path) -> int:
     lines = 0
     files, _others = device_files(share)
     for path in files:
-        for line in read_whole(path).decode("utf-8").split("\n"):
+        for line in read_whole(path, limits.MAX_DEVICE_FILE).decode("utf-8").split("\n"):
             if line.strip():
                 with contextlib.suppress(json.JSONDecodeError):
                     json.loads(line)
@@ -208,12 +209,12 @@ def breakdown(share: Path, work: Path, content: Content) -> list[tuple[str, floa
         gc.collect()
         clock = time.perf_counter()
         files, _others = device_files(share)
-        texts = [(path, read_whole(path).decode("utf-8")) for path in files]
-        lap("read + decode files")
+        texts = [(path, read_whole(path, limits.MAX_DEVICE_FILE)) for path in files]
+        lap("read files")
         with collector_paused():  # as engine.merge does
-            devices = [rec.read_device_text(path, text) for path, text in texts]
+            devices = [rec.read_device(path, raw) for path, raw in texts]
         del texts
-        lap("read_device_text (decode + check each line)")
+        lap("read_device (check and decode each line)")
         merged = engine.Merged()
         merged.add(engine.own_records(store))
         for device in devices:

@@ -46,7 +46,7 @@ ERASURE_REC = rec.ErasureRec("4e0a7c52-9d4b-4f3a-8a1b-2c3d4e5f6a7b", DEVICE, LEA
 
 def fast(line: str) -> rec.Record | None:
     try:
-        record: rec.Record = rec._fast_reader()(line)
+        record: rec.Record = rec._fast_reader(dt.datetime.now(dt.UTC))(line.encode())
     except ValidationError:
         return None
     return record
@@ -154,7 +154,7 @@ def test_the_fast_path_is_never_more_permissive_than_the_checked_one(
         assert quick == checked
     # Whatever path it takes, the reader gives the checked reading of the line.
     text = rec.to_line(rec.header(DEVICE, "PC", "0", WHEN)) + line + "\n"
-    device = rec.read_device_text(Path(f"{DEVICE}.jsonl"), text)
+    device = rec.read_device(Path(f"{DEVICE}.jsonl"), text.encode("utf-8"))
     assert device.every_record() == ([checked] if checked else [])
     assert len(device.problems) == (0 if checked else 1)
 
@@ -164,4 +164,4 @@ def test_lines_written_with_other_spacing_or_key_order_are_read_too() -> None:
     spaced = json.dumps(dict(reversed(list(data.items()))), indent=None)  # ", " and ": ", keys reversed
     assert slow(spaced) == ATTEMPT_REC
     text = rec.to_line(rec.header(DEVICE, "PC", "0", WHEN)) + spaced + "\n\n"
-    assert rec.read_device_text(Path(f"{DEVICE}.jsonl"), text).records == [ATTEMPT_REC]
+    assert rec.read_device(Path(f"{DEVICE}.jsonl"), text.encode("utf-8")).records == [ATTEMPT_REC]

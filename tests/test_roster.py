@@ -367,10 +367,10 @@ def test_a_full_share_is_a_share_error_and_the_old_roster_stays(
     roster.save([person("Ann Lee")], share, tmp_path)
     before = (share / "roster" / "roster.csv").read_bytes()
 
-    def full(path: Path, data: bytes, owner: str = "") -> None:
+    def full(share: Path, path: Path, data: bytes, owner: str = "") -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(share_module, "write_atomic", full)
+    monkeypatch.setattr(share_module, "write_in_share", full)
     with pytest.raises(ShareError, match="full"):
         roster.save([person("Bob Roe")], share, tmp_path)
     assert (share / "roster" / "roster.csv").read_bytes() == before

@@ -409,18 +409,25 @@ def test_a_file_where_a_share_folder_should_be_is_refused(
     assert db_rows(pc.path, with_settings=True) == local
 
 
+def opened_in(name: Any, folder: int | None) -> Path:
+    """Where ``name`` is, when it is opened relative to the folder descriptor ``folder`` (as share writes are)."""
+    if folder is None:
+        return Path(name).resolve()
+    return Path(os.readlink(f"/proc/self/fd/{folder}")) / name
+
+
 def failing(share: Path, error: OSError, where: str = "") -> tuple[Callable[..., Any], Callable[..., Any]]:
     """os.replace and os.open that fail, for files in ``share`` (under ``where``) only."""
     real_replace, real_open = os.replace, os.open
-    target = share / where
+    target = (share / where).resolve()
 
     def replace(src: Any, dst: Any, *args: Any, **kwargs: Any) -> None:
-        if Path(dst).is_relative_to(target):
+        if opened_in(dst, kwargs.get("dst_dir_fd")).is_relative_to(target):
             raise error
         real_replace(src, dst, *args, **kwargs)
 
     def open_(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
-        if flags & os.O_CREAT and Path(path).is_relative_to(target):
+        if flags & os.O_CREAT and opened_in(path, kwargs.get("dir_fd")).is_relative_to(target):
             raise error
         return real_open(path, flags, *args, **kwargs)
 

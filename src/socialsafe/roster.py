@@ -29,7 +29,7 @@ from typing import Protocol
 from socialsafe.content.loader import Problem
 from socialsafe.content.model import Role
 from socialsafe.domain.people import normalise_name, person_identity, person_key
-from socialsafe.files import write_atomic
+from socialsafe.files import read_whole, write_atomic
 from socialsafe.i18n import _
 from socialsafe.labels import role_label
 from socialsafe.reports import PersonRecords
@@ -44,7 +44,6 @@ from socialsafe.sync.share import (
     plain_cell,
     read_roster,
     read_roster_file,
-    read_whole,
     roster_csv,
     write_roster,
 )

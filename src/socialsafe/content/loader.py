@@ -21,6 +21,7 @@ from socialsafe.content.model import Module, ModuleKind, Pack, PackHeader, Quest
 from socialsafe.content.problems import PackError as PackError  # re-exported: most modules import them from here
 from socialsafe.content.problems import Problem as Problem
 from socialsafe.content.translation import localize, read_translations
+from socialsafe.files import read_whole
 from socialsafe.i18n import _
 
 M = TypeVar("M", PackHeader, Module)
@@ -156,7 +157,7 @@ def load_pack(folder: Path) -> Pack:
 
 def _read_model(path: Path, model: type[M], problems: list[Problem]) -> M | None:
     try:
-        raw = path.read_bytes()
+        raw = read_whole(path)
     except OSError as error:
         problems.append(Problem(path, _("cannot read the file ({reason})").format(reason=error.strerror)))
         return None
@@ -170,6 +171,9 @@ def _read_model(path: Path, model: type[M], problems: list[Problem]) -> M | None
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         problems.append(_toml_problem(path, error))
+        return None
+    except RecursionError:  # arrays or tables nested thousands deep: no pack needs more than a few
+        problems.append(Problem(path, _("the file nests arrays or tables deeper than any pack")))
         return None
     try:
         return model.model_validate(data)

@@ -14,6 +14,7 @@ class Problem:
     message: str
     line: int | None = None
     where: str | None = None  # "question ID: field" when no line is known
+    note: bool = False  # said, but not a problem: nothing is wrong (a file Windows itself puts in every folder)
 
     def __str__(self) -> str:
         if self.line is not None:

@@ -28,7 +28,8 @@ from platformdirs import user_state_path
 from socialsafe.admin import AdminGate, PassphraseError, check_strength
 from socialsafe.config import SHARE_SETTING, Settings
 from socialsafe.content.loader import PACK_FILE, PackError, Problem
-from socialsafe.files import write_atomic
+from socialsafe.domain import limits
+from socialsafe.files import read_whole, write_atomic
 from socialsafe.i18n import _, format_datetime, ngettext
 from socialsafe.log import log
 from socialsafe.paths import APP_AUTHOR, APP_NAME
@@ -57,7 +58,7 @@ from socialsafe.sync.share import (
     mark_authority,
     marker_names_authority,
     open_share,
-    read_whole,
+    write_in_share,
 )
 from socialsafe.sync.signed import RosterSigning, publish_pack, write_signed_roster
 from socialsafe.trust import authority as auth
@@ -291,10 +292,11 @@ def adoption(share: Path) -> Adoption:
         files, _others = device_files(share)
     for path in files:
         try:
-            raw = read_whole(path)
-            device = rec.read_device_text(path, raw.decode("utf-8"), raw)
-        except (OSError, UnicodeDecodeError) as error:
-            found.problems.append(Problem(path, _("cannot be read ({reason}): not adopted").format(reason=error)))
+            device = rec.read_device(path, read_whole(path, limits.MAX_DEVICE_FILE), keep_body=True)
+        except OSError as error:
+            found.problems.append(
+                Problem(path, _("cannot be read ({reason}): not adopted").format(reason=error.strerror or error))
+            )
             continue
         if device.skipped:
             found.problems.append(Problem(path, device.skipped))
@@ -409,7 +411,7 @@ def set_up(
         found = adoption(share)  # read before anything is written
         claim = _claim(share)
         key = auth.create(passphrase, device_name())
-        write_atomic(share / auth.FILE, key.authority.text().encode("utf-8"), owner=store.device_id)
+        write_in_share(share, share / auth.FILE, key.authority.text().encode("utf-8"), owner=store.device_id)
         store.set_setting(auth.PIN_SETTING, key.authority.text())
         mark_authority(share, key.authority.fingerprint, owner=store.device_id)
         claim.unlink(missing_ok=True)
@@ -477,7 +479,7 @@ def write_adopted(share: Path, key: AdminKey, records: list[rec.Record], owner: 
         "written_at": rec.utc_text(dt.datetime.now(dt.UTC)),
     }
     head = signed_header(head, body, key.private, Purpose.ADOPTED_FILE)
-    write_atomic(share / ADOPTED, rec.to_line(head).encode("utf-8") + body, owner=owner)
+    write_in_share(share, share / ADOPTED, rec.to_line(head).encode("utf-8") + body, owner=owner)
 
 
 def prune_adopted(share: Path, key: AdminKey, learner_ids: set[str], kept: Path, owner: str = "") -> int:
@@ -501,7 +503,7 @@ def prune_adopted(share: Path, key: AdminKey, learner_ids: set[str], kept: Path,
     kept_records = [r for r in records if not erased(r)]
     if len(kept_records) < len(records):
         write_adopted(share, key, kept_records, owner=owner)
-        write_atomic(kept, read_whole(share / ADOPTED))
+        write_atomic(kept, read_whole(share / ADOPTED, limits.MAX_SHARE))
     return len(records) - len(kept_records)
 
 
@@ -553,7 +555,7 @@ def change_passphrase(store: Store, key: AdminKey, new: str, share: Path | None)
     store.set_setting(auth.PIN_SETTING, resealed.authority.text())
     if share is not None:
         try:
-            write_atomic(share / auth.FILE, resealed.authority.text().encode("utf-8"), owner=store.device_id)
+            write_in_share(share, share / auth.FILE, resealed.authority.text().encode("utf-8"), owner=store.device_id)
         except OSError as error:
             log.warning("the new authority file will reach %s at the next sync: %s", share, error)
     return resealed

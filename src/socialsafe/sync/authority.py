@@ -16,11 +16,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-from socialsafe.files import write_atomic
 from socialsafe.i18n import _
 from socialsafe.log import log
 from socialsafe.sync import records as rec
-from socialsafe.sync.share import marker_fingerprint
+from socialsafe.sync.share import marker_fingerprint, write_in_share
 from socialsafe.trust import keys
 from socialsafe.trust.authority import (
     FILE,
@@ -81,8 +80,7 @@ def resolve(share: Path | None, store: SettingsStore, write_back: bool = True) -
         log.info("pinned the office's authority %s", pinned.authority.fingerprint)
     if pinned.authority is not None and pinned.restore and readable and write_back and share is not None:
         try:
-            (share / FILE).parent.mkdir(exist_ok=True)
-            write_atomic(share / FILE, pinned.authority.text().encode("utf-8"))
+            write_in_share(share, share / FILE, pinned.authority.text().encode("utf-8"))
             log.warning("wrote the office's authority file back to %s", share)
         except OSError as error:
             log.warning("could not write the office's authority file back to %s: %s", share, error)

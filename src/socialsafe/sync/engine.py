@@ -23,9 +23,10 @@ from typing import Any
 from socialsafe import __version__
 from socialsafe.bulk import collector_paused
 from socialsafe.content.loader import Content, Problem
+from socialsafe.domain import limits
 from socialsafe.domain.people import person_identity
 from socialsafe.export import to_csv
-from socialsafe.files import write_atomic
+from socialsafe.files import RefusedFileError, read_whole, write_atomic
 from socialsafe.i18n import _, ngettext
 from socialsafe.log import log
 from socialsafe.paths import SHARE_PACKS_DIR_NAME
@@ -59,9 +60,10 @@ from socialsafe.sync.share import (
     clean_own_temp_files,
     device_files,
     explain,
+    is_clutter,
     marker_names_authority,
     open_share,
-    read_whole,
+    write_in_share,
 )
 from socialsafe.sync.signed import RosterSigning, refresh_packs
 from socialsafe.trust.authority import PIN_SETTING, AdminKey
@@ -297,8 +299,8 @@ class SyncReport:
                     key=self.awaiting
                 )
             )
-        if self.problems:
-            bad = len(self.problems)
+        bad = sum(not problem.note for problem in self.problems)
+        if bad:
             parts.append(
                 ngettext("{n} problem found (listed above).", "{n} problems found (listed above).", bad).format(n=bad)
             )
@@ -472,31 +474,42 @@ def _what(record: rec.Record) -> str:
 def read_devices(share: Path, own_device: str, merged: Merged, report: SyncReport, store: Store | None = None) -> None:
     files, others = device_files(share)
     for other in others:
-        report.problems.append(Problem(other, _("not a SocialSafe device file: left alone")))
+        if is_clutter(other.name):
+            report.problems.append(Problem(other, _("a file the system keeps in folders: left alone"), note=True))
+        else:
+            report.problems.append(Problem(other, _("not a SocialSafe device file: left alone")))
     trust = merged.trust
     devices: list[tuple[rec.DeviceFile, FileTrust | bytes]] = []
-    for path in files:
+    budget = limits.MAX_SHARE
+    for path in _smallest_first(files, own_device):
         # This PC's own file too: after a restore from a backup it holds records the database no longer has.
         own = path.stem == own_device
         try:
-            raw = read_whole(path)
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            report.problems.append(Problem(path, _("not UTF-8 text: left out")))
+            raw = read_whole(path, min(limits.MAX_DEVICE_FILE, max(budget, 0)))
+        except RefusedFileError as error:
+            if error.size is not None and error.size <= limits.MAX_DEVICE_FILE:
+                why = _("left out: the shared folder holds more than one sync reads ({most} MB)").format(
+                    most=limits.MAX_SHARE // 2**20
+                )
+            else:
+                why = _("left out: {reason}").format(reason=error.strerror)
+            report.problems.append(Problem(path, why))
             merged.own_unread |= own
             continue
         except OSError as error:
             report.problems.append(Problem(path, _("cannot be read now ({reason})").format(reason=error.strerror)))
             merged.own_unread |= own
             continue
-        device = rec.read_device_text(path, text, raw if trust is not None else None, sort=trust is not None)
-        del raw, text
+        budget -= len(raw)
+        device = rec.read_device(path, raw, keep_body=trust is not None, sort=trust is not None)
+        del raw
         if device.skipped:
             report.problems.append(Problem(path, device.skipped))
             merged.own_unread |= own
             continue
         report.devices_read += not own
         report.problems += [Problem(path, message, line=line) for line, message in device.problems]
+        merged.own_unread |= own and bool(device.problems)  # a line of its own it could not take back
         if trust is None:  # contract v1: every file is believed
             if device.header.get("version") == rec.SIGNED_VERSION:
                 raise SignedFilesSeenError(path)
@@ -562,6 +575,20 @@ def read_devices(share: Path, own_device: str, merged: Merged, report: SyncRepor
             merged.add(records, adopted.path)
 
 
+def _smallest_first(files: list[Path], own_device: str) -> list[Path]:
+    """This PC's own file, then the rest from the smallest: what a share too big to read leaves out is its
+    biggest files, never the many ordinary ones."""
+
+    def size(path: Path) -> tuple[bool, int, str]:
+        try:
+            length = path.lstat().st_size
+        except OSError:
+            length = 0  # read first, and reported then
+        return path.stem != own_device, length, path.name
+
+    return sorted(files, key=size)
+
+
 def _sequences_seen(store: Store | None) -> dict[str, int]:
     """Per PC the office trusts, the highest sequence of its file this PC has read: an older one is a copy put back."""
     try:
@@ -582,9 +609,9 @@ def plain(text: str, limit: int = 80) -> str:
 def checked_adopted(where: Path, public: bytes | None) -> tuple[rec.DeviceFile | None, bytes]:
     """The adopted records at ``where`` and their bytes, when the authority ``public`` signed them as they are."""
     try:
-        raw = read_whole(where)
-        adopted = rec.read_device_text(where, raw.decode("utf-8"), raw, expected_format=rec.ADOPTED_FORMAT)
-    except (OSError, UnicodeDecodeError):
+        raw = read_whole(where, limits.MAX_SHARE)
+        adopted = rec.read_device(where, raw, keep_body=True, expected_format=rec.ADOPTED_FORMAT)
+    except OSError:
         return None, b""
     good = not adopted.skipped and public is not None
     good = good and signer_of(adopted.header, adopted.body or b"", Purpose.ADOPTED_FILE) == public
@@ -619,8 +646,8 @@ def read_adopted(share: Path, trust: ShareTrust, report: SyncReport, kept: Path)
         if not on_share:
             if path.exists():
                 report.problems.append(Problem(path, _("not the office's latest: this PC's copy is put back")))
-            write_atomic(path, raw)
-        elif not kept.exists() or read_whole(kept) != raw:
+            write_in_share(share, path, raw)
+        elif not kept.exists() or read_whole(kept, limits.MAX_SHARE) != raw:
             write_atomic(kept, raw)
     except OSError as error:
         log.warning("could not keep or put back the office's adopted records (%s, %s): %s", path, kept, error)
@@ -721,7 +748,7 @@ def merged_people(store: Store, share: Path) -> tuple[list[PersonRecords], list[
     merged = merge(store, share, report)
     merged.apply_erasures(store.learners())
     roster, problems = share_roster(share, store, merged.trust)
-    return people(merged, roster), report.problems + problems
+    return people(merged, roster), [p for p in report.problems if not p.note] + problems
 
 
 def roster_signing(store: Store, trust: ShareTrust | None, key: AdminKey | None = None) -> RosterSigning | None:
@@ -822,7 +849,7 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
         report.problems += refresh_packs(share, merged.trust.public, store.path.parent / SHARE_PACKS_DIR_NAME)
     try:
         for name, data in report_files(shown, roster, content, today or dt.date.today()).items():
-            write_if_changed(share / REPORTS / name, data, store.device_id)
+            write_if_changed(share, share / REPORTS / name, data, store.device_id)
     except OSError as error:
         raise explain(error, share) from error
     store.set_setting(LAST_SYNC_SETTING, rec.utc_text(now))
@@ -859,7 +886,7 @@ def publish(store: Store, share: Path, now: dt.datetime, trust: ShareTrust | Non
     version = rec.SIGNED_VERSION if trust is not None else rec.VERSION
     sequence = 0
     try:
-        raw = read_whole(path)
+        raw = read_whole(path, limits.MAX_DEVICE_FILE)
         first, _newline, rest = raw.partition(b"\n")
         existing = json.loads(first.decode("utf-8"))
         if not isinstance(existing, dict):
@@ -867,7 +894,7 @@ def publish(store: Store, share: Path, now: dt.datetime, trust: ShareTrust | Non
         unchanged = rest == body.encode("utf-8") and existing.get("version") == version
         if trust is not None:
             found = existing.get("sequence")
-            sequence = found if type(found) is int and found >= 0 else 0
+            sequence = found if type(found) is int and 0 <= found < 2**53 else 0
             unchanged = unchanged and signer_of(existing, rest, Purpose.DEVICE_FILE) == trust.own_key
     except (OSError, ValueError, RecursionError):
         unchanged = False
@@ -878,7 +905,7 @@ def publish(store: Store, share: Path, now: dt.datetime, trust: ShareTrust | Non
             head["sequence"] = sequence
             head = signed_header(head, body.encode("utf-8"), private_key(device_key_bytes(store)), Purpose.DEVICE_FILE)
         try:
-            write_atomic(path, (rec.to_line(head) + body).encode("utf-8"), owner=store.device_id)
+            write_in_share(share, path, (rec.to_line(head) + body).encode("utf-8"), owner=store.device_id)
         except OSError as error:
             raise explain(error, share) from error
         if trust is not None:
@@ -887,13 +914,13 @@ def publish(store: Store, share: Path, now: dt.datetime, trust: ShareTrust | Non
     return len(mine)
 
 
-def write_if_changed(path: Path, data: bytes, owner: str) -> None:
+def write_if_changed(share: Path, path: Path, data: bytes, owner: str) -> None:
     try:
-        if read_whole(path) == data:
+        if read_whole(path, len(data)) == data:
             return
     except OSError:
         pass
-    write_atomic(path, data, owner=owner)
+    write_in_share(share, path, data, owner=owner)
 
 
 def waiting_to_publish(store: Store) -> int:

@@ -22,6 +22,7 @@ from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
 from socialsafe.content.model import Role
+from socialsafe.domain import limits
 from socialsafe.i18n import _
 
 FORMAT = "socialsafe-device-log"
@@ -129,7 +130,8 @@ class LineError(ValueError):
 
 
 def utc_text(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: strftime writes year 1 as "1", which no reader takes back.
+    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def header(
@@ -237,7 +239,7 @@ def to_line(item: Record | dict[str, Any]) -> str:
 # Reading ---------------------------------------------------------------------
 
 
-def _text(data: dict[str, Any], key: str, nullable: bool = False) -> Any:
+def _text(data: dict[str, Any], key: str, nullable: bool = False, longest: int = limits.MAX_TEXT) -> Any:
     if key not in data:
         raise LineError(_("{field} is missing").format(field=key))
     value = data[key]
@@ -245,6 +247,8 @@ def _text(data: dict[str, Any], key: str, nullable: bool = False) -> Any:
         return None
     if not isinstance(value, str) or not value.strip():
         raise LineError(_("{field} must be text").format(field=key))
+    if len(value) > longest:
+        raise LineError(_("{field} is longer than {n} characters").format(field=key, n=longest))
     return value
 
 
@@ -278,13 +282,14 @@ def _time(data: dict[str, Any], key: str, nullable: bool = False) -> Any:
 
 
 def _int(data: dict[str, Any], key: str, nullable: bool = False) -> Any:
+    """A score: a whole number from 0 to :data:`limits.MAX_SCORE` (a bigger one would not fit the database)."""
     if key not in data:
         raise LineError(_("{field} is missing").format(field=key))
     value = data[key]
     if value is None and nullable:
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise LineError(_("{field} must be a whole number").format(field=key))
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= limits.MAX_SCORE:
+        raise LineError(_("{field} must be a whole number from 0 to {n}").format(field=key, n=limits.MAX_SCORE))
     return value
 
 
@@ -306,8 +311,12 @@ def _learner(d: dict[str, Any], base: tuple[str, str]) -> LearnerRec:
     return LearnerRec(*base, _text(d, "name"), email, role, _text(d, "school"), _time(d, "created_at"))
 
 
-def _is_text(value: Any) -> bool:
-    return type(value) is str and bool(value.strip())
+def _is_text(value: Any, longest: int = limits.MAX_TEXT) -> bool:
+    return type(value) is str and bool(value.strip()) and len(value) <= longest
+
+
+def _is_score(value: Any) -> bool:
+    return type(value) is int and 0 <= value <= limits.MAX_SCORE
 
 
 def _aware(value: Any) -> dt.datetime | None:
@@ -344,12 +353,12 @@ def _attempt(d: dict[str, Any], base: tuple[str, str]) -> AttemptRec:
         and (source == "quiz" or source == "manual")
         and started is not None
         and (finished_at is None or finished is not None)
-        and (score is None or type(score) is int)
-        and type(max_score) is int
+        and (score is None or _is_score(score))
+        and _is_score(max_score)
         and (type(pass_mark) is float or type(pass_mark) is int)
         and 0 <= pass_mark <= 1
         and (passed is None or type(passed) is bool)
-        and (note is None or note == "" or _is_text(note))
+        and (note is None or note == "" or _is_text(note, limits.MAX_NOTE))
     ):
         return AttemptRec(
             *base,
@@ -391,7 +400,7 @@ def _attempt_checked(d: dict[str, Any], base: tuple[str, str]) -> AttemptRec:
         pass_mark=float(pass_mark),
         passed=_bool(d, "passed", nullable=True),
         source=source,
-        note=_text(d, "note", nullable=True) if d.get("note") != "" else None,
+        note=_text(d, "note", nullable=True, longest=limits.MAX_NOTE) if d.get("note") != "" else None,
     )
 
 
@@ -460,8 +469,11 @@ _READERS: dict[str, Callable[[dict[str, Any], tuple[str, str]], Record]] = {
 }
 
 
-def parse_record(data: Any) -> Record:
-    """A record from one decoded JSON line, with its proof if it carries one; LineError says what is wrong."""
+def parse_record(data: Any, latest: dt.datetime | None = None) -> Record:
+    """A record from one decoded JSON line, with its proof if it carries one; LineError says what is wrong.
+
+    ``latest``: the latest time a record may carry (:func:`limits.latest`); None, now's.
+    """
     if not isinstance(data, dict):
         raise LineError(_("a record must be a JSON object"))
     kind = data.get("kind")
@@ -474,7 +486,48 @@ def parse_record(data: Any) -> Record:
         if type(record) is CertificateRec or not isinstance(proof, str) or len(proof) > 200:
             raise LineError(_("{field} must be the office's signature").format(field="proof"))
         record.proof = proof  # type: ignore[union-attr]
+    _check_times(record, limits.latest(dt.datetime.now(dt.UTC)) if latest is None else latest)
     return record
+
+
+def _check_times(record: Record, latest: dt.datetime) -> None:
+    """Every time a record carries lies between :data:`limits.EARLIEST` and ``latest``.
+
+    A later one has not happened yet (a PC's clock is wrong, or the line is forged): the record is
+    reported and not counted, and never reaches a database or a date sum that would run off the calendar.
+    """
+    for name in _TIMES[type(record)]:
+        moment: dt.datetime | dt.date | None = getattr(record, name)
+        if moment is None:
+            continue
+        early: dt.datetime | dt.date = limits.EARLIEST
+        late: dt.datetime | dt.date = latest
+        if isinstance(moment, dt.datetime):
+            moment = moment.astimezone(dt.UTC)
+        else:  # a certificate's dates; the expiry within the longest validity of its completion
+            early, late = limits.EARLIEST.date(), latest.date()
+            if isinstance(record, CertificateRec) and name == "expires_on":
+                late = record.completed_on + limits.LONGEST_VALIDITY
+        if moment < early:  # both dates, or both times
+            raise LineError(
+                _("{field} is {time}, before SocialSafe existed").format(field=name, time=moment.isoformat())
+            )
+        if moment > late:
+            raise LineError(
+                _("{field} is {time}, later than this PC's clock allows: not counted (is a PC's clock wrong?)").format(
+                    field=name, time=moment.isoformat()
+                )
+            )
+
+
+_TIMES: dict[type, tuple[str, ...]] = {
+    LearnerRec: ("created_at",),
+    AttemptRec: ("started_at", "finished_at"),
+    AckRec: ("acknowledged_at",),
+    ErasureRec: ("erased_at",),
+    EnrolmentRec: ("enrolled_at",),
+    CertificateRec: ("completed_on", "expires_on", "issued_at"),
+}
 
 
 @dataclass
@@ -518,18 +571,31 @@ _UTC_TIME = (
 )
 
 
-@functools.cache
-def _fast_reader() -> Callable[[str], Any]:
+def _fast_reader(latest: dt.datetime) -> Callable[[bytes], Any]:
     """Decode and check a record line in one go, in pydantic-core (Rust), straight into its record class.
 
     This path accepts only what the Python checks below accept too (a canonical
-    UUID, an ASCII letter or digit in every text, SocialSafe's own time format,
-    strict numbers and booleans); any line it refuses is read again the slow way,
-    which accepts it or says exactly what is wrong.
+    UUID, an ASCII letter or digit in every text, SocialSafe's own time format
+    between :data:`limits.EARLIEST` and ``latest``, strict numbers and booleans
+    in range, texts no longer than the limits); any line it refuses is read
+    again the slow way, which accepts it or says exactly what is wrong.
     """
+    return _fast_reader_until(latest.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1))
+
+
+@functools.lru_cache(maxsize=2)
+def _fast_reader_until(latest: dt.datetime) -> Callable[[bytes], Any]:
+    # Built for each hour's ``latest`` (rounded up, so the slow path, checking to the second, has the last word).
     uid = cs.str_schema(pattern=_UUID, strict=True)
-    text = cs.str_schema(pattern=r"[0-9A-Za-z]", strict=True)  # a pattern is searched for anywhere in the text
-    moment = cs.chain_schema([cs.str_schema(pattern=_UTC_TIME, strict=True), cs.datetime_schema(tz_constraint="aware")])
+    # A pattern is searched for anywhere in the text.
+    text = cs.str_schema(pattern=r"[0-9A-Za-z]", strict=True, max_length=limits.MAX_TEXT)
+    moment = cs.chain_schema(
+        [
+            cs.str_schema(pattern=_UTC_TIME, strict=True),
+            cs.datetime_schema(tz_constraint="aware", ge=limits.EARLIEST, le=latest),
+        ]
+    )
+    score = cs.int_schema(strict=True, ge=0, le=limits.MAX_SCORE)
     schemas: dict[str, cs.CoreSchema] = {
         "id": uid,
         "device_id": uid,
@@ -545,18 +611,18 @@ def _fast_reader() -> Callable[[str], Any]:
         "module_id": text,
         "started_at": moment,
         "finished_at": cs.nullable_schema(moment),
-        "score": cs.nullable_schema(cs.int_schema(strict=True)),
-        "max_score": cs.int_schema(strict=True),
+        "score": cs.nullable_schema(score),
+        "max_score": score,
         "pass_mark": cs.float_schema(strict=True, ge=0, le=1),
         "passed": cs.nullable_schema(cs.bool_schema(strict=True)),
         "source": cs.literal_schema(["quiz", "manual"]),
-        "note": cs.nullable_schema(text),
+        "note": cs.nullable_schema(cs.str_schema(pattern=r"[0-9A-Za-z]", strict=True, max_length=limits.MAX_NOTE)),
         "policy_id": text,
         "acknowledged_at": moment,
         "erased_at": moment,
     }
 
-    # A line with a proof is read again the slow way (read_device_text), keeping what the proof signs.
+    # A line with a proof is read again the slow way (read_device), keeping what the proof signs.
     proof = cs.with_default_schema(cs.nullable_schema(cs.str_schema(strict=True, max_length=200)), default=None)
 
     def record(cls: type, **own: cs.CoreSchema) -> cs.CoreSchema:
@@ -579,22 +645,35 @@ def _fast_reader() -> Callable[[str], Any]:
     return SchemaValidator(union).validate_json
 
 
-def read_device_text(
-    path: Path, text: str, raw: bytes | None = None, expected_format: str = FORMAT, sort: bool = True
+def read_device(
+    path: Path,
+    raw: bytes,
+    keep_body: bool = False,
+    expected_format: str = FORMAT,
+    sort: bool = True,
+    now: dt.datetime | None = None,
 ) -> DeviceFile:
-    """Parse a device file's text: header first, then a record a line.
+    """Parse a device file's bytes: header first, then a record a line.
 
-    ``raw``: the file's bytes (``text`` decoded), kept so a signed header can be checked against them.
-    ``expected_format``: the header's format (the office's adopted records have their own). ``sort``:
-    sort the records as :class:`DeviceFile` says; without it (a share with no admin authority, where
+    Each line is held to :mod:`limits` before it is decoded: a line longer than
+    any record, nested deeper than any record, not UTF-8, or dated outside the
+    years a record can carry (after ``now``, give or take a clock's error) is
+    reported with its number and skipped; every other line is still read.
+    ``keep_body``: keep the bytes after the header, so a signed header can be
+    checked against them. ``expected_format``: the header's format (the office's
+    adopted records have their own). ``sort``: sort the records as
+    :class:`DeviceFile` says; without it (a share with no admin authority, where
     every record counts as contract v1 says) they all go in ``records``.
     """
-    lines = text.split("\n")
+    latest = limits.latest(dt.datetime.now(dt.UTC) if now is None else now)
+    lines = raw.split(b"\n")
+    del raw  # the lines hold the same bytes: let the whole go as soon as the caller does
     expected_id = path.stem
     result = DeviceFile(path, expected_id, [], [])
+    first = lines[0] if lines else b""
     try:
-        head = json.loads(lines[0]) if lines and lines[0].strip() else None
-    except (ValueError, RecursionError):  # not JSON, nested too deep, or a number of thousands of digits
+        head = json.loads(first) if first.strip() and len(first) <= limits.MAX_LINE else None
+    except (ValueError, RecursionError):  # not JSON or UTF-8, nested too deep, or a number of thousands of digits
         head = None
     if not isinstance(head, dict) or head.get("kind") != "header" or head.get("format") != expected_format:
         result.skipped = _("the first line is not a SocialSafe device header")
@@ -602,30 +681,29 @@ def read_device_text(
     version = head.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= SIGNED_VERSION:
         result.skipped = _("written in format version {version}, newer than this SocialSafe reads").format(
-            version=version
+            version=plain_value(version)
         )
         return result
     result.header = head
-    if raw is not None:
-        result.body = raw[raw.find(b"\n") + 1 :] if b"\n" in raw else b""
+    if keep_body:
+        result.body = b"\n".join(lines[1:])
     # Only a last line with no newline after it can have been cut short by an interrupted copy.
-    cut_line = len(lines) if lines and lines[-1] != "" else None
-    fast, records = _fast_reader(), result.records
-    if not sort:
-        for number, line in enumerate(lines[1:], start=2):
-            try:
-                records.append(fast(line))
-            except ValidationError:
-                if line.strip():
-                    _read_slowly(number, line, number == cut_line, result, sort=False)
-        return result
+    cut_line = len(lines) if lines and lines[-1] != b"" else None
+    fast, records = _fast_reader(latest), result.records
     attempt_kind, learner_kind = AttemptRec, LearnerRec
+    too_long = max(map(len, lines)) > limits.MAX_LINE  # nearly always False: then no line need be measured
     for number, line in enumerate(lines[1:], start=2):
+        if too_long and len(line) > limits.MAX_LINE:
+            _read_slowly(number, line, False, result, latest)  # which says so
+            continue
         try:
             record = fast(line)
         except ValidationError:
             if line.strip():
-                _read_slowly(number, line, number == cut_line, result)
+                _read_slowly(number, line, number == cut_line, result, latest, sort)
+            continue
+        if not sort:
+            records.append(record)
             continue
         kind = type(record)
         # Nearly every line is an ordinary record of this PC: one look each, then on.
@@ -636,10 +714,16 @@ def read_device_text(
         ):
             records.append(record)
         elif record.proof is not None:  # the office's: read again, keeping the line as its proof signs it
-            _read_slowly(number, line, False, result)
+            _read_slowly(number, line, False, result, latest)
         else:
             _sort(number, record, None, result)
     return result
+
+
+def plain_value(value: Any) -> str:
+    """A value read from a file, for a message: short, and on one line."""
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _sort(number: int, record: Record, data: dict[str, Any] | None, result: DeviceFile) -> None:
@@ -654,11 +738,27 @@ def _sort(number: int, record: Record, data: dict[str, Any] | None, result: Devi
         result.records.append(record)
 
 
-def _read_slowly(number: int, line: str, last: bool, result: DeviceFile, sort: bool = True) -> None:
+# No record nests: a line with this many brackets is refused before it is parsed.
+_MOST_BRACKETS = 256
+
+
+def _read_slowly(
+    number: int, line: bytes, last: bool, result: DeviceFile, latest: dt.datetime, sort: bool = True
+) -> None:
     """A line the fast path did not take: read it, or say exactly what is wrong with it."""
+    problem: str | None = None
+    if len(line) > limits.MAX_LINE:
+        problem = _("the line is {size} KB, longer than any record: skipped").format(size=len(line) // 1024)
+    elif line.count(b"[") + line.count(b"{") > _MOST_BRACKETS:
+        problem = _("the line is nested deeper than any record: skipped")
+    if problem is not None:
+        result.problems.append((number, problem))
+        return
     try:
-        data = json.loads(line)
-        record = parse_record(data)
+        data = json.loads(line.decode("utf-8"))
+        record = parse_record(data, latest)
+    except UnicodeDecodeError:
+        result.problems.append((number, _("the line is not UTF-8 text")))
     except json.JSONDecodeError:
         message = _("the line is cut short (an interrupted copy?)") if last else _("the line is not valid JSON")
         result.problems.append((number, message))

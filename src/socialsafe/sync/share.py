@@ -7,19 +7,22 @@ sentence for the person; nothing local is touched by any of them.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import errno
 import io
 import json
+import os
 import re
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from socialsafe.content.loader import Problem
 from socialsafe.domain.people import normalise_name
-from socialsafe.files import TEMP_PREFIX, write_atomic
+from socialsafe.files import TEMP_PREFIX, RefusedFileError, read_whole, write_atomic
 from socialsafe.i18n import _
 from socialsafe.sync.records import ROLES
 
@@ -42,6 +45,14 @@ class ShareError(Exception):
 
 def explain(error: OSError, share: Path) -> ShareError:
     """One calm sentence for a failed share operation."""
+    if isinstance(error, OutsideShareError):
+        return ShareError(
+            _(
+                "In the shared folder {path}, {name} leads somewhere else (it is a link): SocialSafe writes only "
+                "inside the shared folder, so nothing was written. Ask IT to make it a plain folder. "
+                "Your results are kept on this PC."
+            ).format(path=share, name=error.strerror)
+        )
     if error.errno == errno.ENOSPC:
         return ShareError(_("The shared folder {path} is full. Your results are kept on this PC.").format(path=share))
     if isinstance(error, PermissionError) or error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -89,7 +100,7 @@ def open_share(share: Path, now: dt.datetime, owner: str = "") -> Path:
             _check_marker(marker, share)
         else:
             body = {"format": FORMAT, "version": VERSION, "created_at": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
-            write_atomic(marker, (json.dumps(body, indent=2) + "\n").encode("utf-8"), owner=owner)
+            write_in_share(share, marker, (json.dumps(body, indent=2) + "\n").encode("utf-8"), owner=owner)
         for name in (DEVICES, REPORTS):
             folder = share / name
             if folder.exists() and not folder.is_dir():
@@ -106,8 +117,8 @@ def open_share(share: Path, now: dt.datetime, owner: str = "") -> Path:
 
 def _check_marker(marker: Path, share: Path) -> None:
     try:
-        data = json.loads(marker.read_text(encoding="utf-8-sig"))
-    except (ValueError, UnicodeDecodeError):
+        data = json.loads(read_whole(marker, 64 * 1024).decode("utf-8-sig"))
+    except (ValueError, RecursionError, RefusedFileError):  # not JSON or UTF-8, nested too deep, or not a file
         data = None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ShareError(
@@ -129,8 +140,7 @@ def _check_marker(marker: Path, share: Path) -> None:
 def marker_fingerprint(share: Path) -> str | None:
     """The fingerprint of the authority the share's marker names, if it names one."""
     try:
-        with open(share / MARKER, "rb") as handle:
-            data = json.loads(handle.read(64 * 1024))
+        data = json.loads(read_whole(share / MARKER, 64 * 1024))
     except (OSError, ValueError, RecursionError):
         return None
     named = data.get("authority") if isinstance(data, dict) else None
@@ -149,8 +159,8 @@ def mark_authority(share: Path, fingerprint: str, owner: str = "") -> None:
     """
     marker = share / MARKER
     try:
-        data = json.loads(marker.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
+        data = json.loads(read_whole(marker, 64 * 1024).decode("utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
         data = {}
     created = data.get("created_at") if isinstance(data, dict) else None
     body = {
@@ -159,7 +169,16 @@ def mark_authority(share: Path, fingerprint: str, owner: str = "") -> None:
         "created_at": created if isinstance(created, str) else dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "authority": fingerprint,
     }
-    write_atomic(marker, (json.dumps(body, indent=2) + "\n").encode("utf-8"), owner=owner)
+    write_in_share(share, marker, (json.dumps(body, indent=2) + "\n").encode("utf-8"), owner=owner)
+
+
+# What Windows, macOS and Office put in any folder they show (contract: "Principles"): noted, never a problem.
+_CLUTTER = re.compile(r"^(desktop\.ini|thumbs\.db|\.ds_store|ehthumbs\.db|~\$.*|\._.*)$", re.IGNORECASE)
+
+
+def is_clutter(name: str) -> bool:
+    """Whether ``name`` is a file the system itself keeps in folders, not one a person or program put there."""
+    return bool(_CLUTTER.match(name))
 
 
 def device_files(share: Path) -> tuple[list[Path], list[Path]]:
@@ -177,10 +196,63 @@ def device_files(share: Path) -> tuple[list[Path], list[Path]]:
     return ours, others
 
 
-def read_whole(path: Path) -> bytes:
-    """Open, read all and close at once: a Windows PC must not hold another PC's file open."""
-    with open(path, "rb") as handle:
-        return handle.read()
+class OutsideShareError(OSError):
+    """A folder on the way to a file in the share is a link: following it could write anywhere."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(errno.ELOOP, folder.name)
+
+
+def write_in_share(share: Path, path: Path, data: bytes, owner: str = "") -> None:
+    """Write ``path``, inside ``share``, whole and atomically, creating its folders; never through a link.
+
+    Anyone may replace a folder of the share with a link to somewhere else (``reports`` → a system folder):
+    every folder from the share down is opened without following links, and the file is written and
+    renamed relative to the last of them, so no swap at any moment can send the bytes outside the share
+    (:class:`OutsideShareError`). Where the system cannot open folders so (Windows), each is checked not
+    to be a link or junction just before :func:`write_atomic`.
+    """
+    parts = path.relative_to(share).parts
+    if os.name == "nt" or not hasattr(os, "O_DIRECTORY"):  # pragma: no cover - Windows only
+        folder = share
+        for part in parts[:-1]:
+            folder = folder / part
+            with contextlib.suppress(FileExistsError):
+                folder.mkdir()
+            if folder.is_symlink() or getattr(os.path, "isjunction", lambda _p: False)(folder):
+                raise OutsideShareError(folder)
+        write_atomic(path, data, owner=owner)
+        return
+    opening = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+    here = os.open(share, opening)
+    try:
+        for part in parts[:-1]:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, dir_fd=here)
+            try:
+                inner = os.open(part, opening, dir_fd=here)
+            except OSError as error:
+                if error.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise OutsideShareError(share / part) from error
+                raise
+            os.close(here)
+            here = inner
+        temp = f"{TEMP_PREFIX}{owner + '-' if owner else ''}{secrets.token_hex(8)}"
+        descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666, dir_fd=here)
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, parts[-1], src_dir_fd=here, dst_dir_fd=here)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp, dir_fd=here)
+            raise
+        with contextlib.suppress(OSError):
+            os.fsync(here)  # the rename itself, durable where the file system allows
+    finally:
+        os.close(here)
 
 
 def clean_own_temp_files(share: Path, device_id: str) -> int:
@@ -318,8 +390,7 @@ def write_roster(share: Path, people: list[RosterPerson], owner: str = "") -> Pa
                     path=share, name=path.parent.name
                 )
             )
-        path.parent.mkdir(exist_ok=True)
-        write_atomic(path, roster_csv(people), owner=owner)
+        write_in_share(share, path, roster_csv(people), owner=owner)
     except OSError as error:
         raise explain(error, share) from error
     return path

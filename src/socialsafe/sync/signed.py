@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from socialsafe.content.loader import LOCALE_DIR, MODULES_DIR, PACK_FILE, Problem
-from socialsafe.files import TEMP_PREFIX, write_atomic
+from socialsafe.files import TEMP_PREFIX, RefusedFileError, read_whole, write_atomic
 from socialsafe.i18n import _
-from socialsafe.sync.share import ROSTER
+from socialsafe.sync.share import ROSTER, write_in_share
 from socialsafe.trust import keys
 from socialsafe.trust.authority import AdminKey, utc_text
 from socialsafe.trust.keys import Purpose
@@ -70,11 +70,11 @@ def _checked(raw: bytes | str, public: bytes, purpose: Purpose, form: str) -> di
 def _read(path: Path) -> bytes | None:
     """A file of the share, read whole; None when it is not there, or too big to be what it should."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_DOCUMENT + 1)
+        return read_whole(path, MAX_DOCUMENT)
+    except RefusedFileError:  # a link, a pipe, or too big
+        return b""
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
-    return data if len(data) <= MAX_DOCUMENT else b""
 
 
 # The staff list ----------------------------------------------------------------------------------
@@ -92,7 +92,7 @@ class RosterSigning:
 def write_signed_roster(share: Path, csv_bytes: bytes, key: AdminKey, store: SettingsStore, owner: str = "") -> None:
     """The signed copy of the roster beside ``roster/roster.csv`` (already written); OSError when it cannot be."""
     document = _signed(key, Purpose.ROSTER, {"format": ROSTER_FORMAT, "version": 1, "csv": csv_bytes.decode("utf-8")})
-    write_atomic(share / ROSTER_SIGNED, document, owner=owner)
+    write_in_share(share, share / ROSTER_SIGNED, document, owner=owner)
     store.set_setting(ROSTER_SETTING, document.decode("utf-8"))
 
 
@@ -185,10 +185,8 @@ def publish_pack(folder: Path, share: Path, key: AdminKey, owner: str = "") -> t
     )
     target = share / "content" / pack.id
     for name, text in files.items():
-        path = target / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, text.encode("utf-8"), owner=owner)
-    write_atomic(target / PACK_SIGNED, document, owner=owner)
+        write_in_share(share, target / name, text.encode("utf-8"), owner=owner)
+    write_in_share(share, target / PACK_SIGNED, document, owner=owner)
     return pack, target
 
 
