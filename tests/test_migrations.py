@@ -166,6 +166,47 @@ def test_a_migrated_database_takes_new_records(data_dir: Path, opened: list[Stor
     assert (learner.id,) in query(path, "SELECT learner_id FROM erasure")
 
 
+def test_times_from_another_pc_that_cannot_be_read_back_are_gone_after_migrating(
+    data_dir: Path, opened: list[Store]
+) -> None:
+    """Before version 5 a record from the share dated year 1 was stored as "1-01-01T…" and broke every
+    later read (issue #14); one dated 9999 broke every date sum. This PC's own records stay whatever they say."""
+    path = data_dir / "socialsafe.db"
+    shutil.copyfile(make_schemas.path_of(4), path)
+    other, mine = make_schemas.OTHER_PC, make_schemas.V4_DEVICE
+    learner = "0e7c1d7a-3099-4c9a-8f00-000000000099"
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO learner VALUES (?, 'Eve', NULL, 'teacher', 'Oak', '1-01-01T00:00:00.000000Z', ?,"
+            " NULL, NULL, 1)",
+            (learner, other),
+        )
+        for n, (when, device) in enumerate(
+            [("1-01-01T00:00:00.000000Z", other), ("9999-12-31T23:59:59.000000Z", other)]
+        ):
+            connection.execute(
+                "INSERT INTO attempt VALUES (?, ?, 'example', '1.0.0', '1.0', 'photos', ?, ?, 2, 2, 0.5, 1,"
+                " 'quiz', NULL, ?, '[]', NULL, 1)",
+                (f"a77e0000-3099-4000-8000-00000000009{n}", learner, when, when, device),
+            )
+        connection.execute(
+            "INSERT INTO acknowledgement VALUES ('ac000000-3099-4000-8000-000000000099', ?, 'example-policy', '1.0',"
+            " 'example', '1.0.0', '1-01-01T00:00:00.000000Z', 'Eve', 'app', NULL, ?, NULL, 1)",
+            (learner, other),
+        )
+    before = _rows(make_schemas.path_of(4), 4)
+
+    store = Store(path)
+    opened.append(store)
+
+    assert query(path, "SELECT count(*) FROM attempt WHERE learner_id = ?", learner) == [(0,)]
+    assert query(path, "SELECT count(*) FROM acknowledgement WHERE learner_id = ?", learner) == [(0,)]
+    [eve] = [x for x in store.learners() if x.id == learner]  # read back, with the earliest time a record may carry
+    assert eve.created_at == dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    assert {t: [r for r in rows if r[0] != learner] for t, rows in _rows(path, 4).items()} == before
+    assert store.device_id == mine
+
+
 # The migration machinery -------------------------------------------------------------
 
 

@@ -138,6 +138,33 @@ MIGRATIONS: list[str] = [
     CREATE INDEX ix_certificate_learner_id ON certificate (learner_id);
     CREATE INDEX ix_certificate_code ON certificate (code);
     """,
+    # 5: nothing another PC sent stays unless it can be read back. SocialSafe before this version took in
+    # times from the share in any year, and stored year 1 as "1-01-01T…", which no reader takes back, or
+    # year 9999, which no date sum survives: such records from other PCs go (every PC that still has them
+    # on the share now reports them instead); a learner record, which this PC's own records may name, keeps
+    # its place with its time set to the earliest a record can carry (nothing reads a learner's time but
+    # its order). This PC's own records are never touched: they were made with its own clock.
+    """
+    CREATE TEMP TABLE here AS SELECT value AS id FROM setting WHERE key = 'device_id';
+    CREATE TEMP TABLE odd_attempt AS SELECT id FROM attempt
+        WHERE device_id NOT IN (SELECT id FROM here)
+        AND (started_at NOT GLOB '2[0-9][0-9][0-9]-*'
+             OR (finished_at IS NOT NULL AND finished_at NOT GLOB '2[0-9][0-9][0-9]-*'));
+    DELETE FROM answer WHERE attempt_id IN (SELECT id FROM odd_attempt);
+    DELETE FROM attempt WHERE id IN (SELECT id FROM odd_attempt);
+    DROP TABLE odd_attempt;
+    DELETE FROM acknowledgement
+        WHERE device_id NOT IN (SELECT id FROM here) AND acknowledged_at NOT GLOB '2[0-9][0-9][0-9]-*';
+    DELETE FROM erasure WHERE device_id NOT IN (SELECT id FROM here) AND erased_at NOT GLOB '2[0-9][0-9][0-9]-*';
+    DELETE FROM enrolment
+        WHERE device_id NOT IN (SELECT id FROM here) AND enrolled_at NOT GLOB '2[0-9][0-9][0-9]-*';
+    DELETE FROM certificate WHERE device_id NOT IN (SELECT id FROM here)
+        AND (completed_on NOT GLOB '2[0-9][0-9][0-9]-*' OR expires_on NOT GLOB '2[0-9][0-9][0-9]-*'
+             OR issued_at NOT GLOB '2[0-9][0-9][0-9]-*');
+    UPDATE learner SET created_at = '2000-01-01T00:00:00.000000Z'
+        WHERE device_id NOT IN (SELECT id FROM here) AND created_at NOT GLOB '2[0-9][0-9][0-9]-*';
+    DROP TABLE here;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
