@@ -33,6 +33,7 @@ from pydantic import BaseModel
 
 from socialsafe.content.model import Clause, Module, Option, Pack, PackHeader, PackInfo, PolicyInfo, Question, Step
 from socialsafe.content.problems import Problem
+from socialsafe.files import read_whole
 from socialsafe.i18n import _, current_locale, is_pseudo, pseudo
 
 PO_SUFFIX = ".po"
@@ -184,7 +185,7 @@ def _read_catalog(
     path: Path, known: dict[str, set[str | None]], ids: set[str], problems: list[Problem]
 ) -> dict[Key, str] | None:
     try:
-        raw = path.read_bytes()
+        raw = read_whole(path)  # a plain file of a size a catalogue can be, never a link
     except OSError as error:
         problems.append(Problem(path, _("cannot read the file ({reason})").format(reason=error.strerror)))
         return None
