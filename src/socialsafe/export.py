@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import re
 import unicodedata
 from collections.abc import Sequence
 from enum import StrEnum
@@ -22,6 +23,7 @@ from socialsafe.domain.status import Status
 from socialsafe.files import write_atomic
 from socialsafe.i18n import _
 from socialsafe.labels import module_status_name, role_label, status_name
+from socialsafe.log import printable
 from socialsafe.reports import Row
 
 # A cell beginning with one of these is read as a formula by spreadsheets.
@@ -103,9 +105,12 @@ def headings() -> dict[str, str]:
     }
 
 
+_BREAKS = re.compile("[\t\n\v\f\r\x1c-\x1f\x85\u2028\u2029]")
+
+
 def _one_line(text: str) -> str:
-    """No line breaks, tabs or terminal control sequences from a cell reach the terminal."""
-    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+    """A cell on one line of the table: a line break or tab is a space, any other control shown escaped."""
+    return printable(_BREAKS.sub(" ", text))
 
 
 def _width(text: str) -> int:

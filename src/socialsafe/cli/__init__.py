@@ -1,12 +1,15 @@
 """The ``socialsafe`` command: the desktop app and the commands IT staff script.
 
 The contract is ``shared/contracts/cli.md``. Errors reach the person as one
-clear sentence on standard error; tracebacks go only to the log file.
+clear sentence on standard error; tracebacks go only to the log file. Everything
+printed goes through :func:`_show` or :func:`_say`, which show control characters
+in names and file names escaped (:func:`socialsafe.log.printable`), never obeyed.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import re
@@ -19,7 +22,7 @@ from socialsafe import __version__
 from socialsafe.config import SHARE_SETTING, Settings
 from socialsafe.content.roles import Role
 from socialsafe.i18n import _, ngettext, set_locale
-from socialsafe.log import log, setup_logging
+from socialsafe.log import log, printable, printable_lines, setup_logging
 from socialsafe.paths import is_network_path
 
 if TYPE_CHECKING:
@@ -57,7 +60,7 @@ class AdminError(UserError):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        sys.stderr.write(_("socialsafe: {message}").format(message=message) + "\n")
+        _say(_("socialsafe: {message}").format(message=message))
         sys.exit(EXIT_USAGE)
 
 
@@ -205,6 +208,10 @@ def _count(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     set_locale()
+    for stream in (sys.stdout, sys.stderr):
+        # A name this console's code page cannot show is shown as an escape, never a crash.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     args = build_parser().parse_args(argv)
     settings = Settings.resolve(args.data_dir, args.share, args.packs)
     # Never create folders on a refused (network) data folder just to log there.
@@ -213,8 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A broken site config never stops a command: its bad keys are ignored, and said so here.
         from socialsafe.site_config import site_config
 
-        for problem in site_config().problems:
-            _say(str(problem))
+        _show_problems(site_config().problems, stream="stderr")
     try:
         if args.command == "validate":
             return cmd_validate(settings, [Path(p) for p in args.paths], coverage=args.coverage)
@@ -257,8 +263,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
 
 
-def _say(message: str) -> None:
-    print(message, file=sys.stderr)
+def _say(message: object) -> None:
+    """A message on standard error: its lines as we wrote them, any control character in a value escaped."""
+    print(printable_lines(message), file=sys.stderr)
+
+
+def _show(message: object = "") -> None:
+    """A message on standard output: its lines as we wrote them, any control character in a value escaped.
+
+    Text from data that must stay on one line (a name, a problem) is passed
+    through :func:`printable` first, so that a line break in it is shown too.
+    """
+    print(printable_lines(message))
+
+
+def _show_problems(problems: Sequence[object], stream: str = "stdout") -> None:
+    """Each problem on its own line (``FILE:LINE: message``), whatever its text holds."""
+    for problem in problems:
+        if stream == "stderr":
+            _say(printable(problem))
+        else:
+            _show(printable(problem))
 
 
 def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False) -> int:
@@ -276,11 +301,10 @@ def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False
             content.problems.append(Problem(target, _("no quiz pack here (a pack is a folder holding pack.toml)")))
     # A translation's problems leave the pack in use (in English there), but are problems all the same.
     problems = content.problems + content.warnings
-    for problem in problems:
-        print(problem)
+    _show_problems(problems)
     if coverage:
         for pack in content.packs:
-            print(coverage_report(pack))
+            _show(coverage_report(pack))
     checked = len(content.packs)
     bad = len(problems)
     summary = ngettext("{n} pack is valid.", "{n} packs are valid.", checked).format(n=checked)
@@ -413,7 +437,7 @@ def cmd_export(settings: Settings, out: Path, by: str, format_name: str | None) 
         export.write_rows(out, header, rows, fmt)
     except OSError as error:  # write_rows's message already says what to do
         raise UserError(str(error)) from error
-    print(ngettext("Wrote {n} row to {file}.", "Wrote {n} rows to {file}.", len(rows)).format(n=len(rows), file=out))
+    _show(ngettext("Wrote {n} row to {file}.", "Wrote {n} rows to {file}.", len(rows)).format(n=len(rows), file=out))
     return _share_exit(share_error)
 
 
@@ -476,9 +500,8 @@ def cmd_sync(settings: Settings) -> int:
             return EXIT_SHARE
     finally:
         store.close()
-    for problem in report.problems:
-        print(problem)
-    print(report.summary())
+    _show_problems(report.problems)
+    _show(report.summary())
     return EXIT_PROBLEMS if report.problems else EXIT_OK
 
 
@@ -497,18 +520,20 @@ def cmd_report(settings: Settings, by: str) -> int:
     finally:
         store.close()
     if not any(rows for _pack, _header, rows in tables):
-        print(_("No one has used SocialSafe on this PC yet."))
+        _show(_("No one has used SocialSafe on this PC yet."))
         return EXIT_OK
     for number, (pack, header, rows) in enumerate(tables):
         if len(tables) > 1:
             # Several policies: a heading says which one each table is about.
-            print(
+            _show(
                 ("\n" if number else "")
                 + _("{title}, version {version} ({policy})").format(
-                    title=pack.policy.title, version=pack.policy.version, policy=pack.policy.id
+                    title=printable(pack.policy.title),
+                    version=printable(pack.policy.version),
+                    policy=printable(pack.policy.id),
                 )
             )
-        sys.stdout.write(export.to_table(header, rows))
+        sys.stdout.write(export.to_table(header, rows))  # every cell made printable by to_table
     return _share_exit(share_error)
 
 
@@ -549,7 +574,9 @@ def _find_or_add(
         if by_name and email and by_name[0].email:
             raise UserError(
                 _("{name} at {school} is on this PC with another email address, {email}.").format(
-                    name=by_name[0].name, school=by_name[0].school, email=by_name[0].email
+                    name=printable(by_name[0].name),
+                    school=printable(by_name[0].school),
+                    email=printable(by_name[0].email),
                 )
             )
         same = by_name
@@ -570,7 +597,7 @@ def _moment(day: dt.date | None) -> dt.datetime:
 
 def _added(learner: Learner) -> str:
     return _("Added {name} ({school}, {role}) to this PC.").format(
-        name=learner.name, school=learner.school, role=learner.role
+        name=printable(learner.name), school=printable(learner.school), role=printable(learner.role)
     )
 
 
@@ -637,9 +664,9 @@ def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
         if attempt.passed
         else _("Recorded a result below the pass mark for {name} ({school}) in {module}: {score} of {max}, on {date}.")
     ).format(
-        name=learner.name,
-        school=learner.school,
-        module=module.title,
+        name=printable(learner.name),
+        school=printable(learner.school),
+        module=printable(module.title),
         score=args.score,
         max=args.max_score,
         date=format_date(local_date(attempt.finished_at)),
@@ -647,8 +674,8 @@ def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
     if added:
         message = _added(learner) + " " + message
     elif learner.role != args.role:
-        message += " " + _("Their role on this PC stays {role}.").format(role=learner.role)
-    print(message + " " + status)
+        message += " " + _("Their role on this PC stays {role}.").format(role=printable(learner.role))
+    _show(message + " " + status)
     return EXIT_OK
 
 
@@ -671,15 +698,15 @@ def cmd_acknowledge(settings: Settings, args: argparse.Namespace) -> int:
     message = _(
         "Recorded the signed paper copy of the {title}, version {version}, for {name} ({school}), on {date}."
     ).format(
-        title=pack.policy.title,
-        version=pack.policy.version,
-        name=learner.name,
-        school=learner.school,
+        title=printable(pack.policy.title),
+        version=printable(pack.policy.version),
+        name=printable(learner.name),
+        school=printable(learner.school),
         date=format_date(local_date(signoff.acknowledged_at)),
     )
     if added:
         message = _added(learner) + " " + message
-    print(message + " " + status)
+    _show(message + " " + status)
     return EXIT_OK
 
 
@@ -712,14 +739,13 @@ def cmd_roster_import(settings: Settings, file: Path, dry_run: bool = False) -> 
             _say(_("Nothing was imported."))
             return EXIT_SHARE
         except roster.RosterError as error:
-            for problem in error.problems:
-                print(problem)
+            _show_problems(error.problems)
             raise UserError(str(error)) from error
         preview = roster.preview(existing, store.learners(), text)
         _print_preview(file, preview)
         left_out = len(preview.left_out)
         if dry_run:
-            print(_("Dry run: nothing was changed."))
+            _show(_("Dry run: nothing was changed."))
         elif not preview.rows:
             raise UserError(_("Nothing was imported: no row of {file} could be used.").format(file=file))
         else:
@@ -739,8 +765,8 @@ def cmd_roster_import(settings: Settings, file: Path, dry_run: bool = False) -> 
             log.info("roster imported from %s: %d people now", file, len(people))
             if moving:
                 local.unlink(missing_ok=True)
-                print(_("Moved the roster kept on this PC, {old}, to the shared folder.").format(old=local))
-            print(
+                _show(_("Moved the roster kept on this PC, {old}, to the shared folder.").format(old=local))
+            _show(
                 ngettext(
                     "Saved the roster, {n} person, to {file}.", "Saved the roster, {n} people, to {file}.", len(people)
                 ).format(n=len(people), file=path)
@@ -760,7 +786,7 @@ def cmd_roster_import(settings: Settings, file: Path, dry_run: bool = False) -> 
 def _print_preview(file: Path, preview: roster.RosterPreview) -> None:
     from socialsafe.roster import Match
 
-    print(ngettext("{file}: {n} row read.", "{file}: {n} rows read.", preview.read).format(file=file, n=preview.read))
+    _show(ngettext("{file}: {n} row read.", "{file}: {n} rows read.", preview.read).format(file=file, n=preview.read))
     parts = [
         ngettext("{n} already on the roster", "{n} already on the roster", len(preview.of(Match.ROSTER))).format(
             n=len(preview.of(Match.ROSTER))
@@ -777,15 +803,15 @@ def _print_preview(file: Path, preview: roster.RosterPreview) -> None:
             n=len(preview.problems)
         ),
     ]
-    print(", ".join(parts) + ".")
+    _show(", ".join(parts) + ".")
     for row in preview.updated:
-        print(
+        _show(
             _("{file}:{line}: {name}: {fields} will change").format(
-                file=file, line=row.line, name=row.name, fields=", ".join(row.changes)
+                file=file, line=row.line, name=printable(row.name), fields=printable(", ".join(row.changes))
             )
         )
     for problem in preview.left_out:
-        print(f"{file}:{problem.line}: {problem.message}")
+        _show(printable(f"{file}:{problem.line}: {problem.message}"))
 
 
 def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
@@ -813,7 +839,11 @@ def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
                 _(
                     "More than one person called {name} at {school} is known, with different email addresses "
                     "({emails}): say which with --email."
-                ).format(name=error.name, school=error.school, emails=", ".join(error.emails))
+                ).format(
+                    name=printable(error.name),
+                    school=printable(error.school),
+                    emails=printable(", ".join(error.emails)),
+                )
             ) from error
         _print_erase_plan(plan)
         if not args.yes:
@@ -824,7 +854,7 @@ def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
             except EOFError:
                 answer = ""
             if answer.strip().casefold() not in ("yes", "y", _("yes").casefold()):
-                print(_("Nothing was erased."))
+                _show(_("Nothing was erased."))
                 return EXIT_OK
         share_error: EraseShareError | None = None
         try:
@@ -838,7 +868,7 @@ def cmd_erase(settings: Settings, args: argparse.Namespace) -> int:
 
 def _print_erase_result(result: EraseResult, share_error: Exception | None) -> int:
     erased = result.erased
-    print(
+    _show(
         ngettext("Erased {n} learner record on this PC.", "Erased {n} learner records on this PC.", erased).format(
             n=erased
         )
@@ -846,7 +876,7 @@ def _print_erase_result(result: EraseResult, share_error: Exception | None) -> i
     status = EXIT_OK
     for outcome in result.roster:
         if outcome.problem is None:
-            print(_("Removed them from the roster {file}.").format(file=outcome.file))
+            _show(_("Removed them from the roster {file}.").format(file=outcome.file))
         elif outcome.problem == "share":
             _say(
                 _(
@@ -857,8 +887,7 @@ def _print_erase_result(result: EraseResult, share_error: Exception | None) -> i
             status = EXIT_SHARE
         else:
             *problems, reason = outcome.details or [""]
-            for problem in problems:
-                print(problem)
+            _show_problems(problems)
             _say(reason)
             _say(_("They are still on the roster {file}: take them off it by hand.").format(file=outcome.file))
             status = EXIT_PROBLEMS
@@ -867,16 +896,16 @@ def _print_erase_result(result: EraseResult, share_error: Exception | None) -> i
         _say(_("Erased here; it will reach the other PCs at the next sync."))
         return EXIT_SHARE
     if result.synced:
-        print(_("Shared the erasure with the other PCs through the shared folder."))
+        _show(_("Shared the erasure with the other PCs through the shared folder."))
     return status
 
 
 def _print_erase_plan(plan: ErasePlan) -> None:
-    print(_("This will erase:"))
+    _show(_("This will erase:"))
     for description, where in plan.learners:
-        print("  " + _("learner record: {who} ({where})").format(who=description, where=where))
+        _show("  " + _("learner record: {who} ({where})").format(who=printable(description), where=printable(where)))
     if plan.learners:
-        print(
+        _show(
             "  "
             + _("{attempts} and {signoffs}").format(
                 attempts=ngettext("{n} quiz attempt", "{n} quiz attempts", plan.attempts).format(n=plan.attempts),
@@ -885,9 +914,9 @@ def _print_erase_plan(plan: ErasePlan) -> None:
         )
     for place, entries in plan.roster.items():
         for entry in entries:
-            print("  " + _("roster entry: {who} (in {file})").format(who=entry, file=place))
+            _show("  " + _("roster entry: {who} (in {file})").format(who=printable(entry), file=printable(place)))
     if plan.share_error is not None:
-        print(
+        _show(
             "  "
             + _("The shared folder cannot be reached now: records only other PCs hold will be erased when they sync.")
         )

@@ -25,10 +25,13 @@ from socialsafe.cli import (
     _open_store,
     _say,
     _share_of,
+    _show,
+    _show_problems,
     require_admin,
 )
 from socialsafe.config import Settings
 from socialsafe.i18n import _, format_date, ngettext
+from socialsafe.log import printable
 from socialsafe.storage.store import Store
 from socialsafe.trust.authority import AdminKey
 
@@ -75,7 +78,7 @@ def _sync(settings: Settings, store: Store) -> None:
         _say(str(error))
         _say(_("It will be shared at the next sync."))
         return
-    print(report.summary())
+    _show(report.summary())
 
 
 # admin setup -------------------------------------------------------------------------------------------
@@ -98,7 +101,7 @@ def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
             passphrase = os.environ.get(ENV_ADMIN_PASSPHRASE) or _ask_passphrase()
             require_admin(settings, store, passphrase)
             if share is None:
-                print(_("This PC has an admin passphrase already: change it with socialsafe admin passphrase."))
+                _show(_("This PC has an admin passphrase already: change it with socialsafe admin passphrase."))
                 return EXIT_OK
         else:
             passphrase = _new_passphrase(_("New admin passphrase: "))
@@ -107,7 +110,7 @@ def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
                 office.set_up(settings, store, passphrase)
             except PassphraseError as error:
                 raise UserError(str(error)) from error
-            print(
+            _show(
                 _(
                     "Set the admin passphrase for this PC. With a shared folder set, run this again to make the "
                     "office's authority there."
@@ -129,7 +132,7 @@ def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
                 _("Adopt all of this as the office's records? They count as proof from now on. Type yes to adopt: ")
             ):
                 adopt = False
-                print(_("Not adopted: they stay in the shared folder, listed in the office as not counted."))
+                _show(_("Not adopted: they stay in the shared folder, listed in the office as not counted."))
         content = _load_content(settings)
         try:
             result = office.set_up(settings, store, passphrase, adopt, lambda: sync(store, content, share))
@@ -157,32 +160,32 @@ def _print_adoption(plan: object) -> None:
     from socialsafe.office.authority import Adoption, adoption_counts, when_written
 
     assert isinstance(plan, Adoption)
-    print(_("The shared folder already holds:"))
+    _show(_("The shared folder already holds:"))
     for device in plan.devices:
-        print(
+        _show(
             "  "
             + _("{name} ({device}), written {when}").format(
-                name=device.name or _("a PC with no name"),
-                device=device.device_id,
+                name=printable(device.name or "") or _("a PC with no name"),
+                device=printable(device.device_id),
                 when=when_written(device.written_at),
             )
             + ": "
-            + ", ".join(adoption_counts(device))
+            + printable(", ".join(adoption_counts(device)))
         )
         if device.names:
-            shown = ", ".join(device.names[:NAMES_SHOWN])
+            shown = printable(", ".join(device.names[:NAMES_SHOWN]))
             more = len(device.names) - NAMES_SHOWN
             if more > 0:
                 shown += " " + _("and {n} more").format(n=more)
-            print("    " + shown)
+            _show("    " + shown)
         for who in device.erased:
-            print("    " + _("erases: {who}").format(who=who))
+            _show("    " + _("erases: {who}").format(who=printable(who)))
     if plan.roster:
-        print("  " + _("the staff list (roster/roster.csv)"))
+        _show("  " + _("the staff list (roster/roster.csv)"))
     for folder in plan.packs:
-        print("  " + _("the quiz pack {folder}").format(folder=folder.name))
+        _show("  " + _("the quiz pack {folder}").format(folder=printable(folder.name)))
     for problem in plan.problems:
-        print("  " + str(problem))
+        _show("  " + printable(problem))
 
 
 def _print_setup(result: object, share: Path) -> int:
@@ -191,24 +194,23 @@ def _print_setup(result: object, share: Path) -> int:
     assert isinstance(result, SetupResult)
     assert result.key is not None
     fingerprint = result.key.authority.fingerprint
-    print(_("Made the office's admin authority in {path}. Its key is {key}.").format(path=share, key=fingerprint))
-    print(
+    _show(_("Made the office's admin authority in {path}. Its key is {key}.").format(path=share, key=fingerprint))
+    _show(
         _(
             "Every PC trusts it from its next sync. So that no one can swap it, your IT team can put "
             'admin_authority = "{key}" in the site config of every PC.'
         ).format(key=fingerprint)
     )
-    print(_("This PC is trusted by the office."))
+    _show(_("This PC is trusted by the office."))
     if result.adopted:
-        print(ngettext("Adopted {n} record.", "Adopted {n} records.", result.adopted).format(n=result.adopted))
+        _show(ngettext("Adopted {n} record.", "Adopted {n} records.", result.adopted).format(n=result.adopted))
     if result.roster_signed:
-        print(_("Signed the staff list."))
+        _show(_("Signed the staff list."))
     for pack in result.packs_signed:
-        print(_("Signed the quiz pack {pack}.").format(pack=pack))
-    for problem in result.problems:
-        print(problem)
+        _show(_("Signed the quiz pack {pack}.").format(pack=printable(pack)))
+    _show_problems(result.problems)
     if result.sync is not None:
-        print(result.sync.summary())
+        _show(result.sync.summary())
     return EXIT_PROBLEMS if result.problems else EXIT_OK
 
 
@@ -252,23 +254,28 @@ def cmd_enrol(settings: Settings, args: argparse.Namespace) -> int:
             if not keys.same_fingerprint(args.key, pc.key):
                 raise UserError(
                     _("{name} ({device}) signs with the key {actual}, not {given}: it was not approved.").format(
-                        name=pc.device_name, device=pc.device_id, actual=pc.fingerprint, given=args.key
+                        name=printable(pc.device_name),
+                        device=printable(pc.device_id),
+                        actual=printable(pc.fingerprint),
+                        given=printable(args.key),
                     )
                 )
             office.approve(store, key, pc.device_id, keys.b64(pc.key), pc.device_name)
-            print(
+            _show(
                 _("The office now trusts {name} ({device}), key {key}: its records count from the next sync.").format(
-                    name=pc.device_name or pc.device_id, device=pc.device_id, key=pc.fingerprint
+                    name=printable(pc.device_name or pc.device_id),
+                    device=printable(pc.device_id),
+                    key=printable(pc.fingerprint),
                 )
             )
         elif office.enrol_this_pc(store, key):
-            print(
+            _show(
                 _(
                     "The office now trusts this PC (key {key}): its records count on every PC from the next sync."
                 ).format(key=keys.fingerprint(office.own_public(store)))
             )
         else:
-            print(
+            _show(
                 _("The office trusts this PC already (key {key}).").format(
                     key=keys.fingerprint(office.own_public(store))
                 )
@@ -290,10 +297,10 @@ def cmd_passphrase(settings: Settings, args: argparse.Namespace) -> int:
         try:
             if key is not None:
                 office.change_passphrase(store, key, new, _share_of(settings, store))
-                print(_("Changed the office's admin passphrase: every PC uses the new one from its next sync."))
+                _show(_("Changed the office's admin passphrase: every PC uses the new one from its next sync."))
             else:
                 set_passphrase(store, new)
-                print(_("Changed this PC's admin passphrase."))
+                _show(_("Changed this PC's admin passphrase."))
         except PassphraseError as error:
             raise UserError(str(error)) from error
     finally:
@@ -310,48 +317,47 @@ def cmd_pcs(settings: Settings, args: argparse.Namespace) -> int:
         view = office.pcs_view(settings, store)
     finally:
         store.close()
-    print(
+    _show(
         _("This PC: {device}, key {key}, {state}.").format(
             device=view.this_pc, key=view.this_key, state=_("trusted") if view.this_trusted else _("not trusted yet")
         )
     )
-    print(_("PCs the office trusts:"))
+    _show(_("PCs the office trusts:"))
     for enrolment in view.trusted:
-        print(
+        _show(
             "  "
             + _("{name} ({device}), key {key}, since {date}").format(
-                name=enrolment.device_name,
-                device=enrolment.subject_id,
+                name=printable(enrolment.device_name),
+                device=printable(enrolment.subject_id),
                 key=office.fingerprint_of(enrolment.public_key),
                 date=format_date(enrolment.enrolled_at.date()),
             )
         )
     if view.waiting:
-        print(_("PCs waiting for the office's approval (socialsafe admin enrol --device ID --key KEY):"))
+        _show(_("PCs waiting for the office's approval (socialsafe admin enrol --device ID --key KEY):"))
         for pc in view.waiting:
-            print(
+            _show(
                 "  "
                 + _("{name} ({device}), key {key}: {people} people, {records} records; {reason}").format(
-                    name=pc.device_name or _("a PC with no name"),
-                    device=pc.device_id,
-                    key=pc.fingerprint,
+                    name=printable(pc.device_name or "") or _("a PC with no name"),
+                    device=printable(pc.device_id),
+                    key=printable(pc.fingerprint),
                     people=len(pc.people),
                     records=len(pc.records),
-                    reason=pc.reason,
+                    reason=printable(pc.reason),
                 )
             )
     others = [u for u in view.unverified if not u.waiting]
     if others:
-        print(_("Device files whose records are not counted:"))
+        _show(_("Device files whose records are not counted:"))
         for apart in others:
-            print(
+            _show(
                 "  "
                 + _("{file}: {records} records; {reason}").format(
-                    file=apart.path, records=len(apart.records), reason=apart.reason
+                    file=printable(apart.path), records=len(apart.records), reason=printable(apart.reason)
                 )
             )
-    for problem in view.problems:
-        print(problem)
+    _show_problems(view.problems)
     return EXIT_OK
 
 
@@ -364,8 +370,7 @@ def cmd_publish_pack(settings: Settings, args: argparse.Namespace) -> int:
     try:
         checked_pack(folder)  # problems are said before the passphrase is asked for
     except PackError as error:
-        for problem in error.problems:
-            print(problem)
+        _show_problems(error.problems)
         raise UserError(_("The pack has problems (listed above): nothing was published.")) from error
     except (OSError, UnicodeDecodeError) as error:
         raise UserError(
@@ -379,8 +384,7 @@ def cmd_publish_pack(settings: Settings, args: argparse.Namespace) -> int:
         try:
             pack, target = publish_pack(folder, share, key, owner=store.device_id)
         except PackError as error:
-            for problem in error.problems:
-                print(problem)
+            _show_problems(error.problems)
             raise UserError(_("The pack has problems (listed above): nothing was published.")) from error
         except OSError as error:
             raise explain(error, share) from error
@@ -389,9 +393,9 @@ def cmd_publish_pack(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_SHARE
     finally:
         store.close()
-    print(
+    _show(
         _("Signed {title} {version} and placed it in {folder}: every PC takes it at its next sync.").format(
-            title=pack.header.pack.title, version=pack.version, folder=target
+            title=printable(pack.header.pack.title), version=printable(pack.version), folder=printable(target)
         )
     )
     return EXIT_OK
@@ -411,22 +415,26 @@ def cmd_verify(settings: Settings, typed: str) -> int:
     finally:
         store.close()
     if not check.genuine:
-        print(check.problem)
+        _show(printable(check.problem))
         if check.name:
-            print(_("It names {name}, {school}.").format(name=check.name, school=check.school))
+            _show(_("It names {name}, {school}.").format(name=printable(check.name), school=printable(check.school)))
         return EXIT_PROBLEMS
-    print(
+    _show(
         _("Genuine: {code} was issued by {pc} on {date}.").format(
-            code=check.code,
-            pc=check.issued_by,
+            code=printable(check.code),
+            pc=printable(check.issued_by),
             date=format_date(check.issued_at.date()) if check.issued_at else "",
         )
     )
-    print(_("To: {name}, {role}, {school}.").format(name=check.name, role=role_label(check.role), school=check.school))
-    print(
+    _show(
+        _("To: {name}, {role}, {school}.").format(
+            name=printable(check.name), role=printable(role_label(check.role)), school=printable(check.school)
+        )
+    )
+    _show(
         _("For: the policy {policy}, version {version}; completed {completed}, valid until {expires}.").format(
-            policy=check.policy_id,
-            version=check.policy_version,
+            policy=printable(check.policy_id),
+            version=printable(check.policy_version),
             completed=format_date(check.completed_on) if check.completed_on else "",
             expires=format_date(check.expires_on) if check.expires_on else "",
         )
@@ -434,7 +442,7 @@ def cmd_verify(settings: Settings, typed: str) -> int:
     if check.status_now is not None:
         from socialsafe.labels import status_name
 
-        print(_("Their training today: {status}.").format(status=status_name(check.status_now)))
+        _show(_("Their training today: {status}.").format(status=status_name(check.status_now)))
     return EXIT_OK
 
 

@@ -24,13 +24,16 @@ from socialsafe.log import log
 from socialsafe.ui.widgets import announce, in_our_words, label
 
 
+def versions() -> str:
+    return (
+        f"SocialSafe {__version__}, Python {platform.python_version()}, PySide6 {pyside_version}, {platform.platform()}"
+    )
+
+
 def details_of(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> str:
     """What the office (or whoever supports the app) needs: versions, the time, and the traceback."""
     moment = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    versions = (
-        f"SocialSafe {__version__}, Python {platform.python_version()}, PySide6 {pyside_version}, {platform.platform()}"
-    )
-    return f"{versions}\n{moment}\n\n{''.join(traceback.format_exception(kind, error, tb))}"
+    return f"{versions()}\n{moment}\n\n{''.join(traceback.format_exception(kind, error, tb))}"
 
 
 class ErrorDialog(QDialog):
@@ -101,7 +104,8 @@ class ErrorReporter:
     def __call__(self, kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         self.failed = True
         details = details_of(kind, error, tb)
-        log.error("unexpected error:\n%s", details)
+        # The traceback as the log's own lines (each made printable there), not one escaped value.
+        log.error("unexpected error (%s)", versions(), exc_info=(kind, error, tb))
         if self.quiet:
             print(_("Something went wrong. The details are in {log}.").format(log=self.log_path), file=sys.stderr)
             return
