@@ -1,17 +1,25 @@
 """Hostile or broken input from the shared folder, as the command line meets it: real processes, real files.
 
 What anyone can write into the shared folder (a name, a device name, a file
-name) reaches the terminal and the log escaped, never obeyed.
+name) reaches the terminal and the log escaped, never obeyed; a killed export
+leaves its temporary file only until the next export.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from socialsafe.files import host_name
 from socialsafe.log import log, printable, setup_logging
-from sync_helpers import attempt, header, learner, new_id, run, write_device
+from sync_helpers import attempt, command, environment, header, learner, new_id, run, write_device
 
 EVE = "Eve\x1b[2J\rMallory\u202eevil"  # clears the screen, returns to the line's start, reverses the rest
 EVE_SHOWN = "Eve\\x1b[2J"
@@ -124,3 +132,123 @@ def test_erase_plan_and_roster_preview_show_names_escaped(tmp_path: Path, share:
     assert f"{staff}:3: role \\x1b[2Jcook is not" in preview.stdout, preview.stdout
     assert erased.returncode == 0, erased.stderr
     assert "learner record: " + EVE_SHOWN in erased.stdout, erased.stdout
+
+
+# A killed export -----------------------------------------------------------------------------------------
+
+# The real export in its own process, held still once its temporary file is written and before it is
+# renamed: it says "paused PATH" and waits for the file GO to appear (or to be killed).
+PAUSED_EXPORT = r"""
+import os, sys, time
+from pathlib import Path
+
+folder, go = sys.argv[1], Path(sys.argv[2])
+real_fsync = os.fsync
+
+def held_fsync(fd):
+    name = os.readlink(f"/proc/self/fd/{fd}")
+    if os.path.dirname(name) == folder and os.path.basename(name).startswith(".tmp-"):
+        print("paused", name, flush=True)
+        while not go.exists():
+            time.sleep(0.02)
+    real_fsync(fd)
+
+os.fsync = held_fsync
+from socialsafe.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="holds the export still through /proc")
+
+
+def start_paused_export(home: Path, out: Path, go: Path) -> tuple[subprocess.Popen[str], Path]:
+    args = command(home, None, "export", "--out", str(out))[3:]  # without "python -m socialsafe"
+    process = subprocess.Popen(
+        [sys.executable, "-c", PAUSED_EXPORT, str(out.parent), str(go), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env=environment(),
+    )
+    assert process.stdout is not None
+    said = process.stdout.readline()
+    assert said.startswith("paused "), said + (process.stderr.read() if process.stderr else "")
+    temp = Path(said.removeprefix("paused ").strip())
+    assert temp.is_file()
+    return process, temp
+
+
+def someone_recorded(home: Path) -> None:
+    result = run(
+        home, None, "record", "--name", "Ann Lee", "--school", "Oak Primary", "--role", "teacher",
+        "--module", "photos", "--score", "2", "--max-score", "2",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
+def temporary_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".tmp-"))
+
+
+@needs_proc
+def test_a_killed_exports_temporary_file_is_removed_by_the_next_export(tmp_path: Path) -> None:
+    home, out = tmp_path / "office", tmp_path / "exports"
+    out.mkdir()
+    someone_recorded(home)
+    process, temp = start_paused_export(home, out / "list.csv", tmp_path / "never")
+
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+
+    assert temp.is_file()  # everyone's data, hidden beside where the list was to go
+    assert "Ann Lee" in temp.read_text(encoding="utf-8-sig")
+    assert not (out / "list.csv").exists()
+
+    again = run(home, None, "export", "--out", str(out / "list.csv"))
+
+    assert again.returncode == 0, again.stderr
+    assert temporary_files(out) == []
+    assert "Ann Lee" in (out / "list.csv").read_text(encoding="utf-8-sig")
+
+
+@needs_proc
+def test_an_export_leaves_a_live_exports_file_and_other_programs_files_alone(tmp_path: Path) -> None:
+    home, out, go = tmp_path / "office", tmp_path / "exports", tmp_path / "go"
+    out.mkdir()
+    someone_recorded(home)
+    live, temp = start_paused_export(home, out / "first.csv", go)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(gone.stdout)
+    here = host_name()
+    kept = [
+        ".tmp-notes.txt",  # another program's
+        ".tmp-0123456789abcdef",  # a share file's, written by this app
+        f".tmp-export-{here}-x-0123456789abcdef",  # not of the export form
+        ".tmp-export-OTHER_PC-4242-0123456789abcdef",  # another PC's, new: it may be writing it now
+    ]
+    for name in kept:
+        (out / name).write_text("someone's", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("not in this folder", encoding="utf-8")
+    link = out / f".tmp-export-{here}-{dead_pid}-fedcba9876543210"  # a link, even under a dead process id
+    link.symlink_to(elsewhere)
+    old = out / ".tmp-export-OTHER_PC-4243-0123456789abcdef"  # another PC's, two days old: it crashed
+    old.write_text("a crashed export's", encoding="utf-8")
+    two_days_ago = os.stat(old).st_mtime - 2 * 24 * 60 * 60
+    os.utime(old, (two_days_ago, two_days_ago))
+
+    second = run(home, None, "export", "--out", str(out / "second.csv"))
+
+    assert second.returncode == 0, second.stderr
+    assert temp.is_file()  # the live export's, still being written
+    assert all((out / name).read_text(encoding="utf-8") == "someone's" for name in kept)
+    assert link.is_symlink()
+    assert elsewhere.read_text(encoding="utf-8") == "not in this folder"
+    assert not old.exists()
+
+    go.touch()
+    _out, err = live.communicate(timeout=120)
+    assert live.returncode == 0, err
+    assert "Ann Lee" in (out / "first.csv").read_text(encoding="utf-8-sig")
+    assert not temp.exists()

@@ -3,7 +3,7 @@
 CSV follows ``shared/contracts/share-format.md`` ("Derived reports"): UTF-8 with
 a BOM, a header row, and spreadsheet formulas neutralised. JSON is a list of
 objects, values as they are. Every file is written whole with
-:func:`socialsafe.files.write_atomic`.
+:func:`socialsafe.files.write_atomic`, after removing what a crashed export left.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from socialsafe.domain.status import Status
-from socialsafe.files import write_atomic
+from socialsafe.files import disk_full_message, export_owner, remove_crashed_exports, write_atomic
 from socialsafe.i18n import _
 from socialsafe.labels import module_status_name, role_label, status_name
 from socialsafe.log import printable
@@ -213,9 +213,13 @@ def write_rows(path: Path, header: Sequence[str], rows: Sequence[Row], fmt: Expo
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole; an OSError's message says what to do about it."""
+    """Write ``data`` to ``path`` whole; an OSError's message says what to do about it.
+
+    What an export killed before (in this folder) left behind is removed first.
+    """
     try:
-        write_atomic(path, data)
+        remove_crashed_exports(path.parent)  # as files.write_export does
+        write_atomic(path, data, owner=export_owner())
     except PermissionError as error:
         raise OSError(
             _("Cannot write {file}: it may be open in another program (Excel?), or you may not change it.").format(
@@ -223,4 +227,7 @@ def write_file(path: Path, data: bytes) -> None:
             )
         ) from error
     except OSError as error:
-        raise OSError(_("Cannot write {file}: {reason}.").format(file=path, reason=error.strerror or error)) from error
+        full = disk_full_message(error, path.parent)
+        raise OSError(
+            full or _("Cannot write {file}: {reason}.").format(file=path, reason=error.strerror or error)
+        ) from error

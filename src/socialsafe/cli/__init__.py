@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from socialsafe import __version__
 from socialsafe.config import SHARE_SETTING, Settings
 from socialsafe.content.roles import Role
+from socialsafe.files import disk_full_message
 from socialsafe.i18n import _, ngettext, set_locale
 from socialsafe.log import log, printable, printable_lines, setup_logging
 from socialsafe.paths import is_network_path
@@ -250,12 +251,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(str(error))
         return EXIT_ADMIN
     except UserError as error:
-        _say(str(error))
+        # A full disk behind the message (a database or file that could not be written) is said as such.
+        _say(disk_full_message(error, settings.data_dir) or str(error))
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
         return 130
     except Exception as error:
         log.exception("unexpected error in %s", args.command or "gui")
+        full = disk_full_message(error, settings.data_dir)
+        if full is not None:
+            _say(full)
+            return EXIT_PROBLEMS
         where = str(log_file) if log_file else _("the log file")
         _say(
             _("Something went wrong ({error}). The details are in {log}.").format(error=type(error).__name__, log=where)

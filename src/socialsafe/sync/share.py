@@ -22,7 +22,7 @@ from pathlib import Path
 
 from socialsafe.content.loader import Problem
 from socialsafe.domain.people import normalise_name
-from socialsafe.files import TEMP_PREFIX, RefusedFileError, read_whole, write_atomic
+from socialsafe.files import TEMP_PREFIX, RefusedFileError, is_disk_full, read_whole, write_atomic
 from socialsafe.i18n import _
 from socialsafe.sync.records import ROLES
 
@@ -53,7 +53,7 @@ def explain(error: OSError, share: Path) -> ShareError:
                 "Your results are kept on this PC."
             ).format(path=share, name=error.strerror)
         )
-    if error.errno == errno.ENOSPC:
+    if is_disk_full(error):  # ENOSPC, a quota (EDQUOT), Windows' ERROR_DISK_FULL
         return ShareError(_("The shared folder {path} is full. Your results are kept on this PC.").format(path=share))
     if isinstance(error, PermissionError) or error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return ShareError(

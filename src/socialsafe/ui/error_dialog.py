@@ -2,6 +2,8 @@
 
 The traceback goes to the log file; the person reads what it means for them,
 can copy the details for the office, and carries on: the window stays usable.
+A full disk is said as such (:func:`socialsafe.files.disk_full_message`), with
+the folder it holds, since freeing space is something the person can do.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from socialsafe import __version__
+from socialsafe.files import disk_full_message
 from socialsafe.i18n import _
 from socialsafe.log import log
 from socialsafe.ui.widgets import announce, in_our_words, label
@@ -39,17 +42,24 @@ def details_of(kind: type[BaseException], error: BaseException, tb: TracebackTyp
 class ErrorDialog(QDialog):
     """'Something went wrong': what it means, where the log is, and a way to copy the details."""
 
-    def __init__(self, details: str, log_path: Path | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, details: str, log_path: Path | None, parent: QWidget | None = None, disk_full: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.details = details
         self.log_path = log_path
-        self.setWindowTitle(_("Something went wrong"))
-        self.setAccessibleName(_("Something went wrong"))
+        title = _("The disk is full") if disk_full else _("Something went wrong")
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
-        layout.addWidget(label(_("Something went wrong"), "h2"))
+        layout.addWidget(label(title, "h2"))
         self.message = label(
-            _(
+            disk_full
+            + " "
+            + _("Everything saved before is kept; what you did last was not saved, so do it again once there is room.")
+            if disk_full
+            else _(
                 "SocialSafe hit a problem it did not expect. Your answers so far are saved, and you can carry on. "
                 "If it happens again, please tell the school office: “Copy details” copies what they need."
             )
@@ -94,8 +104,10 @@ class ErrorDialog(QDialog):
 class ErrorReporter:
     """``sys.excepthook`` for the app: logs the error in full, and shows one :class:`ErrorDialog` at a time."""
 
-    def __init__(self, log_path: Path | None, quiet: bool = False) -> None:
+    def __init__(self, log_path: Path | None, quiet: bool = False, data_dir: Path | None = None) -> None:
         self.log_path = log_path
+        # The data folder (whose disk holds the database): by default, the one the log is in.
+        self.data_dir = data_dir or (log_path.parent.parent if log_path is not None else None)
         self.quiet = quiet  # a start-up check: say it on stderr instead of a dialog, and fail the check
         self.window: QWidget | None = None  # the main window, once there is one: the dialog sits over it
         self.dialog: ErrorDialog | None = None
@@ -106,15 +118,18 @@ class ErrorReporter:
         details = details_of(kind, error, tb)
         # The traceback as the log's own lines (each made printable there), not one escaped value.
         log.error("unexpected error (%s)", versions(), exc_info=(kind, error, tb))
+        full = disk_full_message(error, self.data_dir)
         if self.quiet:
-            print(_("Something went wrong. The details are in {log}.").format(log=self.log_path), file=sys.stderr)
+            print(
+                full or _("Something went wrong. The details are in {log}.").format(log=self.log_path), file=sys.stderr
+            )
             return
         try:
-            self._show(details)
+            self._show(details, full)
         except Exception:  # the message itself failed: the log has it all, and Python must not print a traceback
             log.exception("could not show the error message")
 
-    def _show(self, details: str) -> None:
+    def _show(self, details: str, disk_full: str | None = None) -> None:
         if self.dialog is not None:
             try:
                 if self.dialog.isVisible():
@@ -122,7 +137,7 @@ class ErrorReporter:
             except RuntimeError:
                 pass  # deleted with a window it sat over
         # Over the main window, never over a passing dialog that may be deleted with the dialog inside it.
-        self.dialog = ErrorDialog(details, self.log_path, self.window)
+        self.dialog = ErrorDialog(details, self.log_path, self.window, disk_full)
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog.destroyed.connect(self._forget)
         self.dialog.open()
