@@ -2,11 +2,13 @@
 
 What anyone can write into the shared folder (a name, a device name, a file
 name) reaches the terminal and the log escaped, never obeyed; a killed export
-leaves its temporary file only until the next export.
+leaves its temporary file only until the next export; ``export`` and
+``report`` say what they could not read, as ``sync`` does, and exit 1.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -17,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from socialsafe.content.problems import Problem
 from socialsafe.files import host_name
 from socialsafe.log import log, printable, setup_logging
 from sync_helpers import attempt, command, environment, header, learner, new_id, run, write_device
@@ -38,6 +41,11 @@ def hostile_share(share: Path, broken_line: bool = True) -> tuple[Path, dict[str
         items.append("{not json\n")
     path = write_device(share, device, items, head=header(device, device_name=DEVICE_NAME))
     return path, eve
+
+
+def problem_lines(text: str, share: Path) -> list[str]:
+    """The lines that name a file in the share: the problems, as sync prints them."""
+    return [line for line in text.splitlines() if line.startswith(str(share))]
 
 
 # Terminal and log output ---------------------------------------------------------------------------------
@@ -71,7 +79,8 @@ def test_sync_report_and_export_show_names_and_file_names_escaped(tmp_path: Path
     # The file name's line break is shown, so the problem stays one line: nothing after it looks like a line of ours.
     shown = f"{share / 'devices'}/\\x1b[31mred\\n2026-01-01 00:00:00,000 ERROR socialsafe: forged.jsonl: "
     assert any(line.startswith(shown) for line in synced.stdout.splitlines()), synced.stdout
-    assert not any(line.startswith("2026-01-01") for line in synced.stdout.splitlines())
+    assert any(line.startswith(shown) for line in report.stderr.splitlines()), report.stderr
+    assert not any(line.startswith("2026-01-01") for line in (synced.stdout + report.stderr).splitlines())
     # Eve's name in the table: what was there, shown (a line break or tab in a cell is a space, as before).
     rows = [line for line in report.stdout.splitlines() if line.startswith("Eve")]
     assert rows, report.stdout
@@ -252,3 +261,47 @@ def test_an_export_leaves_a_live_exports_file_and_other_programs_files_alone(tmp
     assert live.returncode == 0, err
     assert "Ann Lee" in (out / "first.csv").read_text(encoding="utf-8-sig")
     assert not temp.exists()
+
+
+# Share problems in export and report ---------------------------------------------------------------------
+
+
+def test_export_and_report_say_each_share_problem_as_sync_does_and_exit_1(tmp_path: Path, share: Path) -> None:
+    device_file, _eve = hostile_share(share)
+    other = new_id()
+    ann = learner(other, "Ann Lee", "Oak Primary")
+    write_device(share, other, [ann, "[" * 50 + "\n", attempt(other, ann["id"], score="two")])
+    (share / "devices" / "notes.txt").write_text("someone's notes", encoding="utf-8")
+    out = tmp_path / "list.json"
+
+    synced = run(tmp_path / "another-pc", share, "sync")
+    exported = run(tmp_path / "office", share, "export", "--out", str(out))
+    report = run(tmp_path / "office", share, "report")
+
+    said = problem_lines(synced.stdout, share)
+    assert len(said) >= 3, synced.stdout
+    assert any(line.startswith(f"{device_file}:4: ") for line in said), said
+    assert exported.returncode == 1, exported.stderr
+    assert problem_lines(exported.stderr, share) == said
+    assert "problems found (listed above)" in exported.stderr
+    assert exported.stdout.startswith("Wrote "), exported.stdout  # the file is still written: all that could be read
+    names = {row["name"] for row in json.loads(out.read_text(encoding="utf-8"))}
+    assert {"Ann Lee", EVE} <= names
+    assert report.returncode == 1, report.stderr
+    assert problem_lines(report.stderr, share) == said
+    assert any(line.startswith("Ann Lee") for line in report.stdout.splitlines()), report.stdout
+
+
+@pytest.mark.skipif(
+    "note" not in getattr(Problem, "__dataclass_fields__", {}), reason="share problems have no notes yet"
+)
+def test_files_windows_puts_in_devices_are_said_but_do_not_fail_export(tmp_path: Path, share: Path) -> None:
+    other = new_id()
+    write_device(share, other, [learner(other, "Ann Lee", "Oak Primary")])
+    for name in ("desktop.ini", "Thumbs.db", ".DS_Store"):
+        (share / "devices" / name).write_bytes(b"\x00clutter")
+
+    exported = run(tmp_path / "office", share, "export", "--out", str(tmp_path / "list.csv"))
+
+    assert exported.returncode == 0, exported.stderr
+    assert "problems found" not in exported.stderr

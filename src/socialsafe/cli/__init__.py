@@ -434,7 +434,7 @@ def cmd_export(settings: Settings, out: Path, by: str, format_name: str | None) 
     content = _load_content(settings)
     store = _open_store(settings)
     try:
-        people, share_error = _merged_people(settings, store)
+        people, share_error, problems = _merged_people(settings, store)
         # One row per person, as the share's reports: the primary policy when several are loaded.
         header, rows = reports.rows_by(by, store, content, policy_id=content.primary_policy_id, people=people)
     finally:
@@ -444,16 +444,31 @@ def cmd_export(settings: Settings, out: Path, by: str, format_name: str | None) 
     except OSError as error:  # write_rows's message already says what to do
         raise UserError(str(error)) from error
     _show(ngettext("Wrote {n} row to {file}.", "Wrote {n} rows to {file}.", len(rows)).format(n=len(rows), file=out))
-    return _share_exit(share_error)
+    return _share_exit(share_error, problems)
 
 
-def _share_exit(share_error: Exception | None) -> int:
-    """Exit 3 when the share could not be read: the output holds this PC's view only."""
-    if share_error is None:
+def _share_exit(share_error: Exception | None, problems: Sequence[object] = ()) -> int:
+    """Exit 3 when the share could not be read: the output holds this PC's view only.
+
+    Exit 1 when lines or files could not be read (each is said on standard
+    error, as ``sync`` says it): the list lacks whatever they hold. A problem
+    that is only a note (a file Windows or a cloud drive put in ``devices/``)
+    is said, and changes nothing.
+    """
+    if share_error is not None:
+        _say(str(share_error))
+        _say(_("The list above holds this PC's records and those it received at its last sync."))
+        return EXIT_SHARE
+    _show_problems(problems, stream="stderr")
+    bad = sum(1 for problem in problems if not getattr(problem, "note", False))
+    if not bad:
         return EXIT_OK
-    _say(str(share_error))
-    _say(_("The list above holds this PC's records and those it received at its last sync."))
-    return EXIT_SHARE
+    _say(
+        ngettext("{n} problem found (listed above).", "{n} problems found (listed above).", bad).format(n=bad)
+        + " "
+        + _("The list leaves out whatever those lines hold.")
+    )
+    return EXIT_PROBLEMS
 
 
 def _share_of(settings: Settings, store: Store) -> Path | None:
@@ -461,8 +476,14 @@ def _share_of(settings: Settings, store: Store) -> Path | None:
     return settings.share_folder(store.setting(SHARE_SETTING))[0]
 
 
-def _merged_people(settings: Settings, store: Store) -> tuple[list[reports.PersonRecords] | None, Exception | None]:
-    """Everyone on every PC, from the share's device files and roster; None to use this PC's records."""
+def _merged_people(
+    settings: Settings, store: Store
+) -> tuple[list[reports.PersonRecords] | None, Exception | None, list[object]]:
+    """Everyone on every PC, from the share's device files and roster; None to use this PC's records.
+
+    Also the share's problems (lines and files that could not be read, as
+    ``sync`` finds them), or the error that kept the share from being read.
+    """
     from socialsafe.sync.engine import merged_people
     from socialsafe.sync.share import ShareError
 
@@ -474,14 +495,14 @@ def _merged_people(settings: Settings, store: Store) -> tuple[list[reports.Perso
         listed, problems = roster.read_for_reports(None, settings.data_dir)
         for problem in problems:
             log.warning("roster: %s", problem)
-        return (roster.with_roster(reports.people_of_store(store), listed) if listed else None), None
+        return (roster.with_roster(reports.people_of_store(store), listed) if listed else None), None, []
     try:
         people, problems = merged_people(store, share)
     except ShareError as error:
-        return None, error
+        return None, error, []
     for problem in problems:
         log.warning("share: %s", problem)
-    return people, None
+    return people, None, list(problems)
 
 
 def cmd_sync(settings: Settings) -> int:
@@ -518,7 +539,7 @@ def cmd_report(settings: Settings, by: str) -> int:
     content = _load_content(settings)
     store = _open_store(settings)
     try:
-        people, share_error = _merged_people(settings, store)
+        people, share_error, problems = _merged_people(settings, store)
         tables = [
             (pack, *reports.rows_by(by, store, content, policy_id=pack.policy.id, people=people))
             for pack in content.current
@@ -527,7 +548,7 @@ def cmd_report(settings: Settings, by: str) -> int:
         store.close()
     if not any(rows for _pack, _header, rows in tables):
         _show(_("No one has used SocialSafe on this PC yet."))
-        return EXIT_OK
+        return _share_exit(share_error, problems)
     for number, (pack, header, rows) in enumerate(tables):
         if len(tables) > 1:
             # Several policies: a heading says which one each table is about.
@@ -540,7 +561,7 @@ def cmd_report(settings: Settings, by: str) -> int:
                 )
             )
         sys.stdout.write(export.to_table(header, rows))  # every cell made printable by to_table
-    return _share_exit(share_error)
+    return _share_exit(share_error, problems)
 
 
 def _policy_pack(content: Content, policy: str | None) -> Pack:

@@ -3,7 +3,8 @@
 CSV and JSON are written exactly as ``socialsafe export`` writes them
 (:mod:`socialsafe.export`); the Excel workbook is for people: headings and
 statuses in words, real dates, the heading row frozen and filtered. Every file
-is written whole with :func:`socialsafe.files.write_atomic`.
+is written whole with :func:`socialsafe.export.write_file`, which also removes
+what an export killed before left in the folder.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainter, QPdfWriter
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from socialsafe import export
 from socialsafe.content.loader import Content
@@ -184,9 +185,13 @@ def governors_pdf(text: str, title: str) -> bytes:
 
 
 class ExportDialog(QDialog):
-    """Asks for the format and whether one row per person or per module; ``accepted`` when chosen."""
+    """Asks for the format and whether one row per person or per module; ``accepted`` when chosen.
 
-    def __init__(self, shown: int, parent: QWidget | None = None) -> None:
+    ``problems``: lines or files of the shared folder that could not be read, so
+    the list (and the file) lacks whatever they hold: the dialog says so.
+    """
+
+    def __init__(self, shown: int, parent: QWidget | None = None, problems: int = 0) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Export the people shown"))
         layout = QVBoxLayout(self)
@@ -201,6 +206,19 @@ class ExportDialog(QDialog):
                 ).format(n=shown)
             )
         )
+        self.incomplete: QLabel | None = None
+        if problems:
+            self.incomplete = label(
+                "⚠ "
+                + ngettext(
+                    "The list is incomplete: {n} line or file in the shared folder could not be read, "
+                    "so the file will lack whatever it holds (the log lists it).",
+                    "The list is incomplete: {n} lines or files in the shared folder could not be read, "
+                    "so the file will lack whatever they hold (the log lists them).",
+                    problems,
+                ).format(n=problems)
+            )
+            layout.addWidget(self.incomplete)
         form = QFormLayout()
         self.format = QComboBox()
         self.format.addItem(_("Excel workbook (.xlsx)"), ExportFormat.XLSX)

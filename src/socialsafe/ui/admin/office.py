@@ -431,7 +431,7 @@ class OfficeArea(QWidget):
 
     def export_people(self) -> None:
         shown = self.dashboard.shown_summaries()
-        dialog = ExportDialog(len(shown), self)
+        dialog = ExportDialog(len(shown), self, problems=len(self.snapshot.problems) if self.snapshot else 0)
         dialog.accepted.connect(lambda: self._export_people(shown))
         self._open_dialog(dialog)
 
