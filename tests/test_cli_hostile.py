@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from socialsafe.content.problems import Problem
 from socialsafe.files import host_name
 from socialsafe.log import log, printable, setup_logging
 from sync_helpers import attempt, command, environment, header, learner, new_id, run, write_device
@@ -292,16 +291,17 @@ def test_export_and_report_say_each_share_problem_as_sync_does_and_exit_1(tmp_pa
     assert any(line.startswith("Ann Lee") for line in report.stdout.splitlines()), report.stdout
 
 
-@pytest.mark.skipif(
-    "note" not in getattr(Problem, "__dataclass_fields__", {}), reason="share problems have no notes yet"
-)
-def test_files_windows_puts_in_devices_are_said_but_do_not_fail_export(tmp_path: Path, share: Path) -> None:
+def test_files_windows_puts_in_devices_are_said_but_fail_neither_sync_nor_export(tmp_path: Path, share: Path) -> None:
     other = new_id()
     write_device(share, other, [learner(other, "Ann Lee", "Oak Primary")])
     for name in ("desktop.ini", "Thumbs.db", ".DS_Store"):
         (share / "devices" / name).write_bytes(b"\x00clutter")
 
+    synced = run(tmp_path / "office", share, "sync")
     exported = run(tmp_path / "office", share, "export", "--out", str(tmp_path / "list.csv"))
+    report = run(tmp_path / "office", share, "report")
 
-    assert exported.returncode == 0, exported.stderr
-    assert "problems found" not in exported.stderr
+    for result in (synced, exported, report):
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "problem" not in result.stdout + result.stderr
+    assert f"{share / 'devices' / 'desktop.ini'}: " in synced.stdout  # noted by sync, all the same

@@ -529,7 +529,8 @@ def cmd_sync(settings: Settings) -> int:
         store.close()
     _show_problems(report.problems)
     _show(report.summary())
-    return EXIT_PROBLEMS if report.problems else EXIT_OK
+    # A note (desktop.ini, Thumbs.db in devices/) is said, but nothing is wrong: a scheduled sync stays at 0.
+    return EXIT_PROBLEMS if any(not p.note for p in report.problems) else EXIT_OK
 
 
 def cmd_report(settings: Settings, by: str) -> int:
