@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import random
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from conftest import MINI
 from socialsafe.content.loader import load_all
 from socialsafe.domain.certificate import CertificateData, ModuleLine
+from socialsafe.files import host_name
 from socialsafe.i18n import format_date
 from socialsafe.storage.store import Store
 from socialsafe.training import QuizRun, certificate_for, sign_off
@@ -251,6 +253,18 @@ def test_writing_over_an_earlier_certificate_replaces_it(tmp_path: Path, read_pd
 
     assert target.read_bytes().startswith(b"%PDF-")
     assert TRICKY_NAME in read_pdf(target).text
+    assert leftovers(tmp_path) == []
+
+
+def test_a_certificate_save_killed_half_way_leaves_nothing_after_the_next_save(tmp_path: Path, qtbot: QtBot) -> None:
+    """A killed save leaves a hidden copy with a person's name in it: the next save removes it (issue #14)."""
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    crashed = tmp_path / f".tmp-export-{host_name()}-{int(gone.stdout)}-0123456789abcdef"
+    crashed.write_bytes(b"%PDF- half a certificate")
+
+    write_pdf(make_data(), tmp_path / "certificate.pdf")
+
+    assert not crashed.exists()
     assert leftovers(tmp_path) == []
 
 

@@ -486,9 +486,9 @@ def test_person_row_of_a_learner_covers_all_their_records(store: Store, content:
 def test_a_file_another_program_holds_gives_a_message_that_says_what_to_do(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def locked(path: Path, data: bytes, owner: str | None = None) -> None:
+    def locked(path: Path, data: bytes) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(export, "write_atomic", locked)
+    monkeypatch.setattr(export, "write_export", locked)
     with pytest.raises(OSError, match=r"it may be open in another program \(Excel\?\)"):
         export.write_rows(tmp_path / "out.csv", columns(PersonRow), nasty_rows(), export.ExportFormat.CSV)

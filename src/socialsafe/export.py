@@ -20,7 +20,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from socialsafe.domain.status import Status
-from socialsafe.files import disk_full_message, export_owner, remove_crashed_exports, write_atomic
+from socialsafe.files import disk_full_message, write_export
 from socialsafe.i18n import _
 from socialsafe.labels import module_status_name, role_label, status_name
 from socialsafe.log import printable
@@ -218,8 +218,7 @@ def write_file(path: Path, data: bytes) -> None:
     What an export killed before (in this folder) left behind is removed first.
     """
     try:
-        remove_crashed_exports(path.parent)  # as files.write_export does
-        write_atomic(path, data, owner=export_owner())
+        write_export(path, data)
     except PermissionError as error:
         raise OSError(
             _("Cannot write {file}: it may be open in another program (Excel?), or you may not change it.").format(

@@ -26,7 +26,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from socialsafe.domain.certificate import CertificateData
-from socialsafe.files import write_atomic
+from socialsafe.files import write_export
 from socialsafe.i18n import _, format_date
 from socialsafe.labels import role_label
 from socialsafe.log import log
@@ -232,7 +232,7 @@ def write_pdf(data: CertificateData, path: Path) -> None:
     path = Path(path)
     pdf = _pdf_bytes(data)
     try:
-        write_atomic(path, pdf)
+        write_export(path, pdf)  # a killed save's hidden copy is removed by the next one
     except OSError as error:
         log.warning("certificate not written to %s: %s", path, error)
         raise OSError(
