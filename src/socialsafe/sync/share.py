@@ -49,7 +49,7 @@ def explain(error: OSError, share: Path) -> ShareError:
         return ShareError(
             _(
                 "In the shared folder {path}, {name} leads somewhere else (it is a link): SocialSafe writes only "
-                "inside the shared folder, so nothing was written. Ask IT to make it a plain folder. "
+                "inside the shared folder, so nothing was written there. Ask IT to make it a plain folder. "
                 "Your results are kept on this PC."
             ).format(path=share, name=error.strerror)
         )
