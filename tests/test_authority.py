@@ -252,6 +252,50 @@ def test_a_forged_erasure_erases_nobody_anywhere(site: Site, tmp_path: Path, sig
         assert db.execute("SELECT count(*) FROM learner WHERE name = 'Cara Cole'").fetchone() == (1,)
 
 
+def _record_ids(path: Path) -> set[str]:
+    return {json.loads(line)["id"] for line in path.read_text("utf-8").splitlines()[1:]}
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "signed by the attacker's own key"])
+def test_absurd_lines_on_a_share_with_an_authority_are_named_and_the_rest_still_counts(
+    site: Site, tmp_path: Path, signed: bool
+) -> None:
+    """The reader's bounds hold on a share with an authority too, whichever way a line is read (issue #14)."""
+    device = new_id()
+    eve = learner(device, "Eve Forged")
+    proof = {"proof": keys.b64(bytes(64))}
+    absurd = [
+        eve,
+        erasure(device, eve["id"], erased_at="9999-12-31T23:59:59Z", **proof),  # a proven line is read the slow way
+        learner(device, "Old", created_at="0001-01-01T00:00:00Z"),
+        "[" * 5000 + "]" * 5000 + "\n",
+        attempt(device, eve["id"], "friend-requests", score=10**30, max_score=10**30),
+    ]
+    records = [r for r in absurd if isinstance(r, dict)]
+    path = attacker_file(site.share, records, keys.new_key() if signed else None, device)
+    if not signed:  # the nested line, where it was meant to be
+        path = write_device(site.share, device, absurd)
+    office = on_pc(site.office)
+    own = site.share / "devices" / f"{office.device_id}.jsonl"
+    office.close()
+    before = _record_ids(own)
+    ok(
+        cli(
+            site.office, site.share, "record", "--name", "Bob Roe", "--school", "Oak Primary", "--role", "teacher",
+            "--module", "friend-requests", "--score", "2", "--max-score", "2", secret=SECRET,
+        )
+    )  # fmt: skip
+
+    result = cli(site.office, site.share, "sync")
+
+    assert result.returncode == 1
+    for line in (3, 4, 5 if not signed else None, 6 if not signed else 5):
+        if line is not None:
+            assert f"{path}:{line}:" in result.stdout, result.stdout
+    assert _record_ids(own) > before  # the office still published Bob's session
+    assert {"Ann Jones", "Bob Roe"} <= set(exported(site.office, site.share, tmp_path))
+
+
 def test_forged_completions_renames_and_exemptions_count_for_nothing(site: Site, tmp_path: Path) -> None:
     device = new_id()
     renamed = learner(device, "Ann Hacked", email=ANN)
