@@ -319,3 +319,19 @@ def test_files_the_system_puts_in_folders_are_noted_not_problems(pc: Store, cont
     ]
     assert [p.path.name for p in report.problems if not p.note] == ["conflicted copy.jsonl"]
     assert "1 problem found" in report.summary()
+
+
+def test_the_fast_path_is_never_kinder_to_a_time_than_the_checked_one() -> None:
+    """The fast reader is built once an hour: a time just past the limit must still be refused."""
+    now = dt.datetime(2026, 12, 6, 10, 59, tzinfo=dt.UTC)
+    device = new_id()
+    lines = [
+        learner(device, "Just In", created_at=_stamp(limits.latest(now) - dt.timedelta(seconds=1))),
+        learner(device, "Just Out", created_at=_stamp(limits.latest(now) + dt.timedelta(seconds=1))),
+    ]
+    raw = "".join(json.dumps(x) + "\n" for x in [{"kind": "header", "format": rec.FORMAT, "version": 1}, *lines])
+
+    device_file = rec.read_device(Path(f"{device}.jsonl"), raw.encode(), now=now)
+
+    assert [r.name for r in device_file.records] == ["Just In"]  # type: ignore[union-attr]
+    assert [line for line, _message in device_file.problems] == [3]

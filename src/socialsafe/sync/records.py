@@ -580,12 +580,13 @@ def _fast_reader(latest: dt.datetime) -> Callable[[bytes], Any]:
     in range, texts no longer than the limits); any line it refuses is read
     again the slow way, which accepts it or says exactly what is wrong.
     """
-    return _fast_reader_until(latest.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1))
+    return _fast_reader_until(latest.replace(minute=0, second=0, microsecond=0))
 
 
 @functools.lru_cache(maxsize=2)
 def _fast_reader_until(latest: dt.datetime) -> Callable[[bytes], Any]:
-    # Built for each hour's ``latest`` (rounded up, so the slow path, checking to the second, has the last word).
+    # Built once an hour: ``latest`` rounded down, so the fast path is never the more permissive one; a time
+    # in the hour between goes the slow way, which checks it to the second.
     uid = cs.str_schema(pattern=_UUID, strict=True)
     # A pattern is searched for anywhere in the text.
     text = cs.str_schema(pattern=r"[0-9A-Za-z]", strict=True, max_length=limits.MAX_TEXT)
