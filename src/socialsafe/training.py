@@ -12,6 +12,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from socialsafe.content.coverage import draw_needs
 from socialsafe.content.loader import Content
 from socialsafe.content.model import Clause, Module, ModuleKind, Option, Pack, Question, QuestionType
 from socialsafe.domain import quiz
@@ -151,7 +152,9 @@ class QuizRun:
     ) -> QuizRun:
         # Spaced review: in a mixed check, what the person got wrong before comes back first.
         first = quiz.review_queue(store.answers_of_learner(learner.id)) if module.kind is ModuleKind.MIXED else []
-        plan = quiz.draw(pack.pool(module, learner.role), module.draw, rng or random.Random(), first)
+        # A final check asks every "must" clause and every module in each draw (content.coverage.draw_needs).
+        covers, required = draw_needs(pack, module, learner.role)
+        plan = quiz.draw(pack.pool(module, learner.role), module.draw, rng or random.Random(), first, covers, required)
         attempt = store.start_attempt(learner.id, pack, module, plan, pass_mark_for(module.pass_mark))
         return cls(store, pack, module, attempt)
 

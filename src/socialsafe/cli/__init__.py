@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import os
 import re
 import sys
@@ -87,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help=_("check quiz packs and print every problem"))
     validate.add_argument(
         "--coverage", action="store_true", help=_("also print which questions test each policy clause")
+    )
+    validate.add_argument(
+        "--json",
+        action="store_true",
+        help=_("with --coverage: print the coverage as JSON, with each module's chance of asking nothing on a clause"),
     )
     validate.add_argument(
         "paths", nargs="*", metavar="PATH", help=_("pack folders or files (default: every pack the app loads)")
@@ -224,7 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _show_problems(site_config().problems, stream="stderr")
     try:
         if args.command == "validate":
-            return cmd_validate(settings, [Path(p) for p in args.paths], coverage=args.coverage)
+            if args.json and not args.coverage:
+                raise UsageError(_("--json goes with --coverage"))
+            return cmd_validate(settings, [Path(p) for p in args.paths], coverage=args.coverage, as_json=args.json)
         if args.command == "sync":
             return cmd_sync(settings)
         if args.command == "export":
@@ -292,9 +300,10 @@ def _show_problems(problems: Sequence[object], stream: str = "stdout") -> None:
             _show(printable(problem))
 
 
-def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False) -> int:
+def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False, as_json: bool = False) -> int:
     from socialsafe.content.coverage import coverage_report
     from socialsafe.content.loader import Content, Problem, load_all
+    from socialsafe.domain.coverage import coverage_json, refresher_gaps
 
     content = settings.load_content() if not targets else Content()
     for target in targets:
@@ -305,10 +314,16 @@ def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False
         if not found.packs and not found.problems:
             # A folder named on purpose but holding no pack is a mistake (a misnamed pack.toml).
             content.problems.append(Problem(target, _("no quiz pack here (a pack is a folder holding pack.toml)")))
+    # A final check that could renew a year's training without asking a "must" clause is a problem too.
+    for pack in content.packs:
+        content.problems += [Problem(Path(pack.source), gap) for gap in refresher_gaps(pack)]
     # A translation's problems leave the pack in use (in English there), but are problems all the same.
     problems = content.problems + content.warnings
-    _show_problems(problems)
-    if coverage:
+    _show_problems(problems, stream="stderr" if as_json else "stdout")
+    if as_json:
+        rows = [{"pack": pack.id, **row} for pack in content.packs for row in coverage_json(pack)]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif coverage:
         for pack in content.packs:
             _show(coverage_report(pack))
     checked = len(content.packs)

@@ -1,10 +1,17 @@
-"""Which questions test which clause: the table a reviewer audits a course with."""
+"""Which questions test which clause: the table a reviewer audits a course with.
+
+A clause counts as asked only on the path a learner who answers rightly takes
+(a scenario step reached only after a wrong choice asks nothing of someone who
+chose well), and for each module, how likely one draw is to ask nothing on it.
+The final check must ask every "must" clause and every module in every draw.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from socialsafe.content.model import Clause, Pack, Question
+from socialsafe.content.model import Clause, Module, ModuleKind, Pack, Question, QuestionType, Strength
+from socialsafe.content.roles import Role
 from socialsafe.i18n import _
 
 MIN_QUESTIONS = 2  # each clause is taught by at least this many questions
@@ -18,11 +25,44 @@ class ClauseCoverage:
 
 
 def tested_clauses(question: Question) -> set[str]:
-    """The clauses a question tests, its scenario steps' included."""
+    """The clauses a question asks about on the path a learner who answers rightly takes.
+
+    A scenario's own clauses, and those of each step from its start through the
+    right choices; a step reached only after a wrong choice is feedback, not a question asked.
+    """
     found = set(question.clauses)
-    for step in question.steps:
+    if question.type is not QuestionType.SCENARIO:
+        return found
+    steps = {step.id: step for step in question.steps}
+    here = question.start
+    while here is not None:
+        step = steps[here]
         found.update(step.clauses)
+        here = next(option.next for option in step.options if option.correct)
     return found
+
+
+def musts(pack: Pack) -> frozenset[str]:
+    return frozenset(c.id for c in pack.header.clauses if c.strength is Strength.MUST)
+
+
+def draw_needs(pack: Pack, module: Module, role: Role | str) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """What every draw of ``module`` must ask for a person in ``role``, and what each question asks of it.
+
+    A final check (a mixed module) must ask each "must" clause its pool can ask
+    and every module of its pool: then a pass renews a year's training only when
+    it asked about every rule that matters. Other modules have no such need.
+    """
+    if module.kind is not ModuleKind.MIXED:
+        return {}, frozenset()
+    needed = musts(pack)
+    covers = {
+        q.id: frozenset({f"module:{m.id}", *(f"clause:{c}" for c in tested_clauses(q) & needed)})
+        for m in pack.modules_for(role)
+        if m.kind is not ModuleKind.MIXED
+        for q in m.questions
+    }
+    return covers, frozenset().union(*covers.values())
 
 
 def coverage(pack: Pack) -> list[ClauseCoverage]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,17 +28,87 @@ class PlannedQuestion:
     orders: dict[str, list[str]]
 
 
-def draw(pool: Sequence[Question], count: int, rng: random.Random, first: Sequence[str] = ()) -> list[PlannedQuestion]:
+def draw(
+    pool: Sequence[Question],
+    count: int,
+    rng: random.Random,
+    first: Sequence[str] = (),
+    covers: Mapping[str, frozenset[str]] | None = None,
+    required: frozenset[str] = frozenset(),
+) -> list[PlannedQuestion]:
     """A fresh random set of ``count`` questions from the pool, with shuffled options.
 
     Questions named in ``first`` (spaced review: the ones a person missed
     before) come first, as many as fit; random others fill the rest.
+    ``required`` (the final check: every "must" clause and every module) is
+    what the set must ask between its questions, ``covers`` what each question
+    (by id) asks of it: the set is drawn at random among those that ask it all.
     """
     by_id = {q.id: q for q in pool}
-    chosen = [by_id[i] for i in dict.fromkeys(first) if i in by_id][:count]
-    rest = [q for q in pool if q not in chosen]
-    chosen += rng.sample(rest, min(count - len(chosen), len(rest)))
-    return [_plan(q, rng) for q in chosen]
+    first_ids = [i for i in dict.fromkeys(first) if i in by_id]
+    ids = _covering(list(by_id), count, rng, first_ids, covers or {}, required) if required else first_ids[:count]
+    rest = [i for i in by_id if i not in ids]
+    ids += rng.sample(rest, min(count - len(ids), len(rest)))
+    return [_plan(by_id[i], rng) for i in ids]
+
+
+TRIES = 50  # fresh random tries before the last, greedy one: a pack the validator passes needs one or two
+
+
+def _covering(
+    pool: list[str],
+    count: int,
+    rng: random.Random,
+    first: list[str],
+    covers: Mapping[str, frozenset[str]],
+    required: frozenset[str],
+) -> list[str]:
+    """Up to ``count`` question ids that ask everything in ``required`` between them, as fresh as that allows.
+
+    Each question is picked at random among those that ask something still
+    unasked, the more it asks the likelier, so that draws differ; a try that
+    ends with something unasked is thrown away. What was missed before
+    (``first``) goes in first, each as long as the rest can still be asked.
+    When no try asks it all (a pack the validator refuses), the last one's set.
+    """
+    kept: list[str] = []
+    for question in first:
+        if len(kept) < count and _fill([*kept, question], pool, count, rng, covers, required, greedy=True)[1]:
+            kept.append(question)
+    picked: list[str] = kept
+    for attempt in range(TRIES + 1):
+        picked, done = _fill(kept, pool, count, rng, covers, required, greedy=attempt == TRIES)
+        if done:
+            break
+    return picked
+
+
+def _fill(
+    start: list[str],
+    pool: list[str],
+    count: int,
+    rng: random.Random,
+    covers: Mapping[str, frozenset[str]],
+    required: frozenset[str],
+    greedy: bool,
+) -> tuple[list[str], bool]:
+    """``start`` and questions picked to ask what it leaves unasked; and whether all of ``required`` is."""
+    picked, left = list(start), set(required)
+    for question in picked:
+        left -= covers.get(question, frozenset())
+    candidates = [q for q in pool if q not in picked]
+    while left and len(picked) < count:
+        weights = [len(covers.get(q, frozenset()) & left) ** 2 for q in candidates]
+        if not any(weights):
+            break
+        if greedy:
+            choice = candidates[weights.index(max(weights))]
+        else:
+            [choice] = rng.choices(candidates, weights)
+        picked.append(choice)
+        candidates.remove(choice)
+        left -= covers[choice]
+    return picked, not left
 
 
 class TimedAnswer(Protocol):

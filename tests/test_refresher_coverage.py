@@ -1,0 +1,195 @@
+"""The final check asks every rule that matters in every draw, and says how likely each module is to skip one (#15).
+
+It also renews a 12-month completion, so a draw that asks nothing on declining
+and reporting a pupil's contact (USE-3) or on school systems (USE-1) would
+renew a year's training without asking about them: every draw must ask each
+"must" clause and every module, and still differ from the last.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from helpers_packs import copy_pack, edit
+from socialsafe.content.coverage import draw_needs, musts
+from socialsafe.content.coverage import tested_clauses as asks
+from socialsafe.content.loader import load_pack
+from socialsafe.content.model import Module, ModuleKind, Pack, Question
+from socialsafe.content.roles import Role
+from socialsafe.domain import quiz
+from socialsafe.domain.coverage import coverage_json, never_asked, refresher_gaps
+from socialsafe.resources import bundled
+from socialsafe.storage.store import Store
+from socialsafe.training import QuizRun
+from sync_helpers import environment
+
+BUNDLED = bundled("quizzes") / "leaf-social-media"
+
+
+@pytest.fixture(scope="module")
+def course() -> Pack:
+    return load_pack(BUNDLED)
+
+
+def final_check(pack: Pack) -> Module:
+    [module] = [m for m in pack.modules if m.kind is ModuleKind.MIXED]
+    return module
+
+
+def asked(pack: Pack, ids: list[str]) -> tuple[set[str], set[str]]:
+    """The clauses and modules a drawn set of questions asks, on the right-answer path."""
+    module_of = {q.id: m.id for m in pack.modules for q in m.questions if m.kind is not ModuleKind.MIXED}
+    questions = pack.questions()
+    return set().union(*(asks(questions[i]) for i in ids)), {module_of[i] for i in ids}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_draw_of_the_final_check_asks_every_must_clause_and_every_module(course: Pack, role: Role) -> None:
+    module = final_check(course)
+    pool = course.pool(module, role)
+    covers, required = draw_needs(course, module, role)
+    coverable = musts(course) & set().union(*(asks(q) for q in pool))
+    rng = random.Random(role)
+    for _ in range(300):
+        ids = [p.question_id for p in quiz.draw(pool, module.draw, rng, covers=covers, required=required)]
+        clauses, modules = asked(course, ids)
+        assert len(ids) == len(set(ids)) == module.draw
+        assert coverable <= clauses, sorted(coverable - clauses)
+        assert modules == {m.id for m in course.modules_for(role) if m.kind is not ModuleKind.MIXED}
+    assert {"USE-1", "USE-3"} <= coverable  # the two the review found skipped in half the draws
+
+
+def test_the_final_check_stays_fresh_between_attempts(course: Pack) -> None:
+    module = final_check(course)
+    pool = course.pool(module, Role.VOLUNTEER)
+    covers, required = draw_needs(course, module, Role.VOLUNTEER)
+    rng = random.Random(7)
+    draws = [
+        frozenset(p.question_id for p in quiz.draw(pool, module.draw, rng, covers=covers, required=required))
+        for _ in range(400)
+    ]
+    seen = Counter(q for d in draws for q in d)
+
+    assert len(set(draws)) > 390  # hardly ever the same ten twice
+    assert len(seen) >= 0.95 * len(pool)  # nearly every question turns up
+    assert max(seen.values()) < 0.6 * len(draws)  # and none is in most draws
+
+
+def test_what_was_missed_before_comes_first_as_far_as_the_draw_can_still_cover(course: Pack) -> None:
+    module = final_check(course)
+    pool = course.pool(module, Role.TEACHER)
+    covers, required = draw_needs(course, module, Role.TEACHER)
+    photos = [q.id for q in pool if q.id.startswith("photo")][:4]  # one module's: 4 would leave 6 slots for 7
+    others = [q.id for q in pool if q.id.startswith(("sys-", "par-"))][:2]
+
+    for missed, kept in ((others, others), (photos, photos[:3])):
+        ids = [p.question_id for p in quiz.draw(pool, module.draw, random.Random(1), missed, covers, required)]
+        assert ids[: len(kept)] == kept
+        clauses, modules = asked(course, ids)
+        assert musts(course) <= clauses
+        assert len(modules) == 8
+
+
+def test_a_draw_through_the_app_covers_too(tmp_path: Path, course: Pack) -> None:
+    store = Store(tmp_path / "socialsafe.db")
+    try:
+        learner = store.add_learner("Nia Evans", "volunteer", "Oak Primary")
+        module = final_check(course)
+        for seed in range(20):
+            run = QuizRun.start_new(store, learner, course, module, random.Random(seed))
+            clauses, _modules = asked(course, [p.question_id for p in run.plan])
+            assert musts(course) <= clauses
+    finally:
+        store.close()
+
+
+def test_a_step_reached_only_after_a_wrong_choice_asks_nothing(course: Pack) -> None:
+    """BREACH-2 and BREACH-4 are feedback on a wrong step: they count only where the right path asks them."""
+    scenario = Question.model_validate(
+        {
+            "id": "s",
+            "type": "scenario",
+            "prompt": "p",
+            "clauses": ["USE-1"],
+            "start": "one",
+            "steps": [
+                {
+                    "id": "one",
+                    "prompt": "p",
+                    "options": [
+                        {"id": "right", "text": "r", "correct": True, "feedback": "f", "next": "two"},
+                        {"id": "wrong", "text": "w", "feedback": "f", "next": "oops"},
+                    ],
+                },
+                {"id": "two", "prompt": "p", "clauses": ["USE-3"], "options": _two()},
+                {"id": "oops", "prompt": "p", "clauses": ["BREACH-2"], "options": _two()},
+            ],
+        }
+    )
+    assert asks(scenario) == {"USE-1", "USE-3"}
+
+
+def _two() -> list[dict[str, object]]:
+    return [{"id": "a", "text": "a", "correct": True, "feedback": "f"}, {"id": "b", "text": "b", "feedback": "f"}]
+
+
+def test_never_asked_is_exact_for_a_module_and_zero_for_a_must_in_the_final_check(course: Pack) -> None:
+    chances = never_asked(course)
+    systems = next(m for m in course.modules if m.id == "school-systems-and-breaches")
+    asking = sum("USE-1" in asks(q) for q in systems.questions)
+    total = len(systems.questions)
+    assert chances["USE-1"][systems.id] == pytest.approx(
+        math.comb(total - asking, systems.draw) / math.comb(total, systems.draw)
+    )
+    for clause in musts(course):
+        assert chances[clause]["final-check"] == 0.0
+    assert 0.0 < chances["INTRO-1"]["final-check"] < 1.0  # an "info" clause is asked in some draws only
+
+
+def test_validate_coverage_json_gives_what_the_contract_says(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "socialsafe", "--data-dir", str(tmp_path), "validate", "--coverage", "--json"],
+        capture_output=True,
+        text=True,
+        env=environment(),
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    by_id = {row["id"]: row for row in rows}
+    assert {"id", "strength", "questions", "modules", "never_asked"} <= set(rows[0])
+    assert by_id["USE-3"]["strength"] == "must"
+    assert by_id["USE-3"]["never_asked"]["final-check"] == 0.0
+    assert set(by_id["USE-3"]["never_asked"]) == {*by_id["USE-3"]["modules"], "final-check"}
+    assert all(0.0 <= p <= 1.0 for row in rows for p in row["never_asked"].values())
+
+
+def test_validate_refuses_a_final_check_too_short_to_ask_every_must(tmp_path: Path) -> None:
+    pack = copy_pack(tmp_path / "short", BUNDLED)
+    edit(pack / "modules" / "09-final-check.toml", "draw = 10", "draw = 4")
+
+    assert refresher_gaps(load_pack(pack))
+    result = subprocess.run(
+        [sys.executable, "-m", "socialsafe", "--data-dir", str(tmp_path), "validate", str(pack)],
+        capture_output=True,
+        text=True,
+        env=environment(),
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert "final-check: a draw of 4 questions cannot always ask" in result.stdout
+
+
+def test_the_bundled_course_has_no_refresher_gaps(course: Pack) -> None:
+    assert refresher_gaps(course) == []
+    assert all("never_asked" in row for row in coverage_json(course))
