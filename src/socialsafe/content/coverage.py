@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from socialsafe.content.model import Clause, Module, ModuleKind, Pack, Question, QuestionType, Strength
+from socialsafe.content.model import Clause, Module, ModuleKind, Option, Pack, Question, QuestionType, Strength
 from socialsafe.content.roles import Role
 from socialsafe.i18n import _
 
@@ -107,4 +107,72 @@ def coverage_report(pack: Pack) -> str:
             covered=len(rows) - gaps, total=len(rows), n=MIN_QUESTIONS
         )
     )
+    found = cues(pack)
+    lines.append(
+        _(
+            "Answer cues: {true} of {tf} true/false answers are true; the right option is the longest in "
+            "{longest} of {single} single-answer choices."
+        ).format(true=found.true_answers, tf=found.true_false, longest=found.right_longest, single=found.single_choices)
+    )
     return "\n".join(lines)
+
+
+# Answer cues ---------------------------------------------------------------------------------------------
+
+TRUE_SHARE = (0.35, 0.65)  # of true/false answers that are "true": outside it, always guessing one side passes
+LONGEST_SHARE = 0.40  # at most this share of single-answer choices may have the right option as the longest
+CUE_SAMPLE = 10  # fewer questions of a kind than this say nothing either way: a small pack is not judged
+
+
+@dataclass(frozen=True)
+class Cues:
+    """How a test-wise guesser would fare: true/false answers that are true, right options that are the longest."""
+
+    true_answers: int
+    true_false: int
+    right_longest: int
+    single_choices: int  # single questions and scenario steps: one right option each
+
+    def problems(self) -> list[str]:
+        found = []
+        low, high = TRUE_SHARE
+        if self.true_false >= CUE_SAMPLE and not low <= self.true_answers / self.true_false <= high:
+            found.append(
+                _(
+                    "{n} of {total} true/false answers are true ({share:.0%}): keep it between {low:.0%} and "
+                    "{high:.0%}, so that always answering one way does not pass"
+                ).format(n=self.true_answers, total=self.true_false, share=self.true_answers / self.true_false,
+                         low=low, high=high)
+            )  # fmt: skip
+        if self.single_choices >= CUE_SAMPLE and self.right_longest / self.single_choices > LONGEST_SHARE:
+            found.append(
+                _(
+                    "the right option is the longest in {n} of {total} single-answer choices ({share:.0%}): at "
+                    "most {most:.0%}, so that picking the longest does not pass; make the other options as long"
+                ).format(n=self.right_longest, total=self.single_choices,
+                         share=self.right_longest / self.single_choices, most=LONGEST_SHARE)
+            )  # fmt: skip
+        return found
+
+
+def cues(pack: Pack) -> Cues:
+    true_false = [q for m in pack.modules for q in m.questions if q.type is QuestionType.TRUE_FALSE]
+    choices = [
+        options
+        for m in pack.modules
+        for q in m.questions
+        for options in (
+            [q.options] if q.type is QuestionType.SINGLE else [s.options for s in q.steps]
+        )
+    ]  # fmt: skip
+
+    def right_is_longest(options: list[Option]) -> bool:
+        right = next(o for o in options if o.correct)
+        return all(len(right.text) > len(o.text) for o in options if o is not right)
+
+    return Cues(
+        sum(q.answer is True for q in true_false),
+        len(true_false),
+        sum(right_is_longest(options) for options in choices),
+        len(choices),
+    )
