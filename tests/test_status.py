@@ -21,6 +21,7 @@ from socialsafe.content.model import Clause, Module, ModuleKind, Pack, Question,
 from socialsafe.domain.quiz import draw, review_queue
 from socialsafe.domain.status import (
     DEFAULT_VALIDITY_MONTHS,
+    CheckPurpose,
     PersonStatus,
     PolicyPacks,
     Status,
@@ -913,3 +914,27 @@ def test_draw_with_first_repeated_ids_draws_each_once(mini: Pack) -> None:
     ids_drawn = [p.question_id for p in plan]
     assert ids_drawn[0] == "fr-1"
     assert sorted(ids_drawn) == ["fr-1", "fr-2", "fr-3", "ph-1", "ph-2"]
+
+
+def test_a_refresher_passed_while_complete_renews_only_if_signed_and_leaves_the_person_complete(
+    refresh_pack: Pack,
+) -> None:
+    """After completing, the final check must never make a complete person look incomplete (#15)."""
+    attempts = [*FIRST[0], refresher_pass(at(2024, 6, 1))]
+    result = status(refresh_pack, "volunteer", attempts, FIRST[1], today=dt.date(2024, 6, 2))
+    assert result.status is Status.COMPLETE
+    assert (result.awaiting_signoff, result.renewing) == (True, True)
+    assert result.final_check_purpose(REFRESHER, REFRESHER) is CheckPurpose.REFRESHER_LATER
+
+
+def test_what_the_final_check_is_for_is_said_by_where_the_person_stands(refresh_pack: Pack) -> None:
+    started = status(refresh_pack, "volunteer", [], [], today=dt.date(2024, 3, 1))
+    due = status(refresh_pack, "volunteer", *FIRST, today=dt.date(2025, 2, 20))
+    out = status(refresh_pack, "volunteer", *FIRST, today=dt.date(2025, 6, 1))
+    first = status(refresh_pack, "volunteer", FIRST[0], [], today=dt.date(2024, 3, 2))
+
+    assert started.final_check_purpose(REFRESHER, REFRESHER) is CheckPurpose.PRACTICE
+    assert due.final_check_purpose(REFRESHER, REFRESHER) is CheckPurpose.RENEWS
+    assert out.final_check_purpose(REFRESHER, REFRESHER) is CheckPurpose.RENEWS
+    assert due.final_check_purpose(REFRESHER, None) is CheckPurpose.PRACTICE  # a final check that renews nothing
+    assert (first.awaiting_signoff, first.renewing) == (True, False)  # the first sign-off completes

@@ -118,12 +118,42 @@ def test_due_soon_takes_the_refresher_and_signs_again(qtbot: QtBot, store: Store
     qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
     assert window.quiz.counter.text() == "Question 1 of 3"
     answer_all(qtbot, window, right=True)
-    qtbot.mouseClick(button_named(window.results, "Sign the policy now"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button_named(window.results, "Sign again to renew"), Qt.MouseButton.LeftButton)
     assert "Sign the policy again to renew" in window.signoff.intro.text()
     type_text(qtbot, "Nia Evans")
     press(qtbot, Qt.Key.Key_Return)
     until = format_date(add_months(dt.date.today(), 12))
     assert f"Your training is complete. It is valid until {until}." in labels_text(window.home)
+
+
+def test_the_final_check_taken_after_completing_never_makes_a_complete_person_look_incomplete(
+    qtbot: QtBot, store: Store, packs: Path
+) -> None:
+    backdate_completion(store, packs, days_ago=30)
+    window = open_window(qtbot, store, [packs])
+    window.sign_in(store.learners()[0].id)
+    until = format_date(add_months((dt.datetime.now(dt.UTC) - dt.timedelta(days=30)).astimezone().date(), 12))
+    assert f"The yearly refresher: take it when your training is due to run out (on {until})" in labels_text(
+        window.home
+    )
+
+    qtbot.mouseClick(button_named(window.home, "Start: Final check"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
+    answer_all(qtbot, window, right=True)
+    assert button_named(window.results, "Sign again to renew")  # offered, not asked for
+    qtbot.mouseClick(button_named(window.results, "Back to my modules"), Qt.MouseButton.LeftButton)
+
+    home = labels_text(window.home)
+    assert f"Your training is complete. It is valid until {until}." in home
+    assert "One step left" not in home
+    assert "sign the policy again if you want your training to run from today" in home
+
+
+def test_the_final_check_is_optional_practice_before_completing(qtbot: QtBot, store: Store, packs: Path) -> None:
+    window = open_window(qtbot, store, [packs])
+    add_person(qtbot, window, "Amina Okafor", TEACHER, "Oak Hill Primary")
+    assert "Optional practice: you do not need it to complete your training." in labels_text(window.home)
+    assert button_named(window.home, "Start: Final check").property("role") != "primary"  # never the next step
 
 
 def test_expired_training_says_so_in_words(qtbot: QtBot, store: Store, packs: Path) -> None:

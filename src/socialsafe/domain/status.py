@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 from socialsafe.content.model import Module, ModuleKind, Pack
@@ -93,6 +94,14 @@ class ModuleResult:
     carried_over: bool  # that pass was made under an earlier version, on unchanged clauses
 
 
+class CheckPurpose(StrEnum):
+    """What a final check (a mixed module) is for, for one person now."""
+
+    PRACTICE = "practice"  # optional: not needed to complete the training
+    REFRESHER_LATER = "refresher_later"  # the yearly refresher, for when the training is due to run out
+    RENEWS = "renews"  # the yearly refresher, due now: passing it and signing again renews the training
+
+
 @dataclass(frozen=True)
 class PersonStatus:
     status: Status
@@ -108,6 +117,23 @@ class PersonStatus:
     @property
     def modules_passed(self) -> int:
         return sum(r.passed_at is not None for r in self.modules)
+
+    @property
+    def renewing(self) -> bool:
+        """A sign-off now renews a completion (a refresher was passed since it), rather than completing first."""
+        return self.awaiting_signoff and bool(self.completions)
+
+    def final_check_purpose(self, module_id: str, refresher: str | None) -> CheckPurpose:
+        """What a final check (a mixed module) is for this person now: said plainly on their home screen.
+
+        Never needed to complete; the pack's refresher renews a completion that
+        is due or has run out, and is optional practice before then.
+        """
+        if module_id != refresher:
+            return CheckPurpose.PRACTICE
+        if self.status in (Status.DUE_SOON, Status.EXPIRED):
+            return CheckPurpose.RENEWS
+        return CheckPurpose.REFRESHER_LATER if self.status is Status.COMPLETE else CheckPurpose.PRACTICE
 
     @property
     def modules_total(self) -> int:

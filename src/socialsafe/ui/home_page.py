@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
 from socialsafe.content.loader import Content
 from socialsafe.content.model import ModuleKind, Pack
 from socialsafe.domain.progress import ModuleProgress, ModuleStatus
-from socialsafe.domain.status import PersonStatus, Status
+from socialsafe.domain.status import CheckPurpose, PersonStatus, Status
 from socialsafe.i18n import _, format_date, format_percent, ngettext
 from socialsafe.storage.models import Learner
 from socialsafe.storage.store import Store
@@ -87,7 +87,7 @@ class HomePage(QWidget):
             if not progress:
                 self.body.addWidget(label(_("No module of this course applies to your role."), "muted"))
             for item in progress:
-                frame, start = self._module_card(pack.id, item)
+                frame, start = self._module_card(pack, item, status)
                 self.body.addWidget(frame)
                 focus = focus or start
         self.body.addStretch(1)
@@ -116,7 +116,15 @@ class HomePage(QWidget):
             ),
             Status.EXEMPT: _("You are exempt from this training for now."),
         }[status.status]
-        if status.awaiting_signoff:
+        if status.renewing and status.status is Status.COMPLETE:
+            # Optional: the training is complete; signing now starts its new year from today.
+            text = _(
+                "✔ Your training is complete. It is valid until {date}. You passed the refresher: sign the policy "
+                "again if you want your training to run from today."
+            ).format(date=expires)
+        elif status.renewing:
+            text = _("✍ You passed the refresher. One step left: sign the policy again to renew your training.")
+        elif status.awaiting_signoff:
             text = _("✍ One step left: sign the policy to complete your training.")
         headline = label(text)
         # The words and symbol say where the person stands; the colour only repeats it.
@@ -126,7 +134,15 @@ class HomePage(QWidget):
         row = FlowRow()  # with large text the buttons wrap onto a second line
         action: QWidget | None = None
         pid = pack.id
-        if status.awaiting_signoff:
+        if status.renewing:
+            action = button(
+                _("Sign again to renew"),
+                _("Sign the policy again to renew"),
+                primary=status.status is not Status.COMPLETE,
+            )
+            action.clicked.connect(lambda: self.sign_off.emit(pid))
+            row.add(action)
+        elif status.awaiting_signoff:
             action = button(_("Sign the policy"), _("Sign the policy"), primary=True)
             action.clicked.connect(lambda: self.sign_off.emit(pid))
             row.add(action)
@@ -157,8 +173,8 @@ class HomePage(QWidget):
         layout.addLayout(row)
         return frame, action
 
-    def _module_card(self, pack_id: str, item: ModuleProgress) -> tuple[QWidget, QWidget]:
-        module = item.module
+    def _module_card(self, pack: Pack, item: ModuleProgress, person: PersonStatus) -> tuple[QWidget, QWidget]:
+        module, pack_id = item.module, pack.id
         frame, _layout = card()
         row = QHBoxLayout()
         _layout.addLayout(row)
@@ -168,11 +184,26 @@ class HomePage(QWidget):
         facts += "  ·  " + _("pass mark {mark}").format(mark=format_percent(module.pass_mark))
         if item.best_score is not None:
             facts += "  ·  " + _("your best {score}").format(score=format_percent(item.best_score))
+        purpose, check = "", None
         if module.kind is ModuleKind.MIXED:
             facts += "  ·  " + _("a mix from every module")
+            expires = format_date(person.expires_on) if person.expires_on else ""
+            check = person.final_check_purpose(module.id, pack.header.pack.refresher)
+            purpose = {
+                CheckPurpose.PRACTICE: _("Optional practice: you do not need it to complete your training."),
+                CheckPurpose.REFRESHER_LATER: _(
+                    "The yearly refresher: take it when your training is due to run out (on {date}). "
+                    "You do not need it now."
+                ).format(date=expires),
+                CheckPurpose.RENEWS: _(
+                    "The yearly refresher: pass it and sign the policy again to renew your training."
+                ),
+            }[check]
         if item.carried_over:
             facts += "  ·  " + _("carried over: its part of the policy did not change")
         text.addWidget(label(facts, "muted"))
+        if purpose:
+            text.addWidget(label(purpose))
         row.addLayout(text, 1)
         side = QVBoxLayout()
         status = label(status_text(item.status))
@@ -184,11 +215,13 @@ class HomePage(QWidget):
             ModuleStatus.NOT_PASSED: _("Try again"),
             ModuleStatus.PASSED: _("Practise again"),
         }[item.status]
+        optional = check in (CheckPurpose.PRACTICE, CheckPurpose.REFRESHER_LATER)
         start = button(
             verb,
             _("{verb}: {module}").format(verb=verb, module=module.title),
-            primary=item.status is not ModuleStatus.PASSED,
-            description=status_text(item.status),
+            # An optional check is never the thing to do next.
+            primary=item.status is not ModuleStatus.PASSED and not optional,
+            description=" ".join(filter(None, [status_text(item.status), purpose])),
         )
         start.clicked.connect(lambda: self.open_module.emit(pack_id, module.id))
         side.addWidget(status)

@@ -521,10 +521,11 @@ class MainWindow(QMainWindow):
         from socialsafe.training import status_of
 
         self._result = result
-        can_sign = False
+        can_sign = renewing = False
         if self.learner is not None and self.pack is not None and result.passed:
-            can_sign = status_of(self.store, self.content, self.learner, self.pack).awaiting_signoff
-        self.results.show_result(self.module.title if self.module else "", result, can_sign)
+            status = status_of(self.store, self.content, self.learner, self.pack)
+            can_sign, renewing = status.awaiting_signoff, status.renewing
+        self.results.show_result(self.module.title if self.module else "", result, can_sign, renewing)
         self.stack.setCurrentWidget(self.results)
         self.request_sync()
 
@@ -740,8 +741,9 @@ class MainWindow(QMainWindow):
             for m in self._result.missed
         ]
         self._result = replace(self._result, missed=missed)
-        can_sign = self._result.passed and status_of(self.store, self.content, self.learner, pack).awaiting_signoff
-        self.results.show_result(self.module.title if self.module else "", self._result, can_sign)
+        status = status_of(self.store, self.content, self.learner, pack)
+        can_sign = self._result.passed and status.awaiting_signoff
+        self.results.show_result(self.module.title if self.module else "", self._result, can_sign, status.renewing)
         self.stack.setCurrentWidget(self.results)
 
     def _drop_office(self) -> None:

@@ -286,7 +286,7 @@ class ResultsPage(QWidget):
             (outcome, text), self._to_say = self._to_say, None
             announce(outcome, text)
 
-    def show_result(self, title: str, result: Result, can_sign: bool = False) -> None:
+    def show_result(self, title: str, result: Result, can_sign: bool = False, renewing: bool = False) -> None:
         clear(self.body)
         self.body.addWidget(label(title, "muted"))
         fraction = result.score / result.max_score if result.max_score else 0.0
@@ -322,7 +322,9 @@ class ResultsPage(QWidget):
         reread.clicked.connect(self.reread)
         buttons = [home, retry, reread] if result.passed else [retry, reread, home]
         if can_sign:
-            sign = button(_("Sign the policy now"), _("Sign the policy now"), primary=True)
+            # After the refresher, signing renews training already done: said so, not "complete your training".
+            words = _("Sign again to renew") if renewing else _("Sign the policy now")
+            sign = button(words, words, primary=True)
             sign.clicked.connect(self.sign)
             buttons.insert(0, sign)
         for b in buttons:
