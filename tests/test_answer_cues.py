@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
-from helpers_packs import MINI
+from helpers_packs import MINI, copy_pack
 from socialsafe.content.coverage import Cues, coverage_report, cues
 from socialsafe.content.loader import load_pack
+from socialsafe.resources import bundled
+from sync_helpers import environment
 
 
 def test_cues_count_true_answers_and_right_options_that_are_strictly_the_longest() -> None:
@@ -39,3 +43,20 @@ def test_the_coverage_report_gives_the_cue_figures(tmp_path: Path) -> None:
         f"{found.true_answers} of {found.true_false} true/false answers are true; the right option is the longest "
         f"in {found.right_longest} of {found.single_choices} single-answer choices."
     ) in coverage_report(pack)
+
+
+def test_validate_refuses_a_pack_a_test_wise_guess_would_pass(tmp_path: Path) -> None:
+    pack = copy_pack(tmp_path / "cued", bundled("quizzes") / "leaf-social-media")
+    for module in (pack / "modules").glob("*.toml"):
+        module.write_text(module.read_text("utf-8").replace("answer = true", "answer = false"), "utf-8")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "socialsafe", "--data-dir", str(tmp_path), "validate", str(pack)],
+        capture_output=True,
+        text=True,
+        env=environment(),
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert "0 of 21 true/false answers are true (0%)" in result.stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from socialsafe.content.coverage import MIN_QUESTIONS, coverage
+from socialsafe.content.coverage import MIN_QUESTIONS, coverage, cues
 from socialsafe.content.loader import load_pack
 from socialsafe.content.model import ModuleKind, Pack, Question, QuestionType, Role
 from socialsafe.resources import bundled
@@ -125,10 +125,19 @@ def test_validate_coverage_prints_the_table_for_a_reviewer() -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Coverage of Use of Social Media Policy 1.0")
     assert lines[1].split()[:3] == ["Clause", "Strength", "Questions"]
-    assert [line.split()[0] for line in lines[2:-1]] == [
+    assert lines[-1].startswith("Answer cues: ")
+    assert [line.split()[0] for line in lines[2:-2]] == [
         c.id for c in load_pack(bundled("quizzes") / "leaf-social-media").header.clauses
     ]
     assert "fewer than" not in result.stdout
+
+
+def test_a_test_wise_guess_does_not_pass_the_course(course: Pack) -> None:
+    """True/false balanced, the right option not given away by its length (#15): validate holds every pack to it."""
+    found = cues(course)
+    assert 0.35 <= found.true_answers / found.true_false <= 0.65
+    assert found.right_longest / found.single_choices <= 0.40
+    assert found.problems() == []
 
 
 def test_a_clause_of_several_lines_stays_whole_inside_its_quote(course: Pack, qapp: object) -> None:

@@ -301,7 +301,7 @@ def _show_problems(problems: Sequence[object], stream: str = "stdout") -> None:
 
 
 def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False, as_json: bool = False) -> int:
-    from socialsafe.content.coverage import coverage_report
+    from socialsafe.content.coverage import coverage_report, cues
     from socialsafe.content.loader import Content, Problem, load_all
     from socialsafe.domain.coverage import coverage_json, refresher_gaps
 
@@ -317,6 +317,8 @@ def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False
     # A final check that could renew a year's training without asking a "must" clause is a problem too.
     for pack in content.packs:
         content.problems += [Problem(Path(pack.source), gap) for gap in refresher_gaps(pack)]
+        # So is a pack a test-wise guess could pass: always "false", or always the longest option.
+        content.problems += [Problem(Path(pack.source), cue) for cue in cues(pack).problems()]
     # A translation's problems leave the pack in use (in English there), but are problems all the same.
     problems = content.problems + content.warnings
     _show_problems(problems, stream="stderr" if as_json else "stdout")
