@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
 from pytestqt.qtbot import QtBot
 
 from helpers_packs import FRIENDS, MINI, copy_pack, line_of
 from socialsafe.cli import main as cli_main
 from socialsafe.content.loader import LOCALE_DIR, load_all, load_pack
 from socialsafe.content.model import Pack
-from socialsafe.content.translation import localize, pack_text, texts, update_catalog
+from socialsafe.content.translation import localize, offered, pack_text, texts, update_catalog
 from socialsafe.domain.status import changed_clause_ids
 from socialsafe.i18n import _, format_date, ngettext, pseudo, set_locale
 from socialsafe.resources import bundled
 from socialsafe.storage.store import Store
 from socialsafe.ui.language import reset_qt_language
 from socialsafe.ui.main_window import MainWindow
-from ui_helpers import add_person, open_window
+from ui_helpers import add_person, labels_text, open_window
 
 LEAF = bundled("quizzes") / "leaf-social-media"
 HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
@@ -39,9 +42,22 @@ def po(*entries: tuple[str, str] | tuple[str, str, str]) -> str:
     return "".join(out)
 
 
-def with_po(tmp_path: Path, text: str, name: str = "cy.po") -> Path:
+def with_po(tmp_path: Path, text: str, name: str = "cy.po", whole: bool = True) -> Path:
+    """The mini pack with ``text`` as its catalog ``name``; ``whole``: and "CY …" for every text ``text`` lacks.
+
+    A pack is shown in a language only when its translation is whole, so most tests give a whole one.
+    """
     pack = copy_pack(tmp_path / "pack")
     (pack / LOCALE_DIR).mkdir()
+    if whole:
+        given = {m.id for m in read_po(io.StringIO(text)) if m.id}
+        rest = Catalog()
+        for item in texts(load_pack(MINI)):
+            if item.text not in given:
+                rest.add(item.text, "CY " + item.text)
+        buffer = io.BytesIO()
+        write_po(buffer, rest, omit_header=True)
+        text += "\n" + buffer.getvalue().decode("utf-8")
     (pack / LOCALE_DIR / name).write_text(text, "utf-8")
     return pack
 
@@ -53,14 +69,15 @@ IGNORE = "Ignore it."
 # Loading, and English text by text where there is no translation ------------------------------
 
 
-def test_a_translated_text_shows_in_its_language_and_the_rest_stays_english(tmp_path: Path) -> None:
-    folder = with_po(tmp_path, po((DECLINE, "Ei wrthod a dweud wrth y Pennaeth."), (IGNORE, "")))
+def test_a_whole_translation_shows_every_text_in_its_language(tmp_path: Path) -> None:
+    folder = with_po(tmp_path, po((DECLINE, "Ei wrthod a dweud wrth y Pennaeth.")))
     pack = load_pack(folder)
     assert pack.translation_problems == []
     welsh = localize(pack, "cy")
     options = {o.id: o.text for o in welsh.module("friend-requests").questions[0].options}
-    assert options == {"a": "Ei wrthod a dweud wrth y Pennaeth.", "b": IGNORE}  # an empty msgstr: English
-    assert welsh.module("friend-requests").title == "Friend requests from pupils"
+    assert options == {"a": "Ei wrthod a dweud wrth y Pennaeth.", "b": "CY " + IGNORE}
+    assert welsh.module("friend-requests").title == "CY Friend requests from pupils"
+    assert offered(pack, "cy")
     # The pack as loaded is untouched; a regional locale finds the language's file.
     assert pack.module("friend-requests").questions[0].options[0].text == DECLINE
     assert localize(pack, "cy_GB") is welsh
@@ -68,6 +85,23 @@ def test_a_translated_text_shows_in_its_language_and_the_rest_stays_english(tmp_
     # A language with no file, and English itself, are the pack as loaded.
     assert localize(pack, "fr") is pack
     assert localize(pack, "en_GB") is pack
+
+
+@pytest.mark.parametrize("untranslated", ["", "missing"])
+def test_a_translation_with_any_text_left_in_english_is_not_offered(tmp_path: Path, untranslated: str) -> None:
+    """Half a course in Welsh and half in English is harder to follow than all English: whole or not at all."""
+    entries = [(DECLINE, "Ei wrthod a dweud wrth y Pennaeth.")]
+    folder = with_po(tmp_path, po(*entries, *([(IGNORE, "")] if untranslated == "" else [])))
+    text = (folder / LOCALE_DIR / "cy.po").read_text("utf-8")
+    if untranslated == "missing":
+        text = text.replace(f'msgid "{IGNORE}"\nmsgstr "CY {IGNORE}"', f'msgid "{IGNORE}"\nmsgstr ""')
+    (folder / LOCALE_DIR / "cy.po").write_text(text, "utf-8")
+    pack = load_pack(folder)
+
+    assert localize(pack, "cy") is pack
+    assert pack_text(pack, DECLINE, locale="cy") == DECLINE
+    assert not offered(pack, "cy")
+    assert offered(pack, "en_GB")
 
 
 def test_a_translated_copy_is_made_once_per_locale_and_knows_its_english(tmp_path: Path) -> None:
@@ -97,37 +131,34 @@ def test_msgctxt_gives_a_text_its_own_translation_inside_one_question_or_module(
     assert module.key_points[0] == "Ei wrthod (modiwl)."
 
 
-def test_the_clause_text_is_translated_only_where_the_translation_gives_it(tmp_path: Path, mini_pack: Pack) -> None:
+def test_a_translated_clause_is_marked_as_a_translation(tmp_path: Path, mini_pack: Pack) -> None:
     use3 = mini_pack.clause("USE-3").text
     pack = load_pack(with_po(tmp_path, po((use3, "Rhaid gwrthod unrhyw gyswllt gan ddisgybl a rhoi gwybod amdano."))))
     welsh = localize(pack, "cy")
     assert welsh.clause("USE-3").is_translation
     assert welsh.clause("USE-3").text.startswith("Rhaid gwrthod")
-    assert not welsh.clause("USE-9").is_translation
+    assert welsh.clause("USE-9").is_translation
     assert not pack.clause("USE-3").is_translation
     # What changed between policy versions is judged on the policy's own (English) words.
     assert changed_clause_ids(pack, welsh) == set()
     assert changed_clause_ids(welsh, localize(pack, "en_XA")) == set()
 
 
-def test_the_bundled_pack_has_module_one_in_welsh_whole_and_no_translation_problems() -> None:
+def test_the_bundled_pack_is_whole_in_welsh_with_no_translation_problems() -> None:
     content = load_all([bundled("quizzes")])
     assert content.problems == []
     assert content.warnings == []
     [pack] = content.packs
     welsh = localize(pack, "cy")
-    first = pack.modules[0]
-    every_text = [t for t in texts(pack) if t.module == 0]
-    translated = [t for t in texts(welsh) if t.module == 0]
-    assert len(every_text) > 100
+    every_text, translated = texts(pack), texts(welsh)
+    assert len(every_text) > 800
     untranslated = [t.text for t, w in zip(every_text, translated, strict=True) if t.text == w.text]
-    assert untranslated == [], "module 1 has English left in Welsh"
+    assert untranslated == [], "English left in the Welsh course"
+    assert offered(pack, "cy")
     assert welsh.modules[0].title == "Pwy y mae'r polisi'n eu cwmpasu a beth sy'n cyfrif fel cyfryngau cymdeithasol"
     assert welsh.header.pack.title == "Defnyddio Cyfryngau Cymdeithasol: hyfforddiant i staff"
-    # The clauses module 1 quotes are there in Welsh, marked as translations; module 2 stays English.
-    assert all(welsh.clause(c).is_translation for c in first.clauses)
-    assert welsh.modules[1].title == pack.modules[1].title
-    assert welsh.modules[1].questions[0].prompt == pack.modules[1].questions[0].prompt
+    # Every clause is there in Welsh, marked as a translation: the English is the authority.
+    assert all(c.is_translation for c in welsh.header.clauses)
 
 
 # Problems: the file and line, and the pack still loads (in English where the translation is bad) ----
@@ -156,8 +187,10 @@ def test_an_entry_whose_placeholders_differ_is_reported_and_left_out(tmp_path: P
     assert problem == (
         f"{path}:{line_of(path, DECLINE)}: the translation has the placeholders {{enw}} but the English text has none"
     )
-    welsh = localize(load_pack(folder), "cy")
-    assert [o.text for o in welsh.module("friend-requests").questions[0].options] == [DECLINE, "Ei anwybyddu."]
+    # Left out, DECLINE has no translation: the translation is not whole, so the pack stays in English.
+    pack = load_pack(folder)
+    assert localize(pack, "cy") is pack
+    assert not offered(pack, "cy")
 
 
 def test_a_text_that_is_not_in_the_pack_any_more_is_reported(tmp_path: Path) -> None:
@@ -200,7 +233,7 @@ def test_socialsafe_validate_reports_translation_problems(tmp_path: Path, capsys
 
 
 def test_update_catalog_writes_every_text_and_keeps_what_is_translated(tmp_path: Path) -> None:
-    folder = with_po(tmp_path, po(("fr-1", IGNORE, "Ei anwybyddu."), (DECLINE, "Ei wrthod.")))
+    folder = with_po(tmp_path, po(("fr-1", IGNORE, "Ei anwybyddu."), (DECLINE, "Ei wrthod.")), whole=False)
     path, total, done = update_catalog(folder, "cy")
     assert path == folder / LOCALE_DIR / "cy.po"
     assert total == len({t.text for t in texts(load_pack(MINI))}) + 1  # and the entry with a msgctxt
@@ -208,8 +241,7 @@ def test_update_catalog_writes_every_text_and_keeps_what_is_translated(tmp_path:
     written = path.read_text("utf-8")
     assert f"#: {FRIENDS}:{line_of(folder / FRIENDS, DECLINE)}" in written
     assert problems_of(folder) == []
-    welsh = localize(load_pack(folder), "cy")
-    assert [o.text for o in welsh.module("friend-requests").questions[0].options] == ["Ei wrthod.", "Ei anwybyddu."]
+    assert not offered(load_pack(folder), "cy")  # two texts of many: not shown until every text is translated
 
 
 # The pseudo-locale -----------------------------------------------------------------------------
@@ -260,9 +292,7 @@ def shown(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def test_the_quiz_shows_welsh_for_the_translated_module_and_english_for_the_others(
-    qtbot: QtBot, store: Store, english_after: None
-) -> None:
+def test_the_quiz_shows_every_module_in_welsh(qtbot: QtBot, store: Store, english_after: None) -> None:
     window: MainWindow = open_window(qtbot, store, [bundled("quizzes")])
     add_person(qtbot, window, "Gwen Davies", 1, "Ysgol y Dderwen")
     assert window.set_language("cy") == "cy"
@@ -290,14 +320,30 @@ def test_the_quiz_shows_welsh_for_the_translated_module_and_english_for_the_othe
     assert any(c.text in shown(feedback) for c in pack.header.clauses if c.is_translation)
 
     window.open_module(pack.id, second.id)
-    assert window.module_page.title.text() == second.title
+    assert window.module_page.title.text() == pack.modules[1].title != second.title
     window.start_quiz()
     asked = window.quiz.asked
     assert asked is not None
-    assert asked.question == english.questions()[asked.question.id]
-    assert window.quiz.module_title.text() == second.title
+    assert asked.question == pack.questions()[asked.question.id] != english.questions()[asked.question.id]
+    assert window.quiz.module_title.text() == pack.modules[1].title
 
     assert window.set_language("en_GB") == "en_GB"
     assert window.quiz.module_title.text() == second.title
     window.open_module(pack.id, first.id)
     assert window.module_page.title.text() == first.title
+
+
+def test_a_course_whose_translation_is_not_whole_says_it_is_in_english(
+    qtbot: QtBot, store: Store, tmp_path: Path, english_after: None
+) -> None:
+    folder = with_po(tmp_path, po((DECLINE, "Ei wrthod.")), whole=False)
+    window: MainWindow = open_window(qtbot, store, [folder])
+    add_person(qtbot, window, "Gwen Davies", 1, "Ysgol y Dderwen")
+    note = "This course is in English for now: its translation into your language is not complete."
+    assert note not in labels_text(window.home)
+
+    assert window.set_language("cy") == "cy"
+
+    assert _(note) != note  # said in Welsh, where the app's own words are whole
+    assert _(note) in labels_text(window.home)
+    assert window.content.current[0].module("friend-requests").title == "Friend requests from pupils"

@@ -4,8 +4,9 @@ A pack may carry gettext catalogs, ``locale/<language>.po`` (``cy.po``,
 ``cy_GB.po``). An entry's msgid is one text of the pack exactly as it reads
 once TOML has read it (its ends stripped); its optional msgctxt is the id of
 the module, question or clause the text belongs to, for a short text that
-needs different words in different places. A text with no translation stays
-in English, text by text. ``docs/pack-format.md`` describes the files.
+needs different words in different places. A pack is shown in a language only
+when its catalog translates every text; until then it stays in English, whole.
+``docs/pack-format.md`` describes the files.
 
 The pack as loaded stays as written, for status, reports and the shared
 folder. :func:`localize` gives a copy with every text in the language in
@@ -76,6 +77,17 @@ class PackTranslations:
     catalogs: dict[str, dict[Key, str]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     made: dict[str, tuple[Pack, Pack]] = field(default_factory=dict, repr=False)  # locale: (pack, its copy)
+    missing: dict[str, int] = field(default_factory=dict, repr=False)  # language: texts it does not translate
+
+    def untranslated(self, language: str, english: Pack) -> int:
+        """How many texts of ``english`` the catalog for ``language`` leaves in English (counted once)."""
+        if language not in self.missing:
+            catalog = self.catalogs[language]
+            self.missing[language] = sum(
+                not any(catalog.get((context, item.text)) for context in (*item.contexts, None))
+                for item in texts(english)
+            )
+        return self.missing[language]
 
     def language_for(self, locale: str) -> str | None:
         """The catalog for ``locale``: its own (cy_GB), else its language's (cy), else a sibling's (cy_AR)."""
@@ -282,7 +294,9 @@ def localize(pack: Pack, locale: str | None = None) -> Pack:
         translate = _pseudo
     else:
         language = translations.language_for(code)
-        if language is None:
+        # Whole or not at all: a course half in one language and half in another is harder to follow than
+        # one in English, so a catalog that leaves any text untranslated is not offered (offered() says so).
+        if language is None or translations.untranslated(language, english):
             return english
         code, translate = language, _lookup(translations.catalogs[language])
     made = translations.made.get(code)
@@ -300,7 +314,17 @@ def pack_text(pack: Pack, english: str, *contexts: str, locale: str | None = Non
         return pseudo(english)
     translations = _translations_of(pack)
     language = translations.language_for(code)
-    return _lookup(translations.catalogs[language])(english, contexts, ()) if language else english
+    if language is None or translations.untranslated(language, pack.english):
+        return english
+    return _lookup(translations.catalogs[language])(english, contexts, ())
+
+
+def offered(pack: Pack, locale: str | None = None) -> bool:
+    """Whether ``pack`` is shown in ``locale`` (default: the one in force): English, or a whole translation."""
+    code = locale or current_locale()
+    if is_pseudo(code) or code.split("_")[0] == "en":
+        return True
+    return localize(pack, code) is not pack.english
 
 
 # Writing a catalog for translators ---------------------------------------------------------------

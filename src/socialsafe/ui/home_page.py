@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
 from socialsafe.content.loader import Content
 from socialsafe.content.model import ModuleKind, Pack
+from socialsafe.content.translation import offered
 from socialsafe.domain.progress import ModuleProgress, ModuleStatus
 from socialsafe.domain.status import CheckPurpose, PersonStatus, Status
 from socialsafe.i18n import _, format_date, format_percent, ngettext
@@ -68,6 +69,11 @@ class HomePage(QWidget):
                     "h2",
                 )
             )
+            if not offered(pack):
+                # Said, not silently mixed: a course is shown in a language only when its translation is whole.
+                self.body.addWidget(
+                    label(_("This course is in English for now: its translation into your language is not complete."))
+                )
             panel, action = self._status_panel(pack, status)
             self.body.addWidget(panel)
             focus = focus or action
