@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--coverage", action="store_true", help=_("also print which questions test each policy clause")
     )
     validate.add_argument(
+        "--policy",
+        metavar="INDEX",
+        help=_("the policy's clause index (a clauses.toml): every pack's clauses must quote it word for word"),
+    )
+    validate.add_argument(
         "--json",
         action="store_true",
         help=_("with --coverage: print the coverage as JSON, with each module's chance of asking nothing on a clause"),
@@ -232,7 +237,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "validate":
             if args.json and not args.coverage:
                 raise UsageError(_("--json goes with --coverage"))
-            return cmd_validate(settings, [Path(p) for p in args.paths], coverage=args.coverage, as_json=args.json)
+            return cmd_validate(
+                settings,
+                [Path(p) for p in args.paths],
+                coverage=args.coverage,
+                as_json=args.json,
+                policy=Path(args.policy) if args.policy else None,
+            )
         if args.command == "sync":
             return cmd_sync(settings)
         if args.command == "export":
@@ -300,9 +311,12 @@ def _show_problems(problems: Sequence[object], stream: str = "stdout") -> None:
             _show(printable(problem))
 
 
-def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False, as_json: bool = False) -> int:
+def cmd_validate(
+    settings: Settings, targets: list[Path], coverage: bool = False, as_json: bool = False, policy: Path | None = None
+) -> int:
     from socialsafe.content.coverage import coverage_report, cues
     from socialsafe.content.loader import Content, Problem, load_all
+    from socialsafe.content.policy import index_problems
     from socialsafe.domain.coverage import coverage_json, refresher_gaps
 
     content = settings.load_content() if not targets else Content()
@@ -319,6 +333,8 @@ def cmd_validate(settings: Settings, targets: list[Path], coverage: bool = False
         content.problems += [Problem(Path(pack.source), gap) for gap in refresher_gaps(pack)]
         # So is a pack a test-wise guess could pass: always "false", or always the longest option.
         content.problems += [Problem(Path(pack.source), cue) for cue in cues(pack).problems()]
+        if policy is not None:  # and, given the policy's clause index, a clause not quoted word for word
+            content.problems += index_problems(pack, policy)
     # A translation's problems leave the pack in use (in English there), but are problems all the same.
     problems = content.problems + content.warnings
     _show_problems(problems, stream="stderr" if as_json else "stdout")
