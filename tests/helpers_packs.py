@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 MINI = Path(__file__).parent / "packs" / "mini"
@@ -60,3 +63,15 @@ def add_mixed_module(pack: Path, draw: int, roles: list[str] | None = None, extr
     ]
     path.write_text("\n".join(lines) + "\n" + extra, "utf-8")
     return path
+
+
+def validate_process(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``socialsafe --data-dir DATA_DIR validate ARGS`` as its own process, to the end."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SOCIALSAFE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "socialsafe", "--data-dir", str(data_dir), "validate", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )

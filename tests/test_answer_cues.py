@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from helpers_packs import MINI, copy_pack
+from helpers_packs import MINI, copy_pack, validate_process
 from socialsafe.content.coverage import Cues, coverage_report, cues
 from socialsafe.content.loader import load_pack
 from socialsafe.resources import bundled
-from sync_helpers import environment
 
 
 def test_cues_count_true_answers_and_right_options_that_are_strictly_the_longest() -> None:
@@ -50,13 +47,7 @@ def test_validate_refuses_a_pack_a_test_wise_guess_would_pass(tmp_path: Path) ->
     for module in (pack / "modules").glob("*.toml"):
         module.write_text(module.read_text("utf-8").replace("answer = true", "answer = false"), "utf-8")
 
-    result = subprocess.run(
-        [sys.executable, "-m", "socialsafe", "--data-dir", str(tmp_path), "validate", str(pack)],
-        capture_output=True,
-        text=True,
-        env=environment(),
-        timeout=120,
-    )
+    result = validate_process(tmp_path, str(pack))
 
     assert result.returncode == 1
     assert "0 of 21 true/false answers are true (0%)" in result.stdout

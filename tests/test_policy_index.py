@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from helpers_packs import validate_process
 from socialsafe.content.loader import load_pack
 from socialsafe.content.model import Pack
 from socialsafe.resources import bundled
-from sync_helpers import environment
 
 LEAF = bundled("quizzes") / "leaf-social-media"
 SHARED_INDEX = Path(__file__).resolve().parents[2] / "shared" / "policy" / "clauses.toml"
@@ -37,13 +36,7 @@ def index_of(pack: Pack, change: dict[str, dict[str, str]] | None = None, drop: 
 def validate(tmp_path: Path, index: str) -> subprocess.CompletedProcess[str]:
     path = tmp_path / "clauses.toml"
     path.write_text(index, "utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "socialsafe", "--data-dir", str(tmp_path), "validate", "--policy", str(path), str(LEAF)],
-        capture_output=True,
-        text=True,
-        env=environment(),
-        timeout=120,
-    )
+    return validate_process(tmp_path, "--policy", str(path), str(LEAF))
 
 
 def test_a_pack_that_quotes_its_policy_is_valid(tmp_path: Path) -> None:

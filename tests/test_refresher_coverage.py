@@ -11,14 +11,12 @@ from __future__ import annotations
 import json
 import math
 import random
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from helpers_packs import copy_pack, edit
+from helpers_packs import copy_pack, edit, validate_process
 from socialsafe.content.coverage import draw_needs, musts
 from socialsafe.content.coverage import tested_clauses as asks
 from socialsafe.content.loader import load_pack
@@ -29,7 +27,6 @@ from socialsafe.domain.coverage import coverage_json, never_asked, refresher_gap
 from socialsafe.resources import bundled
 from socialsafe.storage.store import Store
 from socialsafe.training import QuizRun
-from sync_helpers import environment
 
 BUNDLED = bundled("quizzes") / "leaf-social-media"
 
@@ -155,13 +152,7 @@ def test_never_asked_is_exact_for_a_module_and_zero_for_a_must_in_the_final_chec
 
 
 def test_validate_coverage_json_gives_what_the_contract_says(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "socialsafe", "--data-dir", str(tmp_path), "validate", "--coverage", "--json"],
-        capture_output=True,
-        text=True,
-        env=environment(),
-        timeout=120,
-    )
+    result = validate_process(tmp_path, "--coverage", "--json")
 
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
@@ -178,13 +169,7 @@ def test_validate_refuses_a_final_check_too_short_to_ask_every_must(tmp_path: Pa
     edit(pack / "modules" / "09-final-check.toml", "draw = 10", "draw = 4")
 
     assert refresher_gaps(load_pack(pack))
-    result = subprocess.run(
-        [sys.executable, "-m", "socialsafe", "--data-dir", str(tmp_path), "validate", str(pack)],
-        capture_output=True,
-        text=True,
-        env=environment(),
-        timeout=120,
-    )
+    result = validate_process(tmp_path, str(pack))
 
     assert result.returncode == 1
     assert "final-check: a draw of 4 questions cannot always ask" in result.stdout
