@@ -17,6 +17,7 @@ from socialsafe.content.loader import Content
 from socialsafe.content.model import Clause, Module, ModuleKind, Option, Pack, Question, QuestionType
 from socialsafe.domain import quiz
 from socialsafe.domain.certificate import CertificateData, ModuleLine, new_code
+from socialsafe.domain.people import letters
 from socialsafe.domain.progress import ModuleProgress, ModuleStatus, module_progress
 from socialsafe.domain.status import PersonStatus, PolicyPacks, is_pass, local_date, person_status
 from socialsafe.i18n import _
@@ -115,8 +116,14 @@ def sign_off(store: Store, content: Content, learner: Learner, pack: Pack, typed
     status = status_of(store, content, learner, pack)
     if not status.all_modules_passed:
         raise InputError(_("Pass every module first: then you can sign the policy."))
-    if normalise_name(typed_name).casefold() != normalise_name(learner.name).casefold():
-        raise InputError(_("To sign, type your name as it is shown: {name}").format(name=learner.name))
+    # Compared on letters alone, as the contract tells people apart: "Sian" signs for "Siân".
+    if letters(typed_name) != letters(learner.name):
+        raise InputError(
+            _(
+                "“{typed}” is not the name on this record. To sign, type your name as it is shown: {name} "
+                "(accents, capitals and punctuation do not matter)."
+            ).format(typed=normalise_name(typed_name), name=learner.name)
+        )
     return store.acknowledge(learner.id, pack, learner.name)
 
 

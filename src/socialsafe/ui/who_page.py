@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from socialsafe.config import Settings, Source, effective
+from socialsafe.domain.people import letters
 from socialsafe.domain.pin import check_pin
 from socialsafe.i18n import _
 from socialsafe.labels import role_label
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from socialsafe.storage.store import Store
 
 SEARCH_FROM = 6  # people on the PC before a search box is worth its space
+_SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1  # an item's name and school as letters alone
 
 
 class WhoPage(QWidget):
@@ -91,6 +93,9 @@ class WhoPage(QWidget):
         self.people.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.people.currentItemChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.people, 10)
+        self.no_match = label("", "muted")
+        self.no_match.setVisible(False)
+        layout.addWidget(self.no_match)
         self.empty = label(_("Nobody has used SocialSafe on this PC yet. Add yourself to begin."), "muted")
         layout.addWidget(self.empty)
         row = FlowRow()  # with large text the buttons wrap onto a second line
@@ -112,6 +117,8 @@ class WhoPage(QWidget):
         for learner in learners:
             item = QListWidgetItem(f"{learner.name}  ·  {learner.school}  ·  {role_label(learner.role)}")
             item.setData(Qt.ItemDataRole.UserRole, learner.id)
+            # Found on letters alone, as people are told apart: "sian" finds Siân, "obrien" O'Brien.
+            item.setData(_SEARCH_ROLE, letters(f"{learner.name} {learner.school}"))
             item.setData(
                 Qt.ItemDataRole.AccessibleTextRole, f"{learner.name}, {learner.school}, {role_label(learner.role)}"
             )
@@ -133,16 +140,23 @@ class WhoPage(QWidget):
             self.people.setCurrentRow(-1)
 
     def _filter(self, text: str) -> None:
-        needle = text.casefold().strip()
+        needle = letters(text)
         first_visible = None
         for row in range(self.people.count()):
             item = self.people.item(row)
-            hidden = bool(needle) and needle not in item.text().casefold()
+            hidden = bool(needle) and needle not in item.data(_SEARCH_ROLE)
             item.setHidden(hidden)
             if not hidden and first_visible is None:
                 first_visible = item
         if needle and first_visible is not None:
             self.people.setCurrentItem(first_visible)
+        nobody = bool(needle) and first_visible is None
+        self.no_match.setText(
+            _("No one on this PC matches “{text}”. If you are new here, add yourself.").format(text=text.strip())
+            if nobody
+            else ""
+        )
+        self.no_match.setVisible(nobody)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
