@@ -379,3 +379,85 @@ def test_report_with_no_one_here_says_so(home: Path) -> None:
     said = ok(socialsafe("report", home=home))
 
     assert said.strip() == "No one has used SocialSafe on this PC yet."
+
+
+# A whole session for many (#16) -------------------------------------------------
+
+
+def attendees(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "attendance.csv"
+    path.write_text("name,email,role,school\n" + "".join(f"{row}\n" for row in rows), "utf-8-sig")
+    return path
+
+
+def test_one_session_for_everyone_in_the_attendance_file_and_every_module(home: Path, tmp_path: Path) -> None:
+    path = attendees(
+        tmp_path,
+        "Siân O'Brien-Jones,,support_staff,Ysgol y Dderwen",
+        "Łukasz Wójcik,l.wojcik@oak.sch.uk,agency_worker,Oak Primary",
+        "Tereza Nováková,,volunteer,Oak Primary",
+    )
+
+    result = socialsafe(
+        "record", "--attendees", str(path), "--module", "all", "--policy", POLICY, "--score", "9", "--max-score",
+        "10", "--note", "INSET day, hall", home=home,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "Recorded the session for 3 people."
+    assert all("Recorded a pass for" in line for line in lines[:-1]), lines
+    assert "2 modules: 9 of 10" in lines[0]  # photos is for teachers and support staff only, in the mini pack
+    assert "Friend requests from pupils: 9 of 10" in lines[1]
+    store = Store(home / "socialsafe.db")
+    try:
+        learners = {x.name: x for x in store.learners()}
+        assert set(learners) == {"Siân O'Brien-Jones", "Łukasz Wójcik", "Tereza Nováková"}
+        for learner in learners.values():
+            attempts = store.attempts(learner.id)
+            every = ["friend-requests", "photos"] if learner.role == "support_staff" else ["friend-requests"]
+            assert sorted(a.module_id for a in attempts) == every
+            assert {(a.source, a.note, a.passed) for a in attempts} == {("manual", "INSET day, hall", True)}
+    finally:
+        store.close()
+
+
+def test_a_session_below_the_pass_mark_says_so_for_each_person(home: Path, tmp_path: Path) -> None:
+    path = attendees(tmp_path, "Ann Lee,,teacher,Oak Primary", "Bob Roe,,teacher,Oak Primary")
+    result = socialsafe(
+        "record", "--attendees", str(path), "--module", "photos", "--score", "1", "--max-score", "10", home=home
+    )
+    assert result.returncode == 0, result.stderr
+    assert [line.split(" to this PC. ")[1].split(" for ")[0] for line in result.stdout.splitlines()[:-1]] == [
+        "Recorded a result below the pass mark"
+    ] * 2
+
+
+def test_a_bad_row_in_the_attendance_file_records_nothing(home: Path, tmp_path: Path) -> None:
+    path = attendees(tmp_path, "Ann Lee,,teacher,Oak Primary", "Bob Roe,,headmaster,Oak Primary")
+
+    result = socialsafe(
+        "record", "--attendees", str(path), "--module", "photos", "--score", "9", "--max-score", "10", home=home
+    )
+
+    assert result.returncode == 1
+    assert f"{path}:3: role headmaster is not one of the policy's roles" in result.stderr
+    assert "nothing was recorded" in result.stderr
+    if (home / "socialsafe.db").exists():
+        store = Store(home / "socialsafe.db")
+        try:
+            assert store.learners() == []
+        finally:
+            store.close()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--attendees", "x.csv", "--name", "Ann Lee"],  # both
+        ["--name", "Ann Lee", "--school", "Oak Primary"],  # no role
+    ],
+)
+def test_who_was_there_is_said_one_way(home: Path, args: list[str]) -> None:
+    result = socialsafe("record", *args, "--module", "photos", "--score", "9", "--max-score", "10", home=home)
+    assert result.returncode == 2, result.stdout + result.stderr

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from socialsafe import reports, roster
     from socialsafe.admin import ErasePlan, EraseResult
     from socialsafe.content.loader import Content
-    from socialsafe.content.model import Pack
-    from socialsafe.storage.models import Learner
+    from socialsafe.content.model import Module, Pack
+    from socialsafe.storage.models import Attempt, Learner
     from socialsafe.storage.store import Prove, Store
     from socialsafe.trust.authority import AdminKey
 
@@ -116,15 +116,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--by", choices=["person", "module"], default="person", help=by_help)
 
     record = commands.add_parser("record", help=_("admin: record a completion done outside the app"))
-    _person_arguments(record)
+    _person_arguments(record, required=False)  # or --attendees
     record.add_argument(
         "--role",
         metavar="R",
-        required=True,
         choices=ROLES,
         help=_("the person's role: {roles}").format(roles=", ".join(ROLES)),
     )
-    record.add_argument("--module", metavar="M", required=True, help=_("the module id"))
+    record.add_argument(
+        "--attendees",
+        metavar="FILE",
+        help=_("everyone at the session, from a CSV file (header name,email,role,school), instead of --name"),
+    )
+    record.add_argument(
+        "--module", metavar="M", required=True, help=_("the module id, or all: every module of each person's role")
+    )
     record.add_argument("--score", metavar="X", required=True, type=_count, help=_("the score"))
     record.add_argument("--max-score", metavar="Y", required=True, type=_count, help=_("the maximum score"))
     record.add_argument("--note", metavar="T", help=_("a note, such as where the session took place"))
@@ -181,9 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _person_arguments(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--name", metavar="N", required=True, help=_("the person's name"))
-    command.add_argument("--school", metavar="S", required=True, help=_("the person's school"))
+def _person_arguments(command: argparse.ArgumentParser, required: bool = True) -> None:
+    command.add_argument("--name", metavar="N", required=required, help=_("the person's name"))
+    command.add_argument("--school", metavar="S", required=required, help=_("the person's school"))
     command.add_argument("--email", metavar="E", help=_("the person's email address, if they have one"))
 
 
@@ -671,18 +677,27 @@ def _status_line(store: Store, content: Content, learner: Learner, pack: Pack) -
 
 
 def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
+    """One face-to-face session: for one person (--name) or everyone in a file (--attendees), for one module
+    or, with --module all, every module of each person's role. Everything is checked before anything is
+    written, so a bad row or module leaves nothing half-recorded."""
     from socialsafe import site_config
-    from socialsafe.domain.status import local_date
-    from socialsafe.i18n import format_date
+    from socialsafe.content.model import ModuleKind
     from socialsafe.office.authority import maybe_prover
     from socialsafe.storage.store import InputError
 
     if args.max_score < 1 or args.score > args.max_score:
         raise UsageError(_("The score must be between 0 and the maximum score, which must be above 0."))
+    people = _attendees(args)
     key = require_admin(settings)
     content = _load_content(settings)
     packs = [_policy_pack(content, args.policy)] if args.policy else content.current
-    found = [(p, m) for p in packs for m in p.modules if m.id == args.module]
+    every = args.module == "all"
+    if every:
+        if len(packs) != 1:
+            raise UsageError(_("This PC has packs for several policies: say which one with --policy."))
+        found = [(packs[0], m) for m in packs[0].modules if m.kind is ModuleKind.QUIZ]
+    else:
+        found = [(p, m) for p in packs for m in p.modules if m.id == args.module]
     if not found:
         known = ", ".join(m.id for p in packs for m in p.modules)
         raise UserError(
@@ -690,54 +705,124 @@ def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
                 module=args.module, known=known
             )
         )
-    if len(found) > 1:
+    if len(found) > 1 and not every:
         raise UsageError(
             _("Module {module} is in the packs of several policies: say which one with --policy.").format(
                 module=args.module
             )
         )
-    pack, module = found[0]
     store = _open_store(settings)
     prove = maybe_prover(key)
+    lines: list[str] = []
     try:
-        learner, added = _find_or_add(store, args.name, args.school, args.email, args.role, prove)
-        try:
-            attempt = store.record_manual(
-                learner.id,
-                pack,
-                module,
-                args.score,
-                args.max_score,
-                _moment(args.date),
-                args.note,
-                pass_mark=site_config.pass_mark_for(module.pass_mark),
-                prove=prove,
-            )
-        except InputError as error:
-            raise UsageError(str(error)) from error
-        log.info("manual record %s for learner %s, module %s", attempt.id, learner.id, module.id)
-        status = _status_line(store, content, learner, pack)
+        for name, school, email, role in people:
+            learner, added = _find_or_add(store, name, school, email, role, prove)
+            modules = [(p, m) for p, m in found if not every or m.applies_to(learner.role)]
+            attempts = []
+            for pack, module in modules:
+                try:
+                    attempt = store.record_manual(
+                        learner.id,
+                        pack,
+                        module,
+                        args.score,
+                        args.max_score,
+                        _moment(args.date),
+                        args.note,
+                        pass_mark=site_config.pass_mark_for(module.pass_mark),
+                        prove=prove,
+                    )
+                except InputError as error:
+                    raise UsageError(str(error)) from error
+                log.info("manual record %s for learner %s, module %s", attempt.id, learner.id, module.id)
+                attempts.append((module, attempt))
+            lines.append(_recorded(learner, added, role, attempts, args))
+            lines[-1] += " " + _status_line(store, content, learner, found[0][0])
     finally:
         store.close()
-    assert attempt.finished_at is not None  # a manual record is finished when made
-    message = (
-        _("Recorded a pass for {name} ({school}) in {module}: {score} of {max}, on {date}.")
-        if attempt.passed
-        else _("Recorded a result below the pass mark for {name} ({school}) in {module}: {score} of {max}, on {date}.")
-    ).format(
-        name=printable(learner.name),
-        school=printable(learner.school),
-        module=printable(module.title),
-        score=args.score,
-        max=args.max_score,
-        date=format_date(local_date(attempt.finished_at)),
-    )
-    if added:
-        message = _added(learner) + " " + message
-    elif learner.role != args.role:
-        message += " " + _("Their role on this PC stays {role}.").format(role=printable(learner.role))
-    _show(message + " " + status)
+    for line in lines:
+        _show(line)
+    if len(people) > 1:
+        _show(ngettext("Recorded the session for {n} person.", "Recorded the session for {n} people.", len(people))
+              .format(n=len(people)))  # fmt: skip
     return EXIT_OK
+
+
+def _attendees(args: argparse.Namespace) -> list[tuple[str, str, str | None, str]]:
+    """(name, school, email, role) of everyone at the session; UsageError or UserError before anything is written."""
+    from socialsafe.files import read_whole
+    from socialsafe.roster import decode
+    from socialsafe.sync.share import parse_roster
+
+    if args.attendees is None:
+        missing = [flag for flag, value in (("--name", args.name), ("--school", args.school), ("--role", args.role))
+                   if not value]  # fmt: skip
+        if missing:
+            raise UsageError(_("Say who was there: {flags}, or --attendees FILE.").format(flags=", ".join(missing)))
+        return [(args.name, args.school, args.email, args.role)]
+    if args.name or args.school or args.email or args.role:
+        raise UsageError(_("Give either --attendees or --name, --school and --role, not both."))
+    path = Path(args.attendees)
+    try:
+        people, problems = parse_roster(path, decode(read_whole(path)))  # a plain file of a roster's size
+    except OSError as error:
+        raise UserError(
+            _("Cannot read {file} ({reason}).").format(file=path, reason=error.strerror or error)
+        ) from error
+    except ValueError as error:
+        raise UserError(str(error)) from error
+    if problems:
+        _show_problems(problems, stream="stderr")
+        raise UserError(
+            ngettext(
+                "{n} row of {file} has a problem: nothing was recorded. Correct it and run the command again.",
+                "{n} rows of {file} have problems: nothing was recorded. Correct them and run the command again.",
+                len(problems),
+            ).format(n=len(problems), file=path)
+        )
+    if not people:
+        raise UserError(_("{file} lists no one.").format(file=path))
+    return [(p.name, p.school, p.email, p.role) for p in people]
+
+
+def _recorded(
+    learner: Learner, added: bool, role: str, attempts: list[tuple[Module, Attempt]], args: argparse.Namespace
+) -> str:
+    """One person's line: what was recorded, and whether it reached the pass mark."""
+    from socialsafe.domain.status import local_date
+    from socialsafe.i18n import format_date
+
+    if not attempts:
+        message = _("No module applies to the role of {name} ({school}): nothing recorded for them.").format(
+            name=printable(learner.name), school=printable(learner.school)
+        )
+    else:
+        module, attempt = attempts[0]
+        assert attempt.finished_at is not None  # a manual record is finished when made
+        what = (
+            printable(module.title)
+            if len(attempts) == 1
+            else ngettext("{n} module", "{n} modules", len(attempts)).format(n=len(attempts))
+        )
+        message = (
+            _("Recorded a pass for {name} ({school}) in {module}: {score} of {max}, on {date}.")
+            if attempt.passed
+            else _(
+                "Recorded a result below the pass mark for {name} ({school}) in {module}: {score} of {max}, on {date}."
+            )
+        ).format(
+            name=printable(learner.name),
+            school=printable(learner.school),
+            module=what,
+            score=args.score,
+            max=args.max_score,
+            date=format_date(local_date(attempt.finished_at)),
+        )
+    if added:
+        return _added(learner) + " " + message
+    if learner.role != role:
+        message += " " + _("Their role on this PC stays {role}.").format(role=printable(learner.role))
+    return message
 
 
 def cmd_acknowledge(settings: Settings, args: argparse.Namespace) -> int:
