@@ -205,17 +205,23 @@ def test_the_date_is_noon_on_that_day_in_local_time(home: Path, tmp_path: Path) 
 # Exit codes ----------------------------------------------------------------------
 
 
+def no_one_recorded(home: Path) -> bool:
+    """Whether the data folder holds no learner (or no database at all)."""
+    if not (home / "socialsafe.db").exists():
+        return True
+    store = Store(home / "socialsafe.db")
+    try:
+        return store.learners() == []
+    finally:
+        store.close()
+
+
 def test_an_unknown_module_exits_1_and_changes_nothing(home: Path) -> None:
     said = one_sentence(record(home, "--module", "no-such-module", "--score", "1", "--max-score", "2"), 1)
 
     assert "no-such-module" in said
     assert "friend-requests" in said  # the modules there are, to choose from
-    if (home / "socialsafe.db").exists():
-        store = Store(home / "socialsafe.db")
-        try:
-            assert store.learners() == []
-        finally:
-            store.close()
+    assert no_one_recorded(home)
 
 
 @pytest.mark.parametrize(
@@ -252,12 +258,7 @@ def test_bad_values_exit_2_and_record_nothing(home: Path, args: list[str]) -> No
     result = socialsafe("record", *TEACHER, *flat, home=home)
 
     one_sentence(result, 2)
-    if (home / "socialsafe.db").exists():
-        store = Store(home / "socialsafe.db")
-        try:
-            assert store.learners() == []
-        finally:
-            store.close()
+    assert no_one_recorded(home)
 
 
 def test_missing_required_options_exit_2(home: Path) -> None:
@@ -443,12 +444,7 @@ def test_a_bad_row_in_the_attendance_file_records_nothing(home: Path, tmp_path: 
     assert result.returncode == 1
     assert f"{path}:3: role headmaster is not one of the policy's roles" in result.stderr
     assert "nothing was recorded" in result.stderr
-    if (home / "socialsafe.db").exists():
-        store = Store(home / "socialsafe.db")
-        try:
-            assert store.learners() == []
-        finally:
-            store.close()
+    assert no_one_recorded(home)
 
 
 @pytest.mark.parametrize(
