@@ -209,4 +209,4 @@ def test_a_certificate_from_merged_records_matches_the_one_made_on_the_learners_
     store.add_learner("Eve Long", "volunteer", "Riverside")
     eve = next(p for p in people_of_store(store) if p.name == "Eve Long")
     assert certificate_of_person(eve, content, mini_pack, today) is None
-    assert person_identity(eve.name, eve.school, eve.email) == ("name", "eve long", "riverside")
+    assert person_identity(eve.name, eve.school, eve.email) == ("name", "evelong", "riverside")
