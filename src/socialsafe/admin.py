@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from socialsafe.config import ADMIN_HASH_SETTING, SHARE_SETTING, Settings, effective
-from socialsafe.i18n import _
+from socialsafe.i18n import _, ngettext
 from socialsafe.site_config import site_config
 from socialsafe.sync.share import ShareError
 
@@ -324,6 +324,13 @@ class ErasePlan:
     identities: set[tuple[str, ...]]
     names: set[tuple[str, str]]  # name and school, when erasing by name
     share_error: Exception | None = None
+
+    def records_said(self) -> str:
+        """ "3 quiz attempts and 1 sign-off": what the plan erases besides the learner records, as said to a person."""
+        return _("{attempts} and {signoffs}").format(
+            attempts=ngettext("{n} quiz attempt", "{n} quiz attempts", self.attempts).format(n=self.attempts),
+            signoffs=ngettext("{n} sign-off", "{n} sign-offs", self.signoffs).format(n=self.signoffs),
+        )
 
     @property
     def learners(self) -> list[tuple[str, str]]:

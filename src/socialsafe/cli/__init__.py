@@ -1051,13 +1051,7 @@ def _print_erase_plan(plan: ErasePlan) -> None:
     for description, where in plan.learners:
         _show("  " + _("learner record: {who} ({where})").format(who=printable(description), where=printable(where)))
     if plan.learners:
-        _show(
-            "  "
-            + _("{attempts} and {signoffs}").format(
-                attempts=ngettext("{n} quiz attempt", "{n} quiz attempts", plan.attempts).format(n=plan.attempts),
-                signoffs=ngettext("{n} sign-off", "{n} sign-offs", plan.signoffs).format(n=plan.signoffs),
-            )
-        )
+        _show("  " + plan.records_said())
     for place, entries in plan.roster.items():
         for entry in entries:
             _show("  " + _("roster entry: {who} (in {file})").format(who=printable(entry), file=printable(place)))

@@ -460,13 +460,7 @@ def erase_text(plan: Any, name: str, school: str) -> str:
             + " "
             + ngettext("made on {n} PC", "made on {n} PCs", pcs).format(n=pcs)
         )
-        lines.append(
-            "• "
-            + _("{attempts} and {signoffs}").format(
-                attempts=ngettext("{n} quiz attempt", "{n} quiz attempts", plan.attempts).format(n=plan.attempts),
-                signoffs=ngettext("{n} sign-off", "{n} sign-offs", plan.signoffs).format(n=plan.signoffs),
-            )
-        )
+        lines.append("• " + plan.records_said())
     for place, entries in plan.roster.items():
         for entry in entries:
             lines.append("• " + _("roster entry: {who} (in {file})").format(who=entry, file=place))
