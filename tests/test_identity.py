@@ -111,5 +111,7 @@ def test_who_are_you_says_when_no_one_matches(qtbot: QtBot, store: Store) -> Non
     type_text(qtbot, "Zed")
 
     assert window.who.no_match.isVisible()
-    assert window.who.no_match.text() == "No one on this PC matches “Zed”. If you are new here, add yourself."
+    said = "No one on this PC matches “Zed”. If you are new here, add yourself."
+    assert window.who.no_match.text() == said
+    assert window.who.no_match.accessibleDescription() == said  # announced to a screen reader too
     assert not window.who.continue_button.isEnabled()

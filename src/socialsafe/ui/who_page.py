@@ -83,6 +83,10 @@ class WhoPage(QWidget):
         clear_button(self.search)
         self.search.textChanged.connect(self._filter)
         layout.addWidget(self.search)
+        # Right under the search box, where eyes already are (at 200 % text the list's foot is off screen).
+        self.no_match = label("", "muted")
+        self.no_match.setVisible(False)
+        layout.addWidget(self.no_match)
         self.people = QListWidget()
         self.people.setAccessibleName(_("People on this PC"))
         self.people.setAccessibleDescription(_("Pick your name, then press Enter."))
@@ -93,9 +97,6 @@ class WhoPage(QWidget):
         self.people.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.people.currentItemChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.people, 10)
-        self.no_match = label("", "muted")
-        self.no_match.setVisible(False)
-        layout.addWidget(self.no_match)
         self.empty = label(_("Nobody has used SocialSafe on this PC yet. Add yourself to begin."), "muted")
         layout.addWidget(self.empty)
         row = FlowRow()  # with large text the buttons wrap onto a second line
@@ -151,11 +152,10 @@ class WhoPage(QWidget):
         if needle and first_visible is not None:
             self.people.setCurrentItem(first_visible)
         nobody = bool(needle) and first_visible is None
-        self.no_match.setText(
-            _("No one on this PC matches “{text}”. If you are new here, add yourself.").format(text=text.strip())
-            if nobody
-            else ""
-        )
+        said = _("No one on this PC matches “{text}”. If you are new here, add yourself.").format(text=text.strip())
+        if nobody and not self.no_match.isVisible():
+            announce(self.no_match, said)  # once, as it appears: not at every further letter typed
+        self.no_match.setText(said if nobody else "")
         self.no_match.setVisible(nobody)
         self._update_buttons()
 
