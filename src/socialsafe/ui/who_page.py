@@ -156,6 +156,7 @@ class WhoPage(QWidget):
         if nobody and not self.no_match.isVisible():
             announce(self.no_match, said)  # once, as it appears: not at every further letter typed
         self.no_match.setText(said if nobody else "")
+        self.no_match.setAccessibleDescription(said if nobody else "")  # a reader coming to it later hears it whole
         self.no_match.setVisible(nobody)
         self._update_buttons()
 
