@@ -92,10 +92,10 @@ class PersonRecords:
         return self.roster_role or self.newest.role
 
     def sort_key(self) -> tuple[str, ...]:
-        return (*map(_collation, (self.name, self.school, self.email)), self.name, self.school, self.email)
+        return (*map(collation, (self.name, self.school, self.email)), self.name, self.school, self.email)
 
 
-def _collation(text: str) -> str:
+def collation(text: str) -> str:
     """Text as a person sorts it: without regard to case or accents ("Ánna" before "bob")."""
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
 
