@@ -31,8 +31,9 @@ if TYPE_CHECKING:
     from socialsafe import reports, roster
     from socialsafe.admin import ErasePlan, EraseResult
     from socialsafe.content.loader import Content
-    from socialsafe.content.model import Module, Pack
-    from socialsafe.storage.models import Attempt, Learner
+    from socialsafe.content.model import Pack
+    from socialsafe.office.sessions import Attendee, Outcome
+    from socialsafe.storage.models import Learner
     from socialsafe.storage.store import Prove, Store
     from socialsafe.trust.authority import AdminKey
 
@@ -629,26 +630,15 @@ def _find_or_add(
     store: Store, name: str, school: str, email: str | None, role: str, prove: Prove | None = None
 ) -> tuple[Learner, bool]:
     """The learner this person already is on this PC ("Who is a person"), or a new one; True when added."""
-    from socialsafe.domain.people import person_identity
-    from socialsafe.storage.store import InputError, person_key
+    from socialsafe.office import sessions
+    from socialsafe.storage.store import InputError
 
-    learners = store.learners()
-    wanted = person_identity(name, school, email)
-    same = [x for x in learners if person_identity(x.name, x.school, x.email) == wanted]
-    if not same:
-        # One learner per name and school on a PC: a record without an email is the same person.
-        by_name = [x for x in learners if person_key(x.name, x.school) == person_key(name, school)]
-        if by_name and email and by_name[0].email:
-            raise UserError(
-                _("{name} at {school} is on this PC with another email address, {email}.").format(
-                    name=printable(by_name[0].name),
-                    school=printable(by_name[0].school),
-                    email=printable(by_name[0].email),
-                )
-            )
-        same = by_name
-    if same:
-        return max(same, key=lambda x: x.created_at), False
+    try:
+        learner = sessions.existing_learner(store, sessions.Attendee(name, school, email, role))
+    except sessions.OtherEmailError as error:
+        raise UserError(error.say(printable)) from error
+    if learner is not None:
+        return learner, False
     try:
         return store.add_learner(name, role, school, email, prove=prove), True
     except InputError as error:
@@ -656,10 +646,10 @@ def _find_or_add(
 
 
 def _moment(day: dt.date | None) -> dt.datetime:
-    """Noon on that day, this PC's time, in UTC; now when no day is given."""
-    if day is None:
-        return dt.datetime.now(dt.UTC)
-    return dt.datetime.combine(day, dt.time(12)).astimezone().astimezone(dt.UTC)
+    """Noon on that day, this PC's time, in UTC (or now, if that is earlier); now when no day is given."""
+    from socialsafe.office.sessions import moment
+
+    return moment(day)
 
 
 def _added(learner: Learner) -> str:
@@ -678,98 +668,79 @@ def _status_line(store: Store, content: Content, learner: Learner, pack: Pack) -
 
 def cmd_record(settings: Settings, args: argparse.Namespace) -> int:
     """One face-to-face session: for one person (--name) or everyone in a file (--attendees), for one module
-    or, with --module all, every module of each person's role. Everything is checked before anything is
-    written, so a bad row or module leaves nothing half-recorded."""
-    from socialsafe import site_config
-    from socialsafe.content.model import ModuleKind
+    or, with --module all, every module of each person's role. The rules are :mod:`socialsafe.office.sessions`:
+    everything is checked before anything is written, so a bad row or module leaves nothing half-recorded."""
+    from socialsafe.office import sessions
     from socialsafe.office.authority import maybe_prover
     from socialsafe.storage.store import InputError
 
-    if args.max_score < 1 or args.score > args.max_score:
-        raise UsageError(_("The score must be between 0 and the maximum score, which must be above 0."))
+    try:
+        sessions.check_score(args.score, args.max_score)
+    except sessions.ScoreError as error:
+        raise UsageError(str(error)) from error
     people = _attendees(args)
     key = require_admin(settings)
     content = _load_content(settings)
     packs = [_policy_pack(content, args.policy)] if args.policy else content.current
-    every = args.module == "all"
-    if every:
-        if len(packs) != 1:
-            raise UsageError(_("This PC has packs for several policies: say which one with --policy."))
-        found = [(packs[0], m) for m in packs[0].modules if m.kind is ModuleKind.QUIZ]
-    else:
-        found = [(p, m) for p in packs for m in p.modules if m.id == args.module]
-    if not found:
-        known = ", ".join(m.id for p in packs for m in p.modules)
+    try:
+        covered = sessions.covered_by(packs, args.module)
+    except sessions.SeveralPoliciesError as error:
+        raise UsageError(_("This PC has packs for several policies: say which one with --policy.")) from error
+    except sessions.UnknownModuleError as error:
         raise UserError(
             _("There is no module {module} in the current quiz pack; the modules are: {known}.").format(
-                module=args.module, known=known
+                module=args.module, known=", ".join(error.known)
             )
-        )
-    if len(found) > 1 and not every:
+        ) from error
+    except sessions.AmbiguousModuleError as error:
         raise UsageError(
             _("Module {module} is in the packs of several policies: say which one with --policy.").format(
                 module=args.module
             )
-        )
+        ) from error
+    session = sessions.Session(covered, args.score, args.max_score, args.date, args.note)
     store = _open_store(settings)
-    prove = maybe_prover(key)
     lines: list[str] = []
     try:
-        for name, school, email, role in people:
-            learner, added = _find_or_add(store, name, school, email, role, prove)
-            modules = [(p, m) for p, m in found if not every or m.applies_to(learner.role)]
-            attempts = []
-            for pack, module in modules:
-                try:
-                    attempt = store.record_manual(
-                        learner.id,
-                        pack,
-                        module,
-                        args.score,
-                        args.max_score,
-                        _moment(args.date),
-                        args.note,
-                        pass_mark=site_config.pass_mark_for(module.pass_mark),
-                        prove=prove,
-                    )
-                except InputError as error:
-                    raise UsageError(str(error)) from error
-                log.info("manual record %s for learner %s, module %s", attempt.id, learner.id, module.id)
-                attempts.append((module, attempt))
-            lines.append(_recorded(learner, added, role, attempts, args))
-            lines[-1] += " " + _status_line(store, content, learner, found[0][0])
+        try:
+            planned = sessions.plan(store, session, people)
+        except sessions.PersonError as error:
+            raise UsageError(error.reason if args.attendees is None else error.say(printable)) from error
+        except sessions.OtherEmailError as error:
+            raise UserError(error.say(printable)) from error
+        try:
+            outcomes = sessions.record(store, session, planned, maybe_prover(key))
+        except InputError as error:
+            raise UsageError(str(error)) from error
+        for outcome in outcomes:
+            line = _recorded(outcome, args)
+            lines.append(line + " " + _status_line(store, content, outcome.learner, covered.pack))
     finally:
         store.close()
     for line in lines:
         _show(line)
     if len(people) > 1:
-        _show(ngettext("Recorded the session for {n} person.", "Recorded the session for {n} people.", len(people))
-              .format(n=len(people)))  # fmt: skip
+        _show(ngettext("Recorded the session for {n} person.", "Recorded the session for {n} people.", len(outcomes))
+              .format(n=len(outcomes)))  # fmt: skip
     return EXIT_OK
 
 
-def _attendees(args: argparse.Namespace) -> list[tuple[str, str, str | None, str]]:
-    """(name, school, email, role) of everyone at the session; UsageError or UserError before anything is written."""
-    from socialsafe.files import read_whole
-    from socialsafe.roster import decode
-    from socialsafe.sync.share import parse_roster
+def _attendees(args: argparse.Namespace) -> list[Attendee]:
+    """Everyone at the session; UsageError or UserError before anything is written."""
+    from socialsafe.office import sessions
 
     if args.attendees is None:
         missing = [flag for flag, value in (("--name", args.name), ("--school", args.school), ("--role", args.role))
                    if not value]  # fmt: skip
         if missing:
             raise UsageError(_("Say who was there: {flags}, or --attendees FILE.").format(flags=", ".join(missing)))
-        return [(args.name, args.school, args.email, args.role)]
+        return [sessions.Attendee(args.name, args.school, args.email, args.role)]
     if args.name or args.school or args.email or args.role:
         raise UsageError(_("Give either --attendees or --name, --school and --role, not both."))
     path = Path(args.attendees)
     try:
-        people, problems = parse_roster(path, decode(read_whole(path)))  # a plain file of a roster's size
-    except OSError as error:
-        raise UserError(
-            _("Cannot read {file} ({reason}).").format(file=path, reason=error.strerror or error)
-        ) from error
-    except ValueError as error:
+        people, problems = sessions.read_attendance(path)
+    except sessions.AttendanceError as error:
         raise UserError(str(error)) from error
     if problems:
         _show_problems(problems, stream="stderr")
@@ -782,16 +753,15 @@ def _attendees(args: argparse.Namespace) -> list[tuple[str, str, str | None, str
         )
     if not people:
         raise UserError(_("{file} lists no one.").format(file=path))
-    return [(p.name, p.school, p.email, p.role) for p in people]
+    return people
 
 
-def _recorded(
-    learner: Learner, added: bool, role: str, attempts: list[tuple[Module, Attempt]], args: argparse.Namespace
-) -> str:
+def _recorded(outcome: Outcome, args: argparse.Namespace) -> str:
     """One person's line: what was recorded, and whether it reached the pass mark."""
     from socialsafe.domain.status import local_date
     from socialsafe.i18n import format_date
 
+    learner, attempts = outcome.learner, outcome.attempts
     if not attempts:
         message = _("No module applies to the role of {name} ({school}): nothing recorded for them.").format(
             name=printable(learner.name), school=printable(learner.school)
@@ -818,9 +788,9 @@ def _recorded(
             max=args.max_score,
             date=format_date(local_date(attempt.finished_at)),
         )
-    if added:
+    if outcome.added:
         return _added(learner) + " " + message
-    if learner.role != role:
+    if learner.role != outcome.attendee.role:
         message += " " + _("Their role on this PC stays {role}.").format(role=printable(learner.role))
     return message
 
