@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -18,11 +19,16 @@ from socialsafe.content.loader import Content, load_pack
 from socialsafe.content.model import Pack
 from socialsafe.i18n import set_locale
 from socialsafe.storage.store import Store
+from socialsafe.ui.collector import collect_due
 from socialsafe.ui.language import reset_qt_language
 from sync_helpers import mini_content
 
 PACKS = Path(__file__).parent / "packs"
 MINI = PACKS / "mini"
+
+# As in the app (socialsafe.ui.collector): cycles are collected on the main thread only, between tests,
+# so that a background sync never frees a widget an earlier test left behind.
+gc.disable()
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +43,12 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     set_locale("en_GB")
     reset_qt_language()  # and Qt's own words and date formats, should a test before have switched language
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_main_thread() -> Iterator[None]:
+    yield
+    collect_due()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from socialsafe.log import LOG_NAME, log
 from socialsafe.paths import LOG_DIR_NAME, DataDirError, prepare_data_dir
 from socialsafe.storage.db import DatabaseError, prepare_database
 from socialsafe.storage.quick import QuickReads
+from socialsafe.ui.collector import MainThreadCollector
 from socialsafe.ui.error_dialog import ErrorReporter
 from socialsafe.ui.language import apply_qt_language
 from socialsafe.ui.main_window import MainWindow
@@ -40,6 +41,8 @@ def make_app() -> QApplication:
     app.setApplicationDisplayName(_("SocialSafe"))
     app.setWindowIcon(app_icon())
     apply_style(app)
+    if app.findChild(MainThreadCollector) is None:
+        MainThreadCollector(app)
     return app
 
 
