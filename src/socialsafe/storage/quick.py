@@ -26,6 +26,7 @@ class Person:
     name: str
     school: str
     role: str
+    email: str | None = None  # to tell them from a staff list entry with the same address
 
 
 class QuickReads:
@@ -48,7 +49,7 @@ class QuickReads:
         """The people this PC added, in the order of :meth:`Store.learners` (by name, then school)."""
         with self._reading() as connection:
             rows = connection.execute(
-                "SELECT id, name, school, role FROM learner"
+                "SELECT id, name, school, role, email FROM learner"
                 " WHERE device_id = (SELECT value FROM setting WHERE key = 'device_id')"
             ).fetchall()
         people = [Person(*row) for row in rows]
