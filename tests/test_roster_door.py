@@ -9,11 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from socialsafe import roster
+from socialsafe.config import SHARE_SETTING, Settings
 from socialsafe.domain.door import Entry, at_the_door, close_matches, known_spelling, school_choice
+from socialsafe.office import authority as office
 from socialsafe.roster import RosterPerson
+from socialsafe.storage.quick import QuickReads
+from socialsafe.storage.store import Store
+from socialsafe.sync.engine import sync
+from socialsafe.sync.signed import ROSTER_SETTING, RosterSigning
+from sync_helpers import mini_content, new_pc
+
+PASSPHRASE = "correct horse battery"
 
 
 @dataclass(frozen=True)
@@ -144,3 +155,48 @@ def test_without_a_staff_list_the_school_is_typed_and_takes_a_known_spelling() -
     assert known_spelling(" oak hill  primary ", choice.names) == "Oak Hill Primary"
     assert known_spelling("Ysgol  Bro Dinefwr", choice.names) == "Ysgol Bro Dinefwr"
     assert school_choice([], "Ysgol y Dderwen", ["Oak Hill Primary"]).chosen == "Ysgol y Dderwen"
+
+
+# Which staff list a PC offers -------------------------------------------------------------------------------
+
+
+def test_without_a_share_the_data_folders_staff_list_is_offered(data_dir: Path, store: Store) -> None:
+    assert roster.kept_for_the_door(None, data_dir, QuickReads(store.path)) == []
+    roster.save(STAFF, None, data_dir)
+    assert names(roster.kept_for_the_door(None, data_dir, QuickReads(store.path)) or []) == names(STAFF)
+
+
+def test_a_v1_share_keeps_its_staff_list_only_there(data_dir: Path, store: Store, share: Path) -> None:
+    roster.save(STAFF, share, data_dir)
+    here = QuickReads(store.path)
+    assert roster.kept_for_the_door(share, data_dir, here) is None  # read it from the share, off the GUI thread
+    assert names(roster.shared_for_the_door(share, here)) == names(STAFF)
+
+
+def test_on_a_share_with_an_authority_only_the_list_the_office_signed_is_offered(
+    tmp_path: Path, data_dir: Path, store: Store, share: Path
+) -> None:
+    store.set_setting(SHARE_SETTING, str(share))
+    key = office.set_up(Settings(data_dir=data_dir), store, PASSPHRASE).key
+    assert key is not None
+    roster.save(STAFF, share, data_dir, signing=RosterSigning(key.public, store, key))
+    (share / "roster" / "roster.csv").write_text("name,email,role,school\nMallory Forge,,teacher,Oak Primary\n")
+
+    hall = new_pc(tmp_path, "hall")
+    try:
+        hall.set_setting(SHARE_SETTING, str(share))
+        settings = QuickReads(hall.path)
+        # Before its first sync the PC knows no authority: the share's file, anyone's to write, is not offered.
+        assert roster.kept_for_the_door(share, hall.path.parent, settings) is None
+        assert roster.shared_for_the_door(share, settings) == []
+        sync(hall, mini_content(), share)  # pins the authority, keeps the list the office signed
+        offered = roster.kept_for_the_door(share, hall.path.parent, settings)
+        assert offered is not None
+        assert names(offered) == names(STAFF)
+        # A copy kept here that someone changed is not the office's any more.
+        kept = hall.setting(ROSTER_SETTING)
+        assert kept is not None
+        hall.set_setting(ROSTER_SETTING, kept.replace("Priya Patel", "Mallory Forge"))
+        assert roster.kept_for_the_door(share, hall.path.parent, settings) == []
+    finally:
+        hall.close()

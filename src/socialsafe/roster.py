@@ -11,6 +11,11 @@ An import is previewed before anything is written: :func:`preview` sorts the
 file's rows into people already on the roster, people already on this PC but
 not yet on the roster, new people, duplicates within the file, and rows with
 problems, each with its line number.
+
+'Who are you?' offers the staff list's names at the door
+(:mod:`socialsafe.domain.door`): :func:`kept_for_the_door` gives the copy this
+PC keeps, at once; :func:`shared_for_the_door` reads a contract v1 share's, off
+the GUI thread.
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ __all__ = [
     "ShareError",
     "apply",
     "decode",
+    "kept_for_the_door",
     "load",
     "preview",
     "read_for_reports",
@@ -75,6 +81,7 @@ __all__ = [
     "roster_file",
     "save",
     "set_exemption",
+    "shared_for_the_door",
     "with_roster",
 ]
 
@@ -430,6 +437,69 @@ def read_for_reports(
     if share is not None:
         return read_roster(share)
     return read_roster_file(data_dir / LOCAL_ROSTER)
+
+
+# At the door: the staff list 'Who are you?' offers ------------------------------------------
+
+
+class SavedSettings(Protocol):
+    """This PC's saved settings, read only (:class:`socialsafe.storage.quick.QuickReads` will do)."""
+
+    def setting(self, key: str, default: str | None = None) -> str | None: ...
+
+
+def kept_for_the_door(share: Path | None, data_dir: Path, settings: SavedSettings) -> list[RosterPerson] | None:
+    """The staff list 'Who are you?' offers, from what this PC keeps. Never reads the share, so it is quick
+    and cannot hang on a network drive; bad rows are left out.
+
+    With no share, the data folder's. On a share whose admin authority this PC has pinned (or IT pinned in
+    the site config), the newest staff list the office signed that this PC has met (each sync keeps it),
+    checked against that authority again now; [] while it has met none. None when this PC knows no
+    authority for the share: a contract v1 share keeps its staff list only there, for
+    :func:`shared_for_the_door` to read off the GUI thread.
+    """
+    if share is None:
+        return read_roster_file(data_dir / LOCAL_ROSTER)[0]
+    from socialsafe.sync import signed
+    from socialsafe.sync.authority import site_pin
+    from socialsafe.trust.authority import PIN_SETTING, choose
+    from socialsafe.trust.keys import Purpose
+
+    site = site_pin()
+    authority = choose(None, settings.setting(PIN_SETTING), site).authority
+    if authority is None:
+        return [] if site else None
+    kept = settings.setting(signed.ROSTER_SETTING)
+    # The very check read_signed_roster makes of the copy it keeps: only what the office signed counts.
+    document = signed._checked(kept, authority.public, Purpose.ROSTER, signed.ROSTER_FORMAT) if kept else None
+    text = document.get("csv") if document is not None else None
+    if not isinstance(text, str):
+        return []
+    return parse_roster(share / ROSTER, text.removeprefix("\ufeff"))[0]
+
+
+def shared_for_the_door(share: Path, settings: SavedSettings) -> list[RosterPerson]:
+    """A contract v1 share's staff list, for 'Who are you?' when :func:`kept_for_the_door` gives None.
+
+    Reads the share, so it may hang on a network drive: call it off the GUI thread. [] when the share
+    has an admin authority after all (its file, or its marker, names one; or IT pinned one): there a file
+    anyone can write is never offered, and the next sync pins the authority and keeps the staff list the
+    office signed. [] too when the share cannot be read.
+    """
+    from socialsafe.sync.authority import site_pin
+    from socialsafe.sync.share import marker_names_authority
+    from socialsafe.trust.authority import PIN_SETTING, choose, read_share_file
+
+    try:
+        on_share = read_share_file(share)
+    except OSError:
+        return []
+    site = site_pin()
+    if on_share is not None or site or marker_names_authority(share):
+        return []
+    if choose(None, settings.setting(PIN_SETTING), None).authority is not None:
+        return []  # pinned here since: kept_for_the_door has it
+    return read_roster(share)[0]
 
 
 def save(
