@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
         self.who.chosen.connect(self.sign_in)
         if self._ready:
             self._build_other_pages()
+            self.who.load_roster()
 
     def _build_other_pages(self) -> None:
         from socialsafe.ui.home_page import HomePage
@@ -804,6 +805,7 @@ class MainWindow(QMainWindow):
         """Show or hide sharing for the folder now in force; sync at once if asked."""
         share, _source = self.share_folder()
         self._sync_error = ""
+        self.who.load_roster()  # the staff list 'Who are you?' offers is the one kept for this folder
         self.sync_bar.setVisible(share is not None)
         if share is None:
             self.sync_timer.stop()
@@ -834,6 +836,7 @@ class MainWindow(QMainWindow):
         self._awaiting = report.awaiting  # the office has not trusted this PC yet: its key, to compare
         if self.learner is not None and report.erased and self.store.learner(self.learner.id) is None:
             self.switch_person()  # this person's records were erased on request, through another PC
+        self.who.load_roster()  # the sync keeps the newest staff list the office signed
         self._show_sync_state()
 
     def _sync_failed(self, message: str) -> None:

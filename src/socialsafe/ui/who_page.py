@@ -1,17 +1,26 @@
-"""'Who are you?': pick your name on a shared PC, or add yourself."""
+"""'Who are you?': pick your name on a shared PC, or add yourself.
+
+The names are the people who use this PC and, when the office keeps a staff
+list, everyone on it, one row each. Someone adding themselves is first asked
+"Is this you?" when the name is close to one already known, and picks their
+school from the staff list's schools. Who is offered, who a newcomer may be and
+which schools are decided in :mod:`socialsafe.domain.door`; this page shows it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtCore import QObject, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QListView,
     QListWidget,
@@ -22,9 +31,18 @@ from PySide6.QtWidgets import (
 )
 
 from socialsafe.config import Settings, Source, effective
+from socialsafe.domain.door import (
+    Entry,
+    OnTheList,
+    SchoolChoice,
+    at_the_door,
+    close_matches,
+    known_spelling,
+    school_choice,
+)
 from socialsafe.domain.people import letters
 from socialsafe.domain.pin import check_pin
-from socialsafe.i18n import _
+from socialsafe.i18n import _, ngettext
 from socialsafe.labels import role_label
 from socialsafe.storage.quick import QuickReads
 from socialsafe.ui.flow import FlowRow
@@ -34,15 +52,65 @@ if TYPE_CHECKING:
     from socialsafe.storage.models import Learner
     from socialsafe.storage.store import Store
 
-SEARCH_FROM = 6  # people on the PC before a search box is worth its space
+SEARCH_FROM = 6  # people offered before a search box is worth its space
 _SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1  # an item's name and school as letters alone
+_ENTRY_ROLE = Qt.ItemDataRole.UserRole + 2  # an item's place in WhoPage.entries
+
+
+def _row_text(entry: Entry) -> tuple[str, str]:
+    """A person as a row shows them, and as a screen reader says the row."""
+    role = role_label(entry.role)
+    return f"{entry.name}  ·  {entry.school}  ·  {role}", f"{entry.name}, {entry.school}, {role}"
+
+
+def _people_list(name: str, description: str) -> QListWidget:
+    """A list of people: names and schools wrap with large text rather than run off to the side."""
+    people = QListWidget()
+    people.setAccessibleName(name)
+    people.setAccessibleDescription(description)
+    people.setWordWrap(True)
+    people.setResizeMode(QListView.ResizeMode.Adjust)
+    people.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return people
+
+
+def _fill_list(people: QListWidget, entries: Sequence[Entry]) -> None:
+    people.clear()
+    for index, entry in enumerate(entries):
+        shown, said = _row_text(entry)
+        item = QListWidgetItem(shown)
+        item.setData(Qt.ItemDataRole.UserRole, entry.learner_id or "")
+        item.setData(_ENTRY_ROLE, index)
+        # Found on letters alone, as people are told apart: "sian" finds Siân, "obrien" O'Brien.
+        item.setData(_SEARCH_ROLE, entry.found_by)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, said)
+        people.addItem(item)
+
+
+def _pin_field() -> QLineEdit:
+    pin = QLineEdit()
+    pin.setAccessibleName(_("A 4-digit PIN (optional)"))
+    pin.setAccessibleDescription(_("On a shared PC, a PIN stops others opening your training by mistake."))
+    pin.setPlaceholderText(_("Optional, 4 digits"))
+    pin.setEchoMode(QLineEdit.EchoMode.Password)
+    pin.setMaxLength(4)
+    pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,4}"), pin))
+    return pin
+
+
+def _problem_label() -> QLabel:
+    problem = label("", "error")
+    problem.setAccessibleName(_("Problem"))
+    problem.hide()
+    return problem
 
 
 class WhoPage(QWidget):
     """Emits ``chosen`` with a learner id once the person is known (and their PIN checked).
 
-    The list of names comes from ``quick`` (plain SQL, at start-up); ``store`` gives the Store,
-    loading it if need be, for what comes after a choice: the PIN check and adding a person.
+    The list of names comes from ``quick`` (plain SQL, at start-up) and, once the app has loaded, from the
+    staff list this PC keeps (:meth:`load_roster`); ``store`` gives the Store, loading it if need be, for
+    what comes after a choice: the PIN check and adding a person.
     """
 
     chosen = Signal(str)
@@ -58,9 +126,20 @@ class WhoPage(QWidget):
         self.quick = quick
         self._store = store
         self.settings = settings or Settings(data_dir=quick.path.parent)
+        self.entries: list[Entry] = []  # the rows of the list, in order
+        self.roster: list[OnTheList] = []  # the staff list offered: none until load_roster
+        self._roster_asked = 0  # which reading of the staff list is the latest asked for
+        self._roster_relay: QObject | None = None
+        self._schools = SchoolChoice((), False, None)
+        self._matched: list[Entry] = []  # the people 'Is this you?' shows
+        self._starting: Entry | None = None  # the staff list's person 'Start your training' is for
+        self._syncing_school = False
+        self._focus_put: QWidget | None = None  # where the page last put the keyboard
         self.stack = QStackedWidget()
         self.stack.addWidget(scrolling(self._build_pick(), _("Choose your name")))
-        self._add_built = False  # 'Add yourself' is made when first shown: start-up needs only the names
+        # 'Add yourself' (always the second page), 'Is this you?' and 'Start your training' are made when
+        # first needed: start-up needs only the names.
+        self._more_built = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
@@ -82,19 +161,14 @@ class WhoPage(QWidget):
         self.search.setAccessibleName(_("Find your name"))
         clear_button(self.search)
         self.search.textChanged.connect(self._filter)
+        self.search.returnPressed.connect(self._continue)  # type a few letters of your name, then Enter
         layout.addWidget(self.search)
         # Right under the search box, where eyes already are (at 200 % text the list's foot is off screen).
         self.no_match = label("", "muted")
         self.no_match.setVisible(False)
         layout.addWidget(self.no_match)
-        self.people = QListWidget()
-        self.people.setAccessibleName(_("People on this PC"))
-        self.people.setAccessibleDescription(_("Pick your name, then press Enter."))
+        self.people = _people_list(_("People on this PC"), _("Pick your name, then press Enter."))
         self.people.itemActivated.connect(lambda _item: self._continue())
-        # Long names and schools wrap with large text, rather than running off to the side.
-        self.people.setWordWrap(True)
-        self.people.setResizeMode(QListView.ResizeMode.Adjust)
-        self.people.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.people.currentItemChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.people, 10)
         self.empty = label(_("Nobody has used SocialSafe on this PC yet. Add yourself to begin."), "muted")
@@ -112,47 +186,131 @@ class WhoPage(QWidget):
 
     def refresh(self) -> None:
         """Show the pick list afresh: called whenever the screen is shown."""
-        # Only people who use this PC: others' records arrive through the share, for reports.
-        learners = self.quick.people_on_this_pc()
-        self.people.clear()
-        for learner in learners:
-            item = QListWidgetItem(f"{learner.name}  ·  {learner.school}  ·  {role_label(learner.role)}")
-            item.setData(Qt.ItemDataRole.UserRole, learner.id)
-            # Found on letters alone, as people are told apart: "sian" finds Siân, "obrien" O'Brien.
-            item.setData(_SEARCH_ROLE, letters(f"{learner.name} {learner.school}"))
-            item.setData(
-                Qt.ItemDataRole.AccessibleTextRole, f"{learner.name}, {learner.school}, {role_label(learner.role)}"
-            )
-            self.people.addItem(item)
-        has_people = bool(learners)
-        self.people.setVisible(has_people)
-        self.empty.setVisible(not has_people)
+        if self._roster_asked:  # the app has loaded (before that, the staff list's code waits)
+            kept = self._kept_roster()
+            if kept is not None:
+                self.roster = kept
+        self._fill()
         self.search.clear()
-        self.search.setVisible(len(learners) >= SEARCH_FROM)
-        self.pick_hint.setText(
-            _("Pick your name to carry on where you left off, or add yourself if you are new.")
-            if has_people
-            else _("SocialSafe walks you through the trust's Use of Social Media policy, a short module at a time.")
-        )
         self.stack.setCurrentIndex(0)
         self._update_buttons()
-        (self.people if has_people else self.add_button).setFocus()
-        if has_people:
+        self._focus_first()
+        if self.entries:
             self.people.setCurrentRow(-1)
+
+    def _fill(self) -> None:
+        # Only people who use this PC, and the staff list: others' records arrive through the share, for reports.
+        self.entries = at_the_door(self.quick.people_on_this_pc(), self.roster)
+        self.people.setUpdatesEnabled(False)  # one layout for a staff list of hundreds, not one a name
+        _fill_list(self.people, self.entries)
+        self.people.setUpdatesEnabled(True)
+        has_people = bool(self.entries)
+        self.people.setVisible(has_people)
+        self.empty.setVisible(not has_people)
+        self.search.setVisible(len(self.entries) >= SEARCH_FROM)
+        self.people.setAccessibleName(_("Staff list and people on this PC") if self.roster else _("People on this PC"))
+        if any(entry.learner_id for entry in self.entries):
+            hint = _("Pick your name to carry on where you left off, or add yourself if you are new.")
+        elif has_people:
+            hint = _("Find your name on the staff list to begin, or add yourself if it is not there.")
+        else:
+            hint = _("SocialSafe walks you through the trust's Use of Social Media policy, a short module at a time.")
+        self.pick_hint.setText(hint)
+
+    def _focus_first(self) -> None:
+        """The keyboard starts where a person starts: the search box before a long list, else the list, else
+        'add me'."""
+        if self.search.isVisibleTo(self) and self.roster:
+            start: QWidget = self.search
+        else:
+            start = self.people if self.entries else self.add_button
+        start.setFocus()
+        self._focus_put = start
+
+    # The staff list -------------------------------------------------------------------------------------
+
+    def load_roster(self) -> None:
+        """Offer the staff list this PC knows (:func:`socialsafe.roster.kept_for_the_door`): at once from
+        what it keeps, or, on a contract v1 share, read from the share off the GUI thread, the names shown
+        when they come. Called once the app has loaded, and after each sync; from then on each
+        :meth:`refresh` reads it again (the office may have imported a new one)."""
+        kept = self._kept_roster()
+        if kept is not None:
+            self.set_roster(kept)
+
+    def _kept_roster(self) -> list[OnTheList] | None:
+        """The staff list kept here; None when only the share has it, and it is being read (set_roster follows)."""
+        from socialsafe import roster
+
+        share = effective("share_folder", self.settings, self.quick).value
+        self._roster_asked += 1
+        kept = roster.kept_for_the_door(share, self.settings.data_dir, self.quick)
+        if kept is not None or share is None:
+            return list(kept or [])
+        from socialsafe.ui.sync_worker import Relay, run_in_background
+
+        if self._roster_relay is None:
+            relay = Relay(self)
+            relay.done.connect(self._roster_read)
+            self._roster_relay = relay
+        assert isinstance(self._roster_relay, Relay)
+        quick = self.quick
+        run_in_background(
+            lambda: roster.shared_for_the_door(share, quick), self._roster_relay, self._roster_asked, "staff list"
+        )
+        return None
+
+    def _roster_read(self, asked: object, people: list[OnTheList]) -> None:
+        if asked == self._roster_asked:  # an answer to an older question is no longer the list in force
+            self.set_roster(people)
+
+    def set_roster(self, people: Sequence[OnTheList]) -> None:
+        """Offer ``people`` (the staff list) beside the people on this PC. The list shown keeps what was
+        typed in the search box and the name picked."""
+        if list(people) == self.roster:
+            return  # the same list read again (after a sync, or as the screen was shown): nothing moves
+        self.roster = list(people)
+        if self.stack.currentIndex() != 0:
+            # Someone is adding themselves: 'Is this you?' asks about everyone; the list is made afresh on return.
+            self.entries = at_the_door(self.quick.people_on_this_pc(), self.roster)
+            return
+        item = self.people.currentItem()
+        picked = self.entries[item.data(_ENTRY_ROLE)] if item is not None and not item.isHidden() else None
+        text = self.search.text()
+        self._fill()
+        if text:
+            self._filter(text)
+        if picked is not None:
+            for row, entry in enumerate(self.entries):
+                if (entry.learner_id, entry.name, entry.school) == (picked.learner_id, picked.name, picked.school):
+                    self.people.setCurrentRow(row)
+                    break
+        if not text and picked is None and self.window().focusWidget() in (None, self._focus_put):
+            self._focus_first()  # the names came before anyone moved on from where the page put the keyboard
+        self._update_buttons()
+
+    # Finding and choosing ---------------------------------------------------------------------------------
 
     def _filter(self, text: str) -> None:
         needle = letters(text)
         first_visible = None
+        self.people.setUpdatesEnabled(False)
         for row in range(self.people.count()):
             item = self.people.item(row)
             hidden = bool(needle) and needle not in item.data(_SEARCH_ROLE)
-            item.setHidden(hidden)
+            if item.isHidden() != hidden:
+                item.setHidden(hidden)
             if not hidden and first_visible is None:
                 first_visible = item
+        self.people.setUpdatesEnabled(True)
         if needle and first_visible is not None:
             self.people.setCurrentItem(first_visible)
         nobody = bool(needle) and first_visible is None
-        said = _("No one on this PC matches “{text}”. If you are new here, add yourself.").format(text=text.strip())
+        if self.roster:
+            said = _("No one on the staff list or this PC matches “{text}”. If you are new here, add yourself.")
+        else:
+            said = _("No one on this PC matches “{text}”. If you are new here, add yourself.")
+        said = said.format(text=text.strip())
         if nobody and not self.no_match.isVisible():
             announce(self.no_match, said)  # once, as it appears: not at every further letter typed
         self.no_match.setText(said if nobody else "")
@@ -167,14 +325,51 @@ class WhoPage(QWidget):
 
     def _continue(self) -> None:
         item = self.people.currentItem()
-        if item is None:
+        if item is None or item.isHidden():
             return
-        learner = self.store.learner(item.data(Qt.ItemDataRole.UserRole))
+        self._go_on_as(self.entries[item.data(_ENTRY_ROLE)])
+
+    def _go_on_as(self, entry: Entry) -> None:
+        """Carry on as ``entry``: their record here (after their PIN), or, for someone only on the staff
+        list, 'Start your training', which makes their record."""
+        if entry.learner_id is None:
+            self._show_start(entry)
+            return
+        learner = self.store.learner(entry.learner_id)
         if learner is None:
             return
         if learner.pin_hash and not PinDialog(learner, self).exec():
             return
         self.chosen.emit(learner.id)
+
+    def _make(self, entry: Entry, pin: str | None, problem: QLabel) -> None:
+        """Make the record of ``entry``, from the staff list, as it has them; ``problem`` says why not."""
+        from socialsafe.storage.store import InputError
+
+        try:
+            learner = self.store.add_learner(entry.name, entry.role, entry.school, entry.email, pin)
+        except InputError as error:
+            self._say(problem, str(error))
+            return
+        self.chosen.emit(learner.id)
+
+    def _say(self, problem: QLabel, message: str) -> None:
+        problem.setText(message)
+        problem.show()
+        announce(problem, message)
+
+    # The pages after the list -----------------------------------------------------------------------------
+
+    def _build_more(self) -> None:
+        if self._more_built:
+            return
+        self._more_built = True
+        self._add_page = scrolling(self._build_add(), _("Add yourself"))
+        self.stack.addWidget(self._add_page)  # the second page, always
+        self._match_page = scrolling(self._build_matches(), _("Is this you?"))
+        self.stack.addWidget(self._match_page)
+        self._start_page = scrolling(self._build_start(), _("Start your training"))
+        self.stack.addWidget(self._start_page)
 
     # Adding -------------------------------------------------------------------
 
@@ -188,7 +383,7 @@ class WhoPage(QWidget):
                 "muted",
             )
         )
-        form = QFormLayout()
+        form = self.add_form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setVerticalSpacing(12)
         self.name = QLineEdit()
@@ -200,28 +395,29 @@ class WhoPage(QWidget):
         # The site config may narrow the roles offered (a school with no trustees on its PCs).
         for role in effective("roles", self.settings, self.quick).value:
             self.role.addItem(role_label(role), str(role))
+        # Typed only when there is no staff list: with one, chosen from its schools, never spelt anew.
         self.school = QLineEdit()
         self.school.setAccessibleName(_("Your school"))
         self.school.setMaxLength(120)
+        self.school_list = QComboBox()
+        self.school_list.setAccessibleName(_("Your school"))
+        self.school_list.setAccessibleDescription(_("Choose your school from the list with the arrow keys."))
+        self.school_list.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.school_list.currentIndexChanged.connect(self._school_picked)
+        self.school.textChanged.connect(self._school_set)
         self.email = QLineEdit()
         self.email.setAccessibleName(_("Your email (optional)"))
         self.email.setPlaceholderText(_("Optional"))
-        self.pin = QLineEdit()
-        self.pin.setAccessibleName(_("A 4-digit PIN (optional)"))
-        self.pin.setAccessibleDescription(_("On a shared PC, a PIN stops others opening your training by mistake."))
-        self.pin.setPlaceholderText(_("Optional, 4 digits"))
-        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin.setMaxLength(4)
-        self.pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,4}"), self.pin))
+        self.pin = _pin_field()
         form.addRow(_("&Name"), self.name)
         form.addRow(_("&Role"), self.role)
         form.addRow(_("&School"), self.school)
+        form.addRow(_("&School"), self.school_list)
         form.addRow(_("&Email"), self.email)
         form.addRow(_("&PIN"), self.pin)
+        form.setRowVisible(self.school_list, False)
         layout.addLayout(form)
-        self.add_error = label("", "error")
-        self.add_error.setAccessibleName(_("Problem"))
-        self.add_error.hide()
+        self.add_error = _problem_label()
         layout.addWidget(self.add_error)
         row = FlowRow()
         self.save_button = button(_("Save and start"), _("Save and start your training"), primary=True)
@@ -237,42 +433,202 @@ class WhoPage(QWidget):
         return page
 
     def show_add(self) -> None:
-        if not self._add_built:
-            self._add_built = True
-            self.stack.addWidget(scrolling(self._build_add(), _("Add yourself")))
+        self._build_more()
+        here = self.quick.people_on_this_pc()
+        self.entries = at_the_door(here, self.roster)
         for field in (self.name, self.school, self.email, self.pin):
             field.clear()
         self.role.setCurrentIndex(0)
         school = effective("school_name", self.settings, self.quick)
-        schools = sorted({person.school for person in self.quick.people_on_this_pc()})
-        if school.source is not Source.DEFAULT and school.value:
-            self.school.setText(school.value)
-        elif len(schools) == 1:
-            self.school.setText(schools[0])  # most shared PCs serve one school
+        this_pc = school.value if school.source is not Source.DEFAULT and school.value else None
+        # Most shared PCs serve one school: it is chosen already.
+        self._schools = school_choice((p.school for p in self.roster), this_pc, (p.school for p in here))
+        self._offer_schools()
         self.add_error.hide()
-        self.stack.setCurrentIndex(1)
+        self.stack.setCurrentWidget(self._add_page)
         self.name.setFocus()
 
+    def _offer_schools(self) -> None:
+        listed = self._schools.listed
+        self.add_form.setRowVisible(self.school, not listed)
+        self.add_form.setRowVisible(self.school_list, listed)
+        self._syncing_school = True
+        self.school_list.clear()
+        if listed:
+            self.school_list.addItem(_("Choose your school…"), "")
+            for name in self._schools.names:
+                self.school_list.addItem(name, name)
+        self._syncing_school = False
+        self.school.setText(self._schools.chosen or "")  # and the list follows (_school_set)
+
+    def _school_picked(self, _index: int) -> None:
+        """The school chosen from the list is the School field's text too (kept through a language change)."""
+        if self._syncing_school:
+            return
+        self._syncing_school = True
+        self.school.setText(str(self.school_list.currentData() or ""))
+        self._syncing_school = False
+
+    def _school_set(self, text: str) -> None:
+        """The School field's text set (as the app puts back what was chosen): the list shows that school."""
+        if self._syncing_school or not self._schools.listed:
+            return
+        wanted = letters(text)
+        found = next(
+            (
+                i
+                for i in range(1, self.school_list.count())
+                if wanted and letters(self.school_list.itemText(i)) == wanted
+            ),
+            0,
+        )
+        self._syncing_school = True
+        self.school_list.setCurrentIndex(found)
+        self._syncing_school = False
+
     def _save(self) -> None:
+        self._add(ask=True)
+
+    def _add(self, ask: bool) -> None:
+        """Add the person typed in; with ``ask``, first 'Is this you?' when someone close is known already."""
         pin = self.pin.text()
         if pin and len(pin) != 4:
             self._show_error(_("A PIN has exactly 4 digits. Leave it empty if you do not want one."))
             return
+        name, role, email = self.name.text(), str(self.role.currentData() or ""), self.email.text()
+        if self._schools.listed:
+            school = str(self.school_list.currentData() or "")
+            if name.strip() and not school:
+                self._show_error(_("Please choose your school from the list."))
+                return
+        else:
+            school = known_spelling(self.school.text(), self._schools.names)
+        if ask and name.strip() and role and school.strip():
+            matches = close_matches(self.entries, name, school, email)
+            if matches:
+                self._show_matches(matches)
+                return
         from socialsafe.storage.store import InputError
 
         try:
-            learner = self.store.add_learner(
-                self.name.text(), self.role.currentData() or "", self.school.text(), self.email.text(), pin or None
-            )
+            learner = self.store.add_learner(name, role, school, email, pin or None)
         except InputError as error:
             self._show_error(str(error))
             return
         self.chosen.emit(learner.id)
 
     def _show_error(self, message: str) -> None:
-        self.add_error.setText(message)
-        self.add_error.show()
-        announce(self.add_error, message)
+        self.stack.setCurrentWidget(self._add_page)
+        self._say(self.add_error, message)
+
+    # Is this you? -------------------------------------------------------------------------------------
+
+    def _build_matches(self) -> QWidget:
+        page = QWidget()
+        layout = page_layout(page)
+        layout.addWidget(label(_("Is this you?"), "h1"))
+        self.match_hint = label("", "muted")
+        layout.addWidget(self.match_hint)
+        self.matches = _people_list(_("People you may be"), _("Pick yourself, then press Enter."))
+        self.matches.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.matches.itemActivated.connect(lambda _item: self._its_me())
+        layout.addWidget(self.matches)
+        self.match_error = _problem_label()
+        layout.addWidget(self.match_error)
+        row = FlowRow()
+        self.yes_button = button(
+            _("Yes, that's me"), _("Yes, that's me: carry on as the selected person"), primary=True
+        )
+        self.yes_button.clicked.connect(self._its_me)
+        self.new_button = button(_("No, add me as new"), _("No, add me as new: none of these is me"))
+        self.new_button.clicked.connect(lambda: self._add(ask=False))
+        back = button(_("Back"), _("Back to change what you typed"))
+        back.clicked.connect(self._back_to_form)
+        for widget in (self.yes_button, self.new_button, back):
+            row.add(widget)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        return page
+
+    def _show_matches(self, matches: list[Entry]) -> None:
+        self._matched = matches
+        _fill_list(self.matches, matches)
+        self.matches.setCurrentRow(0)
+        hint = ngettext(
+            "Someone with a name like yours is known here already. If this is you, carry on as them, so that "
+            "your training is kept in one place.",
+            "{n} people with names like yours are known here already. If one of them is you, pick them and "
+            "carry on, so that your training is kept in one place.",
+            len(matches),
+        ).format(n=len(matches))
+        self.match_hint.setText(hint)
+        self.match_error.hide()
+        self.stack.setCurrentWidget(self._match_page)
+        self.matches.setFocus()
+        announce(self.match_hint, hint)
+
+    def _its_me(self) -> None:
+        row = self.matches.currentRow()
+        if not 0 <= row < len(self._matched):
+            return
+        entry = self._matched[row]
+        if entry.learner_id is None:
+            self._make(entry, self.pin.text() or None, self.match_error)  # the PIN they chose as they added themselves
+        else:
+            self._go_on_as(entry)
+
+    def _back_to_form(self) -> None:
+        self.stack.setCurrentWidget(self._add_page)
+        self.name.setFocus()
+
+    # Someone on the staff list, here for the first time ----------------------------------------------------
+
+    def _build_start(self) -> QWidget:
+        page = QWidget()
+        layout = page_layout(page)
+        layout.addWidget(label(_("Start your training"), "h1"))
+        self.start_person = label("", "h2")  # who, as the staff list has them
+        layout.addWidget(self.start_person)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.start_pin = _pin_field()
+        self.start_pin.returnPressed.connect(self._start)
+        form.addRow(_("&PIN"), self.start_pin)
+        layout.addLayout(form)
+        self.start_error = _problem_label()
+        layout.addWidget(self.start_error)
+        row = FlowRow()
+        self.start_button = button(_("Start my training"), _("Start my training"), primary=True)
+        self.start_button.clicked.connect(self._start)
+        back = button(_("Back"), _("Back to the list of names"))
+        back.clicked.connect(self.refresh)
+        row.add(self.start_button)
+        row.add(back)
+        layout.addLayout(row)
+        layout.addStretch(1)
+        return page
+
+    def _show_start(self, entry: Entry) -> None:
+        self._build_more()
+        self._starting = entry
+        who = _("{name}, {role} at {school}, on the staff list.").format(
+            name=entry.name, role=role_label(entry.role), school=entry.school
+        )
+        self.start_person.setText(who)
+        self.start_pin.clear()
+        self.start_error.hide()
+        self.stack.setCurrentWidget(self._start_page)
+        self.start_pin.setFocus()
+        announce(self.start_person, who)
+
+    def _start(self) -> None:
+        entry, pin = self._starting, self.start_pin.text()
+        if entry is None:
+            return
+        if pin and len(pin) != 4:
+            self._say(self.start_error, _("A PIN has exactly 4 digits. Leave it empty if you do not want one."))
+            return
+        self._make(entry, pin or None, self.start_error)
 
 
 class PinDialog(QDialog):
