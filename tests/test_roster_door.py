@@ -29,7 +29,17 @@ from socialsafe.sync.signed import ROSTER_SETTING, RosterSigning
 from socialsafe.ui import who_page
 from socialsafe.ui.main_window import MainWindow
 from sync_helpers import mini_content, new_pc
-from ui_helpers import focused, label_not_in_name, no_keyboard, open_window, press, type_text, unnamed
+from ui_helpers import (
+    focused,
+    in_sight,
+    label_not_in_name,
+    no_keyboard,
+    open_window,
+    press,
+    small_targets,
+    type_text,
+    unnamed,
+)
 
 PASSPHRASE = "correct horse battery"
 
@@ -523,3 +533,27 @@ def test_a_staff_list_by_hand_on_a_share_with_an_authority_is_not_offered(
     QApplication.processEvents()
     assert window.who.roster == []
     assert "Mallory Forge" not in rows_of(window)
+
+
+def test_at_200_percent_text_is_this_you_and_start_show_their_buttons_in_a_small_window(
+    qtbot: QtBot, store: Store
+) -> None:
+    with_staff(store, [*STAFF, listed("Priya Sharma-Whitfield", "Oak Hill Church of England Primary School")])
+    window = open_window(qtbot, store, [MINI], scale=2.0)  # 1024×600
+    who = window.who
+    who.show_add()
+    who.name.setText("Sean O Brian")
+    who.role.setCurrentIndex(1)
+    who.school_list.setCurrentIndex(who.school_list.findText("Oak Primary"))
+    qtbot.mouseClick(who.save_button, Qt.MouseButton.LeftButton)
+    assert who.stack.currentWidget() is who._match_page
+    assert all(in_sight(b) for b in (who.yes_button, who.new_button)), "answer without scrolling"
+    assert small_targets(window) == []
+
+    who.refresh()
+    who.search.setText("Sharma")
+    press_on(qtbot, who.search, Qt.Key.Key_Return)
+    assert who.stack.currentWidget() is who._start_page
+    assert in_sight(who.start_pin)
+    assert in_sight(who.start_button)
+    assert small_targets(window) == []
