@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QBoxLayout,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -48,6 +49,7 @@ from socialsafe.ui.admin.models import PersonLine, person_line
 from socialsafe.ui.admin.pcs_page import PcsPage
 from socialsafe.ui.admin.person import PaperDialog, PersonPage, SessionDialog, erase_with_confirmation
 from socialsafe.ui.admin.roster_page import RosterPage
+from socialsafe.ui.admin.session import GroupSessionDialog
 from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
@@ -141,6 +143,20 @@ class OfficeArea(QWidget):
         self.people = QStackedWidget()
         self.dashboard = DashboardPage()
         self.person = PersonPage()
+        # One face-to-face session for many people at once (an INSET day): under the list of everyone.
+        self.group_button = button(
+            _("Record a session for several people…"),
+            _("Record a session for several people: one face-to-face session for everyone who was there"),
+            description=_("Tick who was there or load the attendance list; the whole course or chosen modules"),
+        )
+        self.group_button.clicked.connect(self.record_group_session)
+        # On a line of its own: the row of buttons above it is full at large text, and wider would make the
+        # whole page scroll sideways (WCAG 1.4.10).
+        group_row = FlowRow()
+        group_row.add(self.group_button, right=True)
+        dashboard_layout = self.dashboard.layout()
+        assert isinstance(dashboard_layout, QBoxLayout)
+        dashboard_layout.addLayout(group_row)
         self.people.addWidget(self.dashboard)
         self.people.addWidget(self.person)
         self.chart = ChartPage()
@@ -330,6 +346,16 @@ class OfficeArea(QWidget):
             return
         dialog = SessionDialog(summary, pack, self)
         dialog.accepted.connect(lambda: self._save_session(summary, pack))
+        self._open_dialog(dialog)
+
+    def record_group_session(self) -> None:
+        """One face-to-face session for several people: everyone the office knows, to tick, or an attendance list."""
+        pack = data.policy_pack(self.content)
+        if pack is None:
+            return
+        people = self.snapshot.summaries if self.snapshot is not None else []
+        dialog = GroupSessionDialog(people, pack, self.store, self.prove, self)
+        dialog.recorded.connect(self._after_record)
         self._open_dialog(dialog)
 
     def _save_session(self, summary: PersonSummary, pack: Any) -> None:
