@@ -436,9 +436,9 @@ def erase_plan(
             if (share / DEVICES).is_dir():
                 merged = merge(store, share, SyncReport())
                 signing = roster_signing(store, merged.trust)
-                merged.apply_erasures(store.learners())
+                merged.apply_erasures(store.learners(merged=False))
                 local_ids = {x.id for x in local}
-                for learner in merged.learners.values():
+                for learner in merged.shown_learners():  # as the office's merges show them
                     if learner.id not in local_ids and (wanted(learner) or identity(learner) in identities):
                         theirs.append(learner)
                 ids = local_ids | {t.id for t in theirs}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Protocol, TypeVar
 
 # Letters NFKD does not take apart, written as a person without them would type them.
 _PLAIN = str.maketrans(
@@ -41,3 +44,82 @@ def person_identity(name: str, school: str, email: str | None) -> tuple[str, ...
     if address:
         return ("email", address)
     return ("name", *person_key(name, school))
+
+
+# Merges: the office says two records are one person -------------------------------------------------------
+
+
+class Facts(Protocol):
+    """What a merge reads of a learner record."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def school(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+
+
+class Joining(Protocol):
+    """A merge record: ``learner_id`` is the same person as ``into_id``, since ``merged_at``."""
+
+    @property
+    def learner_id(self) -> str: ...
+    @property
+    def into_id(self) -> str: ...
+    @property
+    def merged_at(self) -> dt.datetime: ...
+
+
+Shown = tuple[str, str, str | None]  # the name, school and email a merged record takes
+L = TypeVar("L", bound=Facts)
+
+
+def merged_identities(learners: Iterable[Facts], merges: Iterable[Joining]) -> dict[tuple[str, ...], Shown]:
+    """Which people (by :func:`person_identity`) the office merged into another, and whose facts they take.
+
+    Merges apply in the order they were made, each to whole people: a merge of one learner record moves
+    every record that groups with it, as an erasure does. Chains follow through (A into B, then B into C:
+    A is C), and a later merge back (B into A after A into B) wins. A merge naming a record this PC does
+    not know yet waits until it does.
+    """
+    by_id: dict[str, Facts] = {}
+    for x in learners:
+        by_id.setdefault(x.id, x)  # the first copy of a record: callers give the records as made first
+    into: dict[tuple[str, ...], tuple[str, ...]] = {}  # a merged identity and the one it now is
+    shown: dict[tuple[str, ...], Shown] = {}
+    for merge in sorted(merges, key=lambda m: m.merged_at):
+        moved, kept = by_id.get(merge.learner_id), by_id.get(merge.into_id)
+        if moved is None or kept is None:
+            continue
+        a_raw = person_identity(moved.name, moved.school, moved.email)
+        b_raw = person_identity(kept.name, kept.school, kept.email)
+        a, root = into.get(a_raw, a_raw), into.get(b_raw, b_raw)  # the people they are now
+        if a == root == b_raw:
+            into[root] = root  # one person already (a correction of accents or case): shown as the record kept
+        elif a == root:
+            # One person already, now to be shown as the record kept (a merge back): it becomes the root.
+            for other, now in into.items():
+                if now == root:
+                    into[other] = b_raw
+            into.pop(b_raw, None)
+            into[root] = b_raw
+            root = b_raw
+        else:
+            for other, now in into.items():
+                if now == a:
+                    into[other] = root
+            into[a] = root
+        if root == b_raw:
+            shown[root] = (kept.name, kept.school, kept.email)
+    return {identity: shown[root] for identity, root in into.items()}
+
+
+def as_merged(learner: L, merged: dict[tuple[str, ...], Shown], copy: Callable[[L, Shown], L]) -> L:
+    """``learner`` as the office's merges show it: ``copy`` makes it anew with another name, school and email."""
+    if not merged:
+        return learner
+    facts = merged.get(person_identity(learner.name, learner.school, learner.email))
+    return learner if facts is None else copy(learner, facts)

@@ -83,7 +83,7 @@ def check_certificate(
                 problem += " " + _("(The shared folder could not be read, so only this PC's records were searched.)")
         return CertificateCheck(code, False, problem)
     certificate = found[0]
-    merged.apply_erasures(store.learners())
+    merged.apply_erasures(store.learners(merged=False))
     if certificate.learner_id not in merged.learners:
         return CertificateCheck(
             code,

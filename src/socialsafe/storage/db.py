@@ -165,6 +165,17 @@ MIGRATIONS: list[str] = [
         WHERE device_id NOT IN (SELECT id FROM here) AND created_at NOT GLOB '2[0-9][0-9][0-9]-*';
     DROP TABLE here;
     """,
+    # 6: merges: the office found two learner records to be one person (or corrected a name or school).
+    """
+    CREATE TABLE merge (
+        id VARCHAR NOT NULL PRIMARY KEY,
+        learner_id VARCHAR NOT NULL,
+        into_id VARCHAR NOT NULL,
+        merged_at VARCHAR NOT NULL,
+        device_id VARCHAR NOT NULL,
+        proof VARCHAR
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

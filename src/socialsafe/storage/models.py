@@ -134,6 +134,17 @@ class Erasure(SQLModel, table=True):
     proof: str | None = None  # the office's signature
 
 
+class Merge(SQLModel, table=True):
+    """The office found two learner records to be one person; kept (with no personal data) so it spreads."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    learner_id: str  # this record, and every one that groups with it, is shown as into_id's person
+    into_id: str
+    merged_at: dt.datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    device_id: str
+    proof: str | None = None  # the office's signature
+
+
 class Enrolment(SQLModel, table=True):
     """The office trusts a PC's key: records that PC signs count on every PC (always with the office's proof)."""
 

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from socialsafe.content.model import Module, Pack, Role
 from socialsafe.domain import quiz
-from socialsafe.domain.people import normalise_name, person_identity, person_key
+from socialsafe.domain.people import as_merged, merged_identities, normalise_name, person_identity, person_key
 from socialsafe.domain.pin import hash_pin, is_valid_pin
 from socialsafe.domain.quiz import PlannedQuestion, plan_to_json
 from socialsafe.i18n import _
@@ -36,15 +36,16 @@ from socialsafe.storage.models import (
     Enrolment,
     Erasure,
     Learner,
+    Merge,
     Setting,
     utcnow,
 )
 from socialsafe.storage.recovery import DEVICE_ID_KEY, RESTORED_KEY
 
-Row = TypeVar("Row", Learner, Attempt, Answer, Acknowledgement, Erasure, Enrolment, Certificate)
+Row = TypeVar("Row", Learner, Attempt, Answer, Acknowledgement, Erasure, Merge, Enrolment, Certificate)
 # Signs a record the office makes, as the share will carry it (socialsafe.admin.office_proof): called with the
 # row, complete but for its proof, just before it is saved, so the row and its proof are written together.
-Prove = Callable[[Learner | Attempt | Acknowledgement | Erasure | Enrolment], str]
+Prove = Callable[[Learner | Attempt | Acknowledgement | Erasure | Merge | Enrolment], str]
 DEVICE_KEY = "device_key"  # this PC's own signing key (base64): it signs the device file it publishes
 
 
@@ -57,9 +58,17 @@ class OwnRecords(NamedTuple):
     erasures: list[Erasure]
     enrolments: list[Enrolment]
     certificates: list[Certificate]
+    merges: list[Merge]
 
 
 __all__ = ["InputError", "Store", "normalise_name", "person_key"]
+
+
+def _shown_as(learner: Learner, facts: tuple[str, str, str | None]) -> Learner:
+    """A copy of ``learner`` with a merge's name, school and email: for showing and grouping, never saved."""
+    name, school, email = facts
+    return Learner.model_validate({**learner.model_dump(), "name": name, "school": school, "email": email})
+
 
 # Databases a Store in this process has open. Only the first opener checks the file (and would set
 # it aside if damaged): a second Store on it (the sync's own, in a thread) must not move it from
@@ -182,14 +191,15 @@ class Store:
 
     # Learners ---------------------------------------------------------------
 
-    def learners(self, this_pc_only: bool = False) -> list[Learner]:
-        """Learner records, by name; ``this_pc_only`` leaves out those that came from other PCs."""
+    def learners(self, this_pc_only: bool = False, merged: bool = True) -> list[Learner]:
+        """Learner records, by name, as the office's merges show them (``merged``) or as they were made;
+        ``this_pc_only`` leaves out those that came from other PCs."""
         with self.session() as s:
-            query = select(Learner)
-            if this_pc_only:
-                query = query.where(Learner.device_id == self.device_id)
-            rows = s.exec(query).all()
-        return sorted(rows, key=lambda learner: (learner.name.casefold(), learner.school.casefold()))
+            everyone = s.exec(select(Learner)).all()
+            merges = merged_identities(everyone, s.exec(select(Merge)).all()) if merged else {}
+        rows = [x for x in everyone if x.device_id == self.device_id] if this_pc_only else everyone
+        shown = [as_merged(x, merges, _shown_as) for x in rows]
+        return sorted(shown, key=lambda learner: (learner.name.casefold(), learner.school.casefold()))
 
     def same_person(self, learner: Learner) -> list[Learner]:
         """Every learner record, from any PC, that groups into the same person as ``learner``."""
@@ -197,8 +207,24 @@ class Store:
         return [x for x in self.learners() if person_identity(x.name, x.school, x.email) == identity]
 
     def learner(self, learner_id: str) -> Learner | None:
+        """One learner record, as the office's merges show it."""
         with self.session() as s:
-            return s.get(Learner, learner_id)
+            found = s.get(Learner, learner_id)
+            merges = s.exec(select(Merge)).all()
+            if found is None or not merges:
+                return found
+            merged = merged_identities(s.exec(select(Learner)).all(), merges)
+        return as_merged(found, merged, _shown_as)
+
+    def merges(self) -> list[Merge]:
+        with self.session() as s:
+            return list(s.exec(select(Merge)).all())
+
+    def record_merge(self, learner_id: str, into_id: str, prove: Prove | None = None) -> Merge:
+        """The office found learner record ``learner_id`` (and all who group with it) to be ``into_id``'s person."""
+        if learner_id == into_id:
+            raise ValueError("a learner record is already itself")
+        return self._save(Merge(learner_id=learner_id, into_id=into_id, device_id=self.device_id), prove)
 
     def add_learner(
         self,
@@ -208,7 +234,10 @@ class Store:
         email: str | None = None,
         pin: str | None = None,
         prove: Prove | None = None,
+        same_allowed: bool = False,
     ) -> Learner:
+        """A new learner record made on this PC. ``same_allowed``: even when a person of that name and school
+        has one here already (the office correcting a name's accents makes a record of the same letters)."""
         name, school = normalise_name(name), normalise_name(school)
         email = (email or "").strip() or None
         if not name:
@@ -222,7 +251,7 @@ class Store:
         if pin and not is_valid_pin(pin):
             raise InputError(_("A PIN has exactly 4 digits. Leave it empty if you do not want one."))
         key = person_key(name, school)
-        if any(person_key(x.name, x.school) == key for x in self.learners(this_pc_only=True)):
+        if not same_allowed and any(person_key(x.name, x.school) == key for x in self.learners(this_pc_only=True)):
             raise InputError(
                 _("{name} at {school} is already on this PC: pick the name from the list.").format(
                     name=name, school=school
@@ -381,7 +410,7 @@ class Store:
     def own_records(self) -> OwnRecords:
         """What this PC publishes: the records it created; attempts only once finished (records never change).
 
-        Every erasure and enrolment it knows goes out too, wherever it was made: they hold no one's personal
+        Every erasure, merge and enrolment it knows goes out too, wherever it was made: they hold no one's personal
         data, and each PC that carries them keeps them on the share should one file be lost.
         """
         mine = self.device_id
@@ -396,7 +425,8 @@ class Store:
             erasures = list(s.exec(select(Erasure)).all())
             enrolments = list(s.exec(select(Enrolment)).all())
             certificates = list(s.exec(select(Certificate).where(Certificate.device_id == mine)).all())
-        return OwnRecords(learners, attempts, acks, erasures, enrolments, certificates)
+            merges = list(s.exec(select(Merge)).all())
+        return OwnRecords(learners, attempts, acks, erasures, enrolments, certificates, merges)
 
     def records_of_devices(self, device_ids: set[str]) -> OwnRecords:
         """The records these PCs made that this PC took in checked against the office's authority (attempts
@@ -427,7 +457,7 @@ class Store:
                     select(Certificate).where(col(Certificate.device_id).in_(ids), col(Certificate.checked).is_(True))
                 ).all()
             )
-        return OwnRecords(learners, attempts, acks, [], [], certificates)
+        return OwnRecords(learners, attempts, acks, [], [], certificates, [])
 
     # The office's authority ---------------------------------------------------
 

@@ -11,6 +11,7 @@ changed, so cloud-synced folders are not churned.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -24,7 +25,7 @@ from socialsafe import __version__
 from socialsafe.bulk import collector_paused
 from socialsafe.content.loader import Content, Problem
 from socialsafe.domain import limits
-from socialsafe.domain.people import person_identity
+from socialsafe.domain.people import as_merged, merged_identities, person_identity
 from socialsafe.export import to_csv
 from socialsafe.files import RefusedFileError, read_whole, write_atomic
 from socialsafe.i18n import _, ngettext
@@ -47,6 +48,7 @@ from socialsafe.storage.models import (
     Enrolment,
     Erasure,
     Learner,
+    Merge,
     utcnow,
 )
 from socialsafe.storage.store import Store
@@ -70,7 +72,7 @@ from socialsafe.trust.authority import PIN_SETTING, AdminKey
 from socialsafe.trust.files import signed_header, signer_of
 from socialsafe.trust.keys import KEY_BYTES, Purpose, fingerprint, private_key, public_raw, unb64
 
-Row = Learner | Attempt | Acknowledgement | Erasure | Enrolment | Certificate
+Row = Learner | Attempt | Acknowledgement | Erasure | Merge | Enrolment | Certificate
 ADOPTED = "authority/adopted.jsonl"  # the records the office adopted when it set up its authority
 ADOPTED_COPY = "adopted.jsonl"  # this PC's copy of them, in its data folder
 
@@ -97,6 +99,7 @@ class Merged:
     attempts: dict[str, dict[str, rec.AttemptRec]] = field(default_factory=dict)
     acks: dict[str, dict[str, rec.AckRec]] = field(default_factory=dict)
     erasures: dict[str, rec.ErasureRec] = field(default_factory=dict)
+    merges: dict[str, rec.MergeRec] = field(default_factory=dict)
     enrolments: dict[str, rec.EnrolmentRec] = field(default_factory=dict)
     certificates: dict[str, rec.CertificateRec] = field(default_factory=dict)
     # The ids of this PC's own records in its database. This PC's device file on the share may hold
@@ -150,6 +153,8 @@ class Merged:
                 self._keep_once(self.learners, record, source)
             elif type(record) is rec.ErasureRec:
                 self._keep_once(self.erasures, record, source)
+            elif type(record) is rec.MergeRec:
+                self._keep_once(self.merges, record, source)
             elif type(record) is rec.EnrolmentRec:
                 self._keep_once(self.enrolments, record, source)
             elif type(record) is rec.CertificateRec:
@@ -185,6 +190,8 @@ class Merged:
                 return self.learners.get(record.id)
             case rec.ErasureRec():
                 return self.erasures.get(record.id)
+            case rec.MergeRec():
+                return self.merges.get(record.id)
             case rec.EnrolmentRec():
                 return self.enrolments.get(record.id)
             case rec.CertificateRec():
@@ -207,7 +214,13 @@ class Merged:
         everything += [a for mine in self.attempts.values() for a in mine.values()]
         everything += [s for mine in self.acks.values() for s in mine.values()]
         everything += self.certificates.values()
-        return [*everything, *self.erasures.values(), *self.enrolments.values()]
+        return [*everything, *self.erasures.values(), *self.merges.values(), *self.enrolments.values()]
+
+    def shown_learners(self, also_known: Iterable[LearnerFacts] = ()) -> list[LearnerFacts]:
+        """The learner records (and ``also_known``) with the names, schools and emails the office's merges give."""
+        known = [*self.learners.values(), *also_known]
+        merged = merged_identities(known, self.merges.values())
+        return [as_merged(x, merged, _renamed) for x in known]
 
     def apply_erasures(self, also_known: Iterable[LearnerFacts] = ()) -> set[str]:
         """Drop erased people and everything of theirs; returns the learner ids dropped.
@@ -223,7 +236,7 @@ class Merged:
         """
         when = {e.learner_id: e.erased_at for e in self.erasures.values()}
         erased_ids = set(when)
-        known = [*self.learners.values(), *also_known]
+        known = self.shown_learners(also_known)  # a merged person is erased whole
         until: dict[tuple[str, ...], dt.datetime] = {}
         for x in known:
             if x.id in when:
@@ -247,6 +260,13 @@ class Merged:
             for apart in self.unverified:  # an erased person is not listed anywhere, not even as unverified
                 apart.records = [r for r in apart.records if _learner_of(r) not in dropped]
         return dropped
+
+
+def _renamed(learner: LearnerFacts, facts: tuple[str, str, str | None]) -> LearnerFacts:
+    name, school, email = facts
+    if isinstance(learner, rec.LearnerRec):
+        return dataclasses.replace(learner, name=name, school=school, email=email)
+    return Learner.model_validate({**learner.model_dump(), "name": name, "school": school, "email": email})  # type: ignore[attr-defined]
 
 
 _BEFORE_ANY = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -353,6 +373,8 @@ def as_record(row: Row) -> rec.Record:
             )
         case Erasure():
             return rec.ErasureRec(row.id, row.device_id, row.learner_id, row.erased_at, row.proof)
+        case Merge():
+            return rec.MergeRec(row.id, row.device_id, row.learner_id, row.into_id, row.merged_at, row.proof)
         case Enrolment():
             return rec.EnrolmentRec(
                 row.id, row.device_id, row.subject_id, row.public_key, row.device_name, row.enrolled_at, row.proof
@@ -386,6 +408,7 @@ def _rows(records: Iterable[rec.Record], checked: bool | None = None) -> dict[st
         "attempt": [],
         "acknowledgement": [],
         "erasure": [],
+        "merge": [],
         "enrolment": [],
         "certificate": [],
     }
@@ -441,6 +464,10 @@ def _rows(records: Iterable[rec.Record], checked: bool | None = None) -> dict[st
                         "proof": r.proof,
                     }
                 )
+            case rec.MergeRec():
+                row = rec.to_json(r)  # the table has exactly the record's fields, its proof too
+                del row["kind"]
+                tables["merge"].append({"proof": None, **row})
             case rec.EnrolmentRec():
                 row = rec.to_json(r)  # the table has exactly the record's fields, its proof too
                 del row["kind"]
@@ -460,6 +487,8 @@ def _what(record: rec.Record) -> str:
     match record:
         case rec.ErasureRec():
             return _("an erasure")
+        case rec.MergeRec():
+            return _("a merge of two people")
         case rec.EnrolmentRec():
             return _("a PC's enrolment")
         case rec.AttemptRec():
@@ -730,9 +759,10 @@ def merge(store: Store, share: Path | None, report: SyncReport) -> Merged:
 
 
 def people(merged: Merged, roster: list[RosterPerson]) -> list[PersonRecords]:
-    """People for the reports: learner records grouped, with their attempts, sign-offs and roster entry."""
+    """People for the reports: learner records grouped (as the office's merges say), with their attempts,
+    sign-offs and roster entry."""
     grouped = []
-    for group in group_people(merged.learners.values()):
+    for group in group_people(merged.shown_learners()):
         ids = [learner.id for learner in group]
         person = PersonRecords(learners=list(group))
         person.attempts.extend(merged.attempts_of(ids))
@@ -746,7 +776,7 @@ def merged_people(store: Store, share: Path) -> tuple[list[PersonRecords], list[
     check_share(share)
     report = SyncReport()
     merged = merge(store, share, report)
-    merged.apply_erasures(store.learners())
+    merged.apply_erasures(store.learners(merged=False))
     roster, problems = share_roster(share, store, merged.trust)
     return people(merged, roster), [p for p in report.problems if not p.note] + problems
 
@@ -783,7 +813,7 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
     report = SyncReport()
     clean_own_temp_files(share, store.device_id)
     merged = merge(store, share, report)
-    local = store.learners()
+    local = store.learners(merged=False)
     dropped = merged.apply_erasures(local)
     # Honour erasures here before publishing, so erased data is never sent out again.
     report.erased = store.erase({x.id for x in local if x.id in dropped})
@@ -863,14 +893,14 @@ def sync(store: Store, content: Content, share: Path, today: dt.date | None = No
 def publishable(store: Store, signed: bool) -> list[rec.Record]:
     """This PC's records as its device file carries them.
 
-    A signed file (a share with an admin authority) carries only the erasures and enrolments the office
-    signed: any other would be refused by every reader. A v1 file carries no enrolments or certificates,
-    which a v1 reader would not know.
+    A signed file (a share with an admin authority) carries only the erasures, merges and enrolments the
+    office signed: any other would be refused by every reader. A v1 file carries no merges, enrolments or
+    certificates, which a v1 reader would not know: a merge spreads by the office's authority only.
     """
     mine = own_records(store)
     if signed:
-        return [r for r in mine if not isinstance(r, rec.ErasureRec | rec.EnrolmentRec) or r.proof]
-    return [r for r in mine if not isinstance(r, rec.EnrolmentRec | rec.CertificateRec)]
+        return [r for r in mine if not isinstance(r, rec.ErasureRec | rec.MergeRec | rec.EnrolmentRec) or r.proof]
+    return [r for r in mine if not isinstance(r, rec.MergeRec | rec.EnrolmentRec | rec.CertificateRec)]
 
 
 def publish(store: Store, share: Path, now: dt.datetime, trust: ShareTrust | None = None) -> int:

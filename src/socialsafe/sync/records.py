@@ -86,6 +86,20 @@ class ErasureRec:
 
 
 @dataclass(slots=True)
+class MergeRec:
+    """The office found that learner record ``learner_id`` is the same person as ``into_id`` (v2; always with
+    the office's proof): that record, and every other that groups with it, is shown and counted as that person,
+    with ``into_id``'s name, school and email. Correcting a name or school is a new learner record and a merge."""
+
+    id: str
+    device_id: str
+    learner_id: str
+    into_id: str
+    merged_at: dt.datetime
+    proof: str | None = None
+
+
+@dataclass(slots=True)
 class EnrolmentRec:
     """The office trusts the PC ``subject_id`` with the key ``public_key`` (v2; always with the office's proof)."""
 
@@ -113,8 +127,8 @@ class CertificateRec:
     code: str
 
 
-Record = LearnerRec | AttemptRec | AckRec | ErasureRec | EnrolmentRec | CertificateRec
-OFFICE_ONLY = (ErasureRec, EnrolmentRec)  # with manual attempts and paper sign-offs: see office_only()
+Record = LearnerRec | AttemptRec | AckRec | ErasureRec | MergeRec | EnrolmentRec | CertificateRec
+OFFICE_ONLY = (ErasureRec, MergeRec, EnrolmentRec)  # with manual attempts and paper sign-offs: see office_only()
 
 
 def office_only(record: Record) -> bool:
@@ -122,7 +136,7 @@ def office_only(record: Record) -> bool:
     kind = type(record)
     if kind is AttemptRec or kind is AckRec:
         return record.source == "manual"  # type: ignore[union-attr]
-    return kind is ErasureRec or kind is EnrolmentRec
+    return kind is ErasureRec or kind is MergeRec or kind is EnrolmentRec
 
 
 class LineError(ValueError):
@@ -203,6 +217,14 @@ def _fields_of(record: Record) -> dict[str, Any]:
             return ack
         case ErasureRec():
             return {"kind": "erasure", **base, "learner_id": record.learner_id, "erased_at": utc_text(record.erased_at)}
+        case MergeRec():
+            return {
+                "kind": "merge",
+                **base,
+                "learner_id": record.learner_id,
+                "into_id": record.into_id,
+                "merged_at": utc_text(record.merged_at),
+            }
         case EnrolmentRec():
             return {
                 "kind": "enrolment",
@@ -422,6 +444,13 @@ def _erasure(d: dict[str, Any], base: tuple[str, str]) -> ErasureRec:
     return ErasureRec(*base, _uuid(d, "learner_id"), _time(d, "erased_at"))
 
 
+def _merge(d: dict[str, Any], base: tuple[str, str]) -> MergeRec:
+    learner_id, into_id = _uuid(d, "learner_id"), _uuid(d, "into_id")
+    if learner_id == into_id:
+        raise LineError(_("{field} must name another learner record").format(field="into_id"))
+    return MergeRec(*base, learner_id, into_id, _time(d, "merged_at"))
+
+
 _KEY_TEXT = re.compile(r"[A-Za-z0-9+/]{43}=").fullmatch  # 32 bytes in base64
 CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}").fullmatch
 
@@ -464,6 +493,7 @@ _READERS: dict[str, Callable[[dict[str, Any], tuple[str, str]], Record]] = {
     "attempt": _attempt,
     "acknowledgement": _ack,
     "erasure": _erasure,
+    "merge": _merge,
     "enrolment": _enrolment,
     "certificate": _certificate,
 }
@@ -525,6 +555,7 @@ _TIMES: dict[type, tuple[str, ...]] = {
     AttemptRec: ("started_at", "finished_at"),
     AckRec: ("acknowledged_at",),
     ErasureRec: ("erased_at",),
+    MergeRec: ("merged_at",),
     EnrolmentRec: ("enrolled_at",),
     CertificateRec: ("completed_on", "expires_on", "issued_at"),
 }
