@@ -132,6 +132,9 @@ def answer_confirmation(choice: str, seen: list[str]) -> None:
             QTimer.singleShot(10, answer)  # not shown yet
             return
         seen.append(box.text())
+        assert unnamed(box) == []
+        assert label_not_in_name(box) == []
+        assert box.defaultButton() is box.cancel_button  # Enter does not record: the record must be chosen
         (box.record_button if choice == "record" else box.cancel_button).click()
 
     QTimer.singleShot(0, answer)
@@ -455,3 +458,18 @@ def test_it_is_behind_the_admin_passphrase(qtbot: QtBot, store: Store) -> None:
     assert not [b for b in window.findChildren(QPushButton) if b.text() == wanted]  # no office, no button
     area = unlock(qtbot, window, admin)
     assert [b for b in window.findChildren(QPushButton) if b.text() == wanted] == [area.group_button]
+
+
+def test_names_are_shown_as_typed_never_as_markup(qtbot: QtBot, store: Store) -> None:
+    odd = "<img src='x.png'><b>Ana</b> O'Hara"
+    _window, area = office_for(qtbot, store, [MINI], [(odd, "teacher", "<i>Oak</i>")])
+    dialog = open_dialog(qtbot, area)
+    [item] = dialog.items()
+    assert item.text() == f"{odd} — <i>Oak</i> · Teacher"
+    qtbot.mouseClick(dialog.tick_button, Qt.MouseButton.LeftButton)
+    dialog.score.setValue(0)
+    seen: list[str] = []
+    answer_confirmation("record", seen)
+    save(qtbot, dialog)
+    assert f"  • {odd}" in dialog.summary.toPlainText().splitlines()  # below the pass mark, by name, as typed
+    assert "<img" not in dialog.summary.toHtml()  # shown, never read as markup
