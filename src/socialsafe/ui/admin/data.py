@@ -26,6 +26,7 @@ from socialsafe.insight import (
     summarise,
 )
 from socialsafe.log import log
+from socialsafe.office.people import Suggestion, likely_duplicates
 from socialsafe.reports import PersonRecords, people_of_store
 from socialsafe.site_config import pass_mark_for
 from socialsafe.storage.models import Acknowledgement, Answer, Attempt, Learner
@@ -44,6 +45,7 @@ class Snapshot:
     from_share: bool  # everyone on every PC, read from the shared folder
     share_error: str = ""  # why the shared folder could not be read ("" when it could, or none is set)
     problems: list[str] = field(default_factory=list)  # lines of device files or roster left out
+    duplicates: list[Suggestion] = field(default_factory=list)  # people who may be one person
 
 
 def people_of(settings: Settings, store: Store) -> tuple[list[PersonRecords], bool, str, list[str]]:
@@ -90,6 +92,7 @@ def load(settings: Settings, store: Store, content: Content, today: dt.date) -> 
         from_share=from_share,
         share_error=error,
         problems=problems,
+        duplicates=likely_duplicates(people),
     )
 
 

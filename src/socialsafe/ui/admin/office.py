@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from socialsafe.config import DEFAULT_IDLE_MINUTES, SHARE_SETTING, Settings
 from socialsafe.content.loader import Content
+from socialsafe.domain.people import normalise_name, person_identity
 from socialsafe.export import ExportFormat, write_file
 from socialsafe.i18n import _, ngettext
 from socialsafe.insight import PersonSummary, insight_csv
@@ -50,6 +51,7 @@ from socialsafe.ui.admin.pcs_page import PcsPage
 from socialsafe.ui.admin.person import PaperDialog, PersonPage, SessionDialog, erase_with_confirmation
 from socialsafe.ui.admin.roster_page import RosterPage
 from socialsafe.ui.admin.session import GroupSessionDialog
+from socialsafe.ui.admin.tidy import CorrectDialog, DuplicatesDialog, MergeDialog, do_correct, do_merge
 from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
@@ -153,7 +155,18 @@ class OfficeArea(QWidget):
         self.group_button.setEnabled(False)  # until everyone is loaded: the people to tick
         # On a line of its own: the row of buttons above it is full at large text, and wider would make the
         # whole page scroll sideways (WCAG 1.4.10).
+        # People who may be one person (a name typed twice, a school spelt two ways): said, and one click away.
+        self.duplicates_note = label("")
+        self.duplicates_note.setAccessibleName(_("People who may be the same person"))
+        self.duplicates_button = button(
+            _("Review possible duplicates…"), _("Review the people who may be the same person, and merge them")
+        )
+        self.duplicates_button.clicked.connect(self.review_duplicates)
+        self.duplicates_note.hide()
+        self.duplicates_button.hide()
         group_row = FlowRow()
+        group_row.add(self.duplicates_note)
+        group_row.add(self.duplicates_button)
         group_row.add(self.group_button, right=True)
         dashboard_layout = self.dashboard.layout()
         assert isinstance(dashboard_layout, QBoxLayout)
@@ -194,6 +207,8 @@ class OfficeArea(QWidget):
         self.person.record_paper.connect(self.record_paper)
         self.person.certificate.connect(self.reissue_certificate)
         self.person.erase.connect(self.erase_person)
+        self.person.correct.connect(self.correct_person)
+        self.person.merge.connect(lambda: self.merge_person())
         self.insight.export.connect(self.export_insight)
 
     # Loading -------------------------------------------------------------------------------------
@@ -254,6 +269,7 @@ class OfficeArea(QWidget):
         self.dashboard.show_lines(lines)
         self.chart.show_summaries(snapshot.summaries)
         self.insight.show_rows(snapshot.insight)
+        self._show_duplicates()
         notice, self._notice = self._notice, ""
         scope = self.scope_text()
         self._say_state(f"{notice} {scope}" if notice else scope, alert=bool(snapshot.share_error or notice))
@@ -422,6 +438,69 @@ class OfficeArea(QWidget):
         if saved is not None:
             self._say_state("✔ " + _("Saved {file}.").format(file=saved), alert=True)
             self.exported.emit(saved)
+
+    # Tidying people ---------------------------------------------------------------------------
+
+    def _show_duplicates(self) -> None:
+        found = len(self.snapshot.duplicates) if self.snapshot is not None else 0
+        self.duplicates_note.setText(
+            ngettext("{n} pair of records may be one person.", "{n} pairs of records may be one person.", found).format(
+                n=found
+            )
+        )
+        self.duplicates_note.setVisible(bool(found))
+        self.duplicates_button.setVisible(bool(found))
+
+    def review_duplicates(self) -> None:
+        if self.snapshot is None or not self.snapshot.duplicates:
+            return
+        dialog = DuplicatesDialog(self.snapshot.duplicates, self)
+        dialog.merge.connect(self._merge_suggested)
+        self._open_dialog(dialog)
+
+    def _merge_suggested(self, suggestion: Any) -> None:
+        summaries = self.snapshot.summaries if self.snapshot is not None else []
+        by_person = {id(s.person): s for s in summaries}
+        first, second = by_person.get(id(suggestion.first)), by_person.get(id(suggestion.second))
+        if first is not None and second is not None:
+            self.merge_person(first, second)
+
+    def merge_person(self, summary: PersonSummary | None = None, other: PersonSummary | None = None) -> None:
+        """Merge the person shown (or ``summary``) with another record of the same person."""
+        summary = summary or self._current()
+        if summary is None or self.snapshot is None:
+            return
+        dialog = MergeDialog(summary, self.snapshot.summaries, self.snapshot.duplicates, other, self)
+        dialog.accepted.connect(lambda: self._merge(dialog))
+        self._open_dialog(dialog)
+
+    def _merge(self, dialog: MergeDialog) -> None:
+        moved, kept = dialog.pair()
+        message = do_merge(self, self.settings, self.store, self.content, moved, kept, self.key)
+        if message is None:
+            return
+        if self._current() is not None:
+            self._person = identity_of(kept)  # the page shows them again
+        self._after_record(message)
+
+    def correct_person(self) -> None:
+        summary = self._current()
+        if summary is None:
+            return
+        schools = sorted({s.school for s in self.snapshot.summaries} if self.snapshot is not None else set())
+        dialog = CorrectDialog(summary, schools, self)
+        dialog.save.connect(lambda: self._correct(dialog, summary))
+        self._open_dialog(dialog)
+
+    def _correct(self, dialog: CorrectDialog, summary: PersonSummary) -> None:
+        message = do_correct(dialog, self.settings, self.store, self.content, summary, self.key)
+        if message is None:
+            return  # the dialog says why
+        dialog.finish()
+        if message:
+            name, school, email = dialog.values()
+            self._person = person_identity(normalise_name(name), normalise_name(school), email)
+            self._after_record(message)
 
     def erase_person(self) -> None:
         """Erase the person shown, after a confirmation that names exactly what goes."""

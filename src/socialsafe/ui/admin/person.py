@@ -100,6 +100,8 @@ class PersonPage(QWidget):
     record_session = Signal()
     record_paper = Signal()
     certificate = Signal()
+    correct = Signal()
+    merge = Signal()
     erase = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -159,13 +161,25 @@ class PersonPage(QWidget):
         )
         self.erase_button.clicked.connect(self.erase)
         self.erase_button.hide()
+        self.correct_button = button(
+            _("Correct name or school…"), _("Correct how this person's name, school or email is written")
+        )
+        self.correct_button.clicked.connect(self.correct)
+        self.merge_button = button(
+            _("Merge with another person…"),
+            _("Merge with another record of the same person"),
+            description=_("For one person listed twice: their records are all kept, as one person"),
+        )
+        self.merge_button.clicked.connect(self.merge)
         self.back_button = button(_("Back to everyone"), _("Back to everyone's training"))
         self.back_button.clicked.connect(self.back)
         grid.addWidget(self.session_button, 0, 0)
         grid.addWidget(self.paper_button, 0, 1)
         grid.addWidget(self.certificate_button, 1, 0)
         grid.addWidget(self.back_button, 1, 1)
-        grid.addWidget(self.erase_button, 2, 0)
+        grid.addWidget(self.correct_button, 2, 0)
+        grid.addWidget(self.merge_button, 2, 1)
+        grid.addWidget(self.erase_button, 3, 0)
         layout.addLayout(grid)
 
     def keyPressEvent(self, event) -> None:
