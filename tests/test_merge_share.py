@@ -13,9 +13,11 @@ import pytest
 
 from socialsafe.config import Settings
 from socialsafe.domain import quiz
+from socialsafe.domain.door import at_the_door
 from socialsafe.office.people import correct_everywhere, likely_duplicates, merge_everywhere
 from socialsafe.reports import PersonRecords
 from socialsafe.roster import load as load_roster
+from socialsafe.storage.quick import QuickReads
 from socialsafe.storage.store import Store
 from socialsafe.sync.engine import merged_people
 from socialsafe.trust.keys import b64, new_key
@@ -91,6 +93,11 @@ def test_a_merge_made_in_the_office_is_one_person_on_every_pc(site: Site, tmp_pa
         assert len(pc.attempts(pc.learners(this_pc_only=True)[0].id)) == 2
     finally:
         pc.close()
+    # 'Who are you?' there offers her once, as the staff list has her.
+    here = QuickReads(pc_a / "socialsafe.db").people_on_this_pc()
+    assert [(p.name, p.school) for p in here] == [("Priya Patel", "Oak Primary")]
+    offered = at_the_door(here, load_roster(site.share, site.office, None))
+    assert [(e.name, e.school) for e in offered] == [("Priya Patel", "Oak Primary")]
     with sqlite3.connect(pc_a / "socialsafe.db") as db:  # her record itself is as she made it, beside the office's
         rows = db.execute("SELECT school FROM learner WHERE name = 'Priya Patel' ORDER BY school").fetchall()
         assert rows == [("Oak Primary",), ("Oak Primary School",)]

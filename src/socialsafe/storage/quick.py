@@ -9,11 +9,15 @@ start-up (issue #8). It only reads: every write goes through
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from socialsafe.domain.people import as_merged, merged_identities
 
 BUSY_TIMEOUT_S = 10.0
 
@@ -52,5 +56,28 @@ class QuickReads:
                 "SELECT id, name, school, role, email FROM learner"
                 " WHERE device_id = (SELECT value FROM setting WHERE key = 'device_id')"
             ).fetchall()
+            merges = connection.execute("SELECT learner_id, into_id, merged_at FROM merge").fetchall()
+            everyone = (
+                connection.execute("SELECT id, name, school, role, email FROM learner").fetchall() if merges else []
+            )
         people = [Person(*row) for row in rows]
+        if merges:  # as the office's merges show them, as Store.learners does
+            merged = merged_identities([Person(*row) for row in everyone], [_Merge(*m) for m in merges])
+            people = [as_merged(p, merged, _renamed) for p in people]
         return sorted(people, key=lambda person: (person.name.casefold(), person.school.casefold()))
+
+
+@dataclass(frozen=True, slots=True)
+class _Merge:
+    learner_id: str
+    into_id: str
+    at: str
+
+    @property
+    def merged_at(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.at.replace("Z", "+00:00"))
+
+
+def _renamed(person: Person, facts: tuple[str, str, str | None]) -> Person:
+    name, school, email = facts
+    return dataclasses.replace(person, name=name, school=school, email=email)
