@@ -12,14 +12,11 @@ only shows what these give.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from socialsafe.domain.people import letters, normalise_name, person_key
-
-NEAR = 0.85  # difflib's ratio of two names' letters, at one school, from which they may be one person
+from socialsafe.domain.people import NEAR, letters, likeness, normalise_name, person_key
 
 
 class OnThisPC(Protocol):
@@ -130,7 +127,7 @@ def close_matches(
         same_school = bool(at) and letters(entry.school) == at
         same_name = bool(wanted) and theirs == wanted
         same_email = bool(address) and _address(entry.email) == address
-        ratio = difflib.SequenceMatcher(None, wanted, theirs).ratio() if wanted and theirs else 0.0
+        ratio = likeness(name, entry.name)
         if same_name or same_email or (same_school and ratio >= near):
             scored.append(((0 if same_name and same_school else 1, 0 if same_name else 1, -ratio), position, entry))
     return [entry for _score, _position, entry in sorted(scored, key=lambda s: (s[0], s[1]))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar
@@ -21,6 +22,16 @@ def letters(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", text.translate(_PLAIN)).casefold()
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
+
+
+NEAR = 0.85  # how alike two names' letters must be (:func:`likeness`) for them to be worth asking about
+
+
+def likeness(a: str, b: str) -> float:
+    """How alike two names are on their letters (:func:`letters`), from 0 to 1: "Priya Patel" and "Pria Patel"
+    are 0.95. The same rule tells 'Who are you?' whom to ask "Is this you?" about and the office whom to suggest."""
+    first, second = letters(a), letters(b)
+    return difflib.SequenceMatcher(None, first, second).ratio() if first and second else 0.0
 
 
 def normalise_name(text: str) -> str:

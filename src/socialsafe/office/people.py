@@ -11,7 +11,6 @@ with the right name or school, and a merge of the person into it.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 from socialsafe import roster
 from socialsafe.config import SHARE_SETTING, Settings
 from socialsafe.content.loader import Content
-from socialsafe.domain.people import letters, normalise_name, person_identity, person_key
+from socialsafe.domain.people import NEAR, letters, likeness, normalise_name, person_identity, person_key
 from socialsafe.i18n import _
 from socialsafe.log import log
 from socialsafe.office.authority import maybe_prover
@@ -151,8 +150,6 @@ def update_roster(
 
 # Likely duplicates ----------------------------------------------------------------------------------
 
-SIMILAR = 0.85  # how alike two names on their letters must be to be worth a look
-
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -191,7 +188,7 @@ def likely_duplicates(people: Sequence[PersonRecords], most: int = 50) -> list[S
         for i, j in _pairs(group):
             if (i, j) in found or keys[i] == keys[j]:
                 continue
-            if difflib.SequenceMatcher(None, keys[i][0], keys[j][0]).ratio() >= SIMILAR:
+            if likeness(people[i].name, people[j].name) >= NEAR:
                 found[i, j] = (1, _("names alike, at the same school"))
     ranked = sorted(found.items(), key=lambda item: (item[1][0], people[item[0][0]].sort_key()))
     return [Suggestion(people[i], people[j], why) for (i, j), (_rank, why) in ranked[:most]]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
+    QDialog,
     QDialogButtonBox,
     QFrame,
     QHBoxLayout,
@@ -129,6 +130,25 @@ def fit_to_text(dialog: QWidget, scroller: QScrollArea, body: QWidget) -> None:
     wanted = min(needed + extra, room)
     if wanted > dialog.height():
         dialog.resize(dialog.width(), wanted)
+
+
+class ScrollingDialog(QDialog):
+    """A dialog whose ``body`` scrolls in ``scroller`` at large text, its buttons in sight below: it grows to
+    show its text where there is room (:func:`fit_to_text`), and Tab scrolls to the control it reaches."""
+
+    scroller: QScrollArea
+    body: QWidget
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_to_text(self, self.scroller, self.body)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        moved = super().focusNextPrevChild(next)
+        widget = self.focusWidget()
+        if moved and widget is not None and self.body.isAncestorOf(widget):
+            self.scroller.ensureWidgetVisible(widget)
+        return moved
 
 
 def page_layout(widget: QWidget) -> QVBoxLayout:

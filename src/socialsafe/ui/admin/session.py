@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDateEdit,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QFrame,
@@ -53,7 +52,7 @@ from socialsafe.storage.store import InputError, Prove, Store
 from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.safe_text import Reader, as_text
 from socialsafe.ui.style import current_scale, set_role, set_tone
-from socialsafe.ui.widgets import announce, button, clear_button, fit_to_text, label, scrolling
+from socialsafe.ui.widgets import ScrollingDialog, announce, button, clear_button, fit_to_text, label, scrolling
 
 FIRST_DAY = QDate(2000, 1, 1)
 ENTRY_ROLE = int(Qt.ItemDataRole.UserRole) + 1  # the index of a list row's entry
@@ -280,7 +279,7 @@ class BelowPassMarkConfirmation(QMessageBox):
         return self.clickedButton() is self.record_button
 
 
-class GroupSessionDialog(QDialog):
+class GroupSessionDialog(ScrollingDialog):
     """Record one face-to-face session for several people: who, what it covered, the score, the day, a note.
 
     ``recorded`` carries a sentence for the office's status line once the session is saved; the dialog then
@@ -487,18 +486,6 @@ class GroupSessionDialog(QDialog):
         self.summary.setAccessibleName(_("What was recorded"))
         layout.addWidget(self.summary, 1)
         return page
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        """Tab from the buttons into the form scrolls to the control it reaches, as Tab within the form does."""
-        moved = super().focusNextPrevChild(next)
-        widget = self.focusWidget()
-        if moved and widget is not None and self.body.isAncestorOf(widget):
-            self.scroller.ensureWidgetVisible(widget)
-        return moved
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        fit_to_text(self, self.scroller, self.body)
 
     # The people ------------------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from socialsafe.log import log
 from socialsafe.office.people import MergeError, Suggestion, Tidied, correct_everywhere, merge_everywhere
 from socialsafe.storage.store import InputError, Store
 from socialsafe.ui.safe_text import as_text
-from socialsafe.ui.widgets import announce, button, clear_button, fit_to_text, in_our_words, label, scrolling
+from socialsafe.ui.widgets import ScrollingDialog, announce, button, clear_button, in_our_words, label, scrolling
 
 _WHO = Qt.ItemDataRole.UserRole
 
@@ -67,7 +67,7 @@ def _box(dialog: QDialog, ok_text: str, ok_name: str) -> QDialogButtonBox:
     return box
 
 
-class MergeDialog(QDialog):
+class MergeDialog(ScrollingDialog):
     """Merge one person with another: pick the other (likely duplicates first), then whose name and school stay."""
 
     def __init__(
@@ -143,18 +143,6 @@ class MergeDialog(QDialog):
         outer.addWidget(self.buttons)
         self.setMinimumWidth(min(760, max(480, self.fontMetrics().averageCharWidth() * 60)))
         self._picked()
-
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        fit_to_text(self, self.scroller, self.body)
-
-    def focusNextPrevChild(self, next: bool) -> bool:
-        """Tab scrolls to the control it reaches, so the focus is never out of sight."""
-        moved = super().focusNextPrevChild(next)
-        widget = self.focusWidget()
-        if moved and widget is not None and self.body.isAncestorOf(widget):
-            self.scroller.ensureWidgetVisible(widget)
-        return moved
 
     def _filter(self, text: str) -> None:
         wanted = letters(text)
