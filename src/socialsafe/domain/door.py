@@ -19,21 +19,6 @@ from typing import Protocol
 from socialsafe.domain.people import NEAR, letters, likeness, normalise_name, person_key
 
 
-class OnThisPC(Protocol):
-    """A person who uses this PC (:class:`socialsafe.storage.quick.Person`)."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def school(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def email(self) -> str | None: ...
-
-
 class OnTheList(Protocol):
     """A person on the staff list (:class:`socialsafe.roster.RosterPerson`)."""
 
@@ -45,6 +30,13 @@ class OnTheList(Protocol):
     def role(self) -> str: ...
     @property
     def email(self) -> str | None: ...
+
+
+class OnThisPC(OnTheList, Protocol):
+    """A person who uses this PC (:class:`socialsafe.storage.quick.Person`): one on the list, with a record id."""
+
+    @property
+    def id(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
