@@ -2,17 +2,24 @@
 
 The pairs come from the themes themselves (:data:`socialsafe.ui.style.TEXT_ON`
 and :data:`~socialsafe.ui.style.NON_TEXT_ON`: each colour names the
-backgrounds it is drawn on). No window is needed.
+backgrounds it is drawn on). A field's placeholder is also measured as drawn, on a real field offscreen,
+since the style sheet, not the palette, decides its colour.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
 
 from socialsafe.resources import asset
+from socialsafe.ui.app import make_app
 from socialsafe.ui.style import (
     CHART_ROLES,
     DECORATIVE,
@@ -24,7 +31,10 @@ from socialsafe.ui.style import (
     THEMES,
     TONES,
     Theme,
+    apply_style,
     contrast_ratio,
+    current_choice,
+    current_scale,
     palette_fields,
     relative_luminance,
     resolve_theme,
@@ -134,7 +144,7 @@ def test_the_style_sheet_names_colours_by_role_only() -> None:
     sheet = asset("style.qss").read_text(encoding="utf-8")
     assert HEX.findall(sheet) == []
     placeholders = set(re.findall(r"\$\{(\w+)\}", sheet))
-    for match in re.finditer(r"(?<![-\w])color:\s*\$\{(\w+)\}", sheet):
+    for match in re.finditer(r"(?:(?<![-\w])|(?<=placeholder-text-))color:\s*\$\{(\w+)\}", sheet):
         assert match.group(1) in TEXT_ON, f"text in {match.group(1)} is not checked for contrast"
     assert {"focus", "header_focus", "input_border"} <= placeholders
 
@@ -149,3 +159,58 @@ def test_no_widget_names_a_colour_of_its_own() -> None:
             if HEX.search(code):
                 found.append(f"{path.relative_to(UI)}:{number}: {line.strip()}")
     assert found == []
+
+
+# What is drawn: the style sheet's colours, not only the palette's ------------------------------------------
+#
+# The pairs above hold the palette to the minimums; what a person sees is what Qt draws with the style sheet
+# in force, which can override the palette (a style sheet that sets a widget's ``color`` makes Qt draw its
+# placeholder in that colour at half strength, whatever the palette's PlaceholderText says). So the placeholder
+# is measured on the field itself, drawn offscreen, in every theme.
+
+
+@pytest.fixture
+def styled() -> Iterator[QApplication]:
+    """The app, its theme and text size put back as they were after the test."""
+    app = make_app()
+    choice, scale = current_choice(), current_scale()
+    yield app
+    apply_style(app, scale, choice)
+
+
+def placeholder_as_drawn(qtbot: QtBot) -> tuple[str, str]:
+    """(the colour a field's placeholder is drawn in, the field's background), read from the field's pixels.
+
+    The background is the commonest colour inside the border; the placeholder's colour is the pixel that
+    stands out most from it (the middle of a letter's stroke, where no smoothing blends the two).
+    """
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    field = QLineEdit(holder)
+    field.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no text cursor, drawn in the text colour, to be measured
+    field.setPlaceholderText("Optional, 4 digits")
+    field.resize(320, field.sizeHint().height())
+    holder.show()
+    image = field.grab().toImage()
+    inside = [image.pixelColor(x, y).name() for x in range(8, image.width() - 8) for y in range(6, image.height() - 6)]
+    background = Counter(inside).most_common(1)[0][0]
+    drawn = max(inside, key=lambda pixel: contrast_ratio(pixel, background))
+    return drawn, background
+
+
+@pytest.mark.parametrize("name", sorted(THEMES))
+def test_a_fields_placeholder_is_drawn_4_5_to_1_on_the_field(qtbot: QtBot, styled: QApplication, name: str) -> None:
+    apply_style(styled, 1.0, name)
+    drawn, background = placeholder_as_drawn(qtbot)
+    assert background == THEMES[name].colours.surface
+    assert contrast_ratio(drawn, background) >= TEXT_MINIMUM, f"{name}: placeholder {drawn} on {background}"
+
+
+def test_the_placeholder_check_sees_what_the_style_sheet_draws(qtbot: QtBot, styled: QApplication) -> None:
+    """Without the style sheet's placeholder colour Qt draws it faint, though the palette's role passes: caught."""
+    apply_style(styled, 1.0, "light")
+    colours = THEMES["light"].colours
+    assert contrast_ratio(colours.muted, colours.surface) >= TEXT_MINIMUM  # the palette alone would pass
+    styled.setStyleSheet(re.sub(r"placeholder-text-color:[^;]*;", "", styled.styleSheet()))
+    drawn, background = placeholder_as_drawn(qtbot)
+    assert contrast_ratio(drawn, background) < TEXT_MINIMUM

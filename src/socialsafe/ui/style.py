@@ -284,6 +284,7 @@ _STATUS_BACKGROUNDS = (*_TEXT_BACKGROUNDS, "banner")
 TEXT_ON: Final[dict[str, tuple[str, ...]]] = {
     "text": (*_TEXT_BACKGROUNDS, "right_bg", "wrong_bg", "control_bg", "chart_bg"),
     "heading": (*_TEXT_BACKGROUNDS,),
+    # Also a field's placeholder (the style sheet's placeholder-text-color), in a refused field too (wrong_bg).
     "muted": (*_TEXT_BACKGROUNDS, "right_bg", "wrong_bg"),
     "accent": ("window", "surface", "tint"),  # ordinary buttons (also when hovered), option numbers
     "link": ("window", "surface"),
@@ -302,7 +303,7 @@ TEXT_ON: Final[dict[str, tuple[str, ...]]] = {
 
 # Lines and marks a person needs to see to use a control or read its state (WCAG 1.4.11): 3:1 or better.
 NON_TEXT_ON: Final[dict[str, tuple[str, ...]]] = {
-    "focus": ("window", "surface", "tint"),
+    "focus": ("window", "surface", "tint", "wrong_bg"),  # wrong_bg: a refused field (socialsafe.ui.fields)
     "header_focus": ("header",),
     "input_border": ("window", "surface"),
     "indicator_border": ("surface", "tint"),
@@ -312,7 +313,7 @@ NON_TEXT_ON: Final[dict[str, tuple[str, ...]]] = {
     "progress": ("surface",),
     "banner_border": ("window",),
     "right_border": ("window",),
-    "wrong_border": ("window",),
+    "wrong_border": ("window", "surface", "wrong_bg"),  # wrong feedback; a refused field, on a card too
     "chart_complete": ("chart_border",),
     "chart_due_soon": ("chart_border",),
     "chart_expired": ("chart_border",),
