@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent, QShowEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QAccessibleEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -78,7 +79,43 @@ def in_our_words(box: QDialogButtonBox) -> QDialogButtonBox:
             widget = box.button(which)
             widget.setText(text)
             widget.setAccessibleName(text)
+    enter_presses_buttons()
     return box
+
+
+class _EnterPressesButtons(QObject):
+    """Enter and the keypad's Enter press the push button the keyboard is on, as Space does (WCAG 2.1.1).
+
+    Qt presses a focused button on Enter only when it is an 'auto default' button in a dialog; elsewhere
+    Enter did nothing on a button, and in a dialog it pressed the dialog's default button instead of the
+    one the keyboard was on (Enter on Cancel in the office's gate tried the passphrase). :func:`button`
+    keeps auto default off, so that Enter typed in a dialog's field still presses the dialog's default
+    button, and this filter, installed once on the application, presses a focused button on Enter
+    everywhere, before Qt's own handling (a dialog's own auto-default buttons are not pressed twice).
+    Holding Enter down presses once.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(watched, QPushButton):
+            return False
+        assert isinstance(event, QKeyEvent)
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return False
+        if event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            return False  # Ctrl+Enter and the like are shortcuts, not a press
+        if not (watched.hasFocus() and watched.isEnabled() and watched.isVisible()):
+            return False
+        if not event.isAutoRepeat():
+            watched.click()
+        return True
+
+
+def enter_presses_buttons() -> None:
+    """Make Enter press the focused push button in the whole app (:class:`_EnterPressesButtons`), once."""
+    app = QApplication.instance()
+    if app is None or app.findChild(_EnterPressesButtons) is not None:
+        return
+    app.installEventFilter(_EnterPressesButtons(app))
 
 
 def button(text: str, name: str, primary: bool = False, description: str = "") -> QPushButton:
@@ -86,7 +123,10 @@ def button(text: str, name: str, primary: bool = False, description: str = "") -
     name_button(widget, name, description)
     if description:
         widget.setToolTip(description)
+    # Enter typed in a dialog's field presses the dialog's default button, not the first button made;
+    # Enter on this button presses it all the same (enter_presses_buttons).
     widget.setAutoDefault(False)
+    enter_presses_buttons()
     if primary:
         set_role(widget, "primary")
     return widget
