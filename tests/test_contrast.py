@@ -202,8 +202,11 @@ def placeholder_as_drawn(qtbot: QtBot) -> tuple[str, str]:
 def test_a_fields_placeholder_is_drawn_4_5_to_1_on_the_field(qtbot: QtBot, styled: QApplication, name: str) -> None:
     apply_style(styled, 1.0, name)
     drawn, background = placeholder_as_drawn(qtbot)
-    assert background == THEMES[name].colours.surface
+    colours = THEMES[name].colours
+    assert background == colours.surface
     assert contrast_ratio(drawn, background) >= TEXT_MINIMUM, f"{name}: placeholder {drawn} on {background}"
+    assert drawn == colours.placeholder  # the role checked with the pairs above, not the text colour: a hint
+    assert drawn != colours.text  # in the colour of typed text, it would read as something typed
 
 
 def test_the_placeholder_check_sees_what_the_style_sheet_draws(qtbot: QtBot, styled: QApplication) -> None:

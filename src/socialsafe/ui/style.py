@@ -57,6 +57,7 @@ class Palette:
     text: str
     heading: str
     muted: str
+    placeholder: str  # the hint in an empty field: readable, yet not mistaken for something typed
     accent: str  # the text and border of ordinary buttons, option numbers
     link: str
     header_text: str
@@ -137,6 +138,7 @@ LIGHT_THEME: Final = Theme(
         text="#1b1f1d",
         heading="#143d2c",
         muted="#4a524e",
+        placeholder="#5f6b65",
         accent="#1f6f50",
         link="#1f5a8a",
         header_text="#ffffff",
@@ -189,6 +191,7 @@ DARK_THEME: Final = Theme(
         text="#e6ece9",
         heading="#a8e6c6",
         muted="#b4c0ba",
+        placeholder="#a3aea8",
         accent="#8fd9b3",
         link="#8cc8ff",
         header_text="#ffffff",
@@ -241,6 +244,7 @@ HIGH_CONTRAST_THEME: Final = Theme(
         text="#ffffff",
         heading="#ffff00",
         muted="#ffffff",
+        placeholder="#b3b3b3",  # grey: in white it would read as typed text
         accent="#ffff00",
         link="#ffff00",
         header_text="#ffffff",
@@ -284,8 +288,9 @@ _STATUS_BACKGROUNDS = (*_TEXT_BACKGROUNDS, "banner")
 TEXT_ON: Final[dict[str, tuple[str, ...]]] = {
     "text": (*_TEXT_BACKGROUNDS, "right_bg", "wrong_bg", "control_bg", "chart_bg"),
     "heading": (*_TEXT_BACKGROUNDS,),
-    # Also a field's placeholder (the style sheet's placeholder-text-color), in a refused field too (wrong_bg).
     "muted": (*_TEXT_BACKGROUNDS, "right_bg", "wrong_bg"),
+    # The style sheet's placeholder-text-color: in a field, and in a refused one (socialsafe.ui.fields).
+    "placeholder": ("surface", "wrong_bg"),
     "accent": ("window", "surface", "tint"),  # ordinary buttons (also when hovered), option numbers
     "link": ("window", "surface"),
     "header_text": ("header", "header_hover"),
@@ -476,7 +481,7 @@ def qt_palette(theme: Theme) -> QPalette:
         QPalette.ColorRole.Base: p.surface,
         QPalette.ColorRole.AlternateBase: p.alt_surface,
         QPalette.ColorRole.Text: p.text,
-        QPalette.ColorRole.PlaceholderText: p.muted,
+        QPalette.ColorRole.PlaceholderText: p.placeholder,
         QPalette.ColorRole.Button: p.surface,
         QPalette.ColorRole.ButtonText: p.accent,
         QPalette.ColorRole.BrightText: p.bad,
