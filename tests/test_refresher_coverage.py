@@ -178,3 +178,49 @@ def test_validate_refuses_a_final_check_too_short_to_ask_every_must(tmp_path: Pa
 def test_the_bundled_course_has_no_refresher_gaps(course: Pack) -> None:
     assert refresher_gaps(course) == []
     assert all("never_asked" in row for row in coverage_json(course))
+
+
+# A retake asks something new (issue #17: a retry drew 2 of the same 5, neither one missed) --------------------
+
+
+def test_a_retake_of_a_module_asks_none_it_just_answered_rightly_where_the_pool_allows(
+    tmp_path: Path, course: Pack
+) -> None:
+    store = Store(tmp_path / "socialsafe.db")
+    try:
+        learner = store.add_learner("Siân Pryce", "teacher", "Ysgol y Graig")
+        module = next(m for m in course.modules if m.kind is not ModuleKind.MIXED and len(m.questions) >= 2 * m.draw)
+        for seed in range(10):
+            run = QuizRun.start_new(store, learner, course, module, random.Random(seed))
+            first = [p.question_id for p in run.plan]
+            for asked_now in first:  # every answer right, as the learner gives them
+                question = course.questions()[asked_now]
+                for step in question.steps or [None]:
+                    step_id = step.id if step is not None else quiz.ONE_STEP
+                    options = step.options if step is not None else question.choices()
+                    right = [o.id for o in options if o.correct][:1] or [options[0].id]
+                    store.record_answer(run.attempt.id, asked_now, step_id, right, True)
+            store.finish_attempt(run.attempt.id, len(first), True)
+            again = QuizRun.start_new(store, learner, course, module, random.Random(seed + 100))
+            assert not set(first) & {p.question_id for p in again.plan}, "a retake repeats what was just right"
+            store.finish_attempt(again.attempt.id, 0, False)
+    finally:
+        store.close()
+
+
+def test_a_retake_of_the_final_check_is_fresh_and_still_asks_every_must_clause(course: Pack) -> None:
+    module = final_check(course)
+    pool = course.pool(module, Role.TEACHER)
+    covers, required = draw_needs(course, module, Role.TEACHER)
+    rng = random.Random(3)
+    for _ in range(50):
+        before = {p.question_id for p in quiz.draw(pool, module.draw, rng, covers=covers, required=required)}
+        ids = [p.question_id for p in quiz.draw(pool, module.draw, rng, (), covers, required, seen=before)]
+        assert not before & set(ids)
+        assert musts(course) <= asked(course, ids)[0]
+
+
+def test_a_pool_too_small_to_be_fresh_asks_what_it_has() -> None:
+    pool = [q for m in load_pack(BUNDLED).modules for q in m.questions][:5]
+    ids = [p.question_id for p in quiz.draw(pool, 5, random.Random(0), seen={q.id for q in pool[:3]})]
+    assert sorted(ids) == sorted(q.id for q in pool)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -35,6 +35,7 @@ def draw(
     first: Sequence[str] = (),
     covers: Mapping[str, frozenset[str]] | None = None,
     required: frozenset[str] = frozenset(),
+    seen: Collection[str] = (),
 ) -> list[PlannedQuestion]:
     """A fresh random set of ``count`` questions from the pool, with shuffled options.
 
@@ -43,13 +44,31 @@ def draw(
     ``required`` (the final check: every "must" clause and every module) is
     what the set must ask between its questions, ``covers`` what each question
     (by id) asks of it: the set is drawn at random among those that ask it all.
+    ``seen`` (what the person just answered rightly in their last try) is drawn
+    only where the pool has nothing fresh left: a retake asks something new.
     """
     by_id = {q.id: q for q in pool}
     first_ids = [i for i in dict.fromkeys(first) if i in by_id]
-    ids = _covering(list(by_id), count, rng, first_ids, covers or {}, required) if required else first_ids[:count]
-    rest = [i for i in by_id if i not in ids]
-    ids += rng.sample(rest, min(count - len(ids), len(rest)))
+    fresh = [i for i in by_id if i not in seen]
+    ids: list[str] = []
+    if required:
+        ids = _covering(fresh, count, rng, first_ids, covers or {}, required)
+        if not set(required) <= {c for i in ids for c in (covers or {}).get(i, frozenset())}:
+            ids = _covering(list(by_id), count, rng, first_ids, covers or {}, required)  # fresh cannot ask it all
+    else:
+        ids = first_ids[:count]
+    for group in (fresh, list(by_id)):
+        rest = [i for i in group if i not in ids]
+        ids += rng.sample(rest, min(count - len(ids), len(rest)))
     return [_plan(by_id[i], rng) for i in ids]
+
+
+def right_in(answers: Iterable[TimedAnswer]) -> set[str]:
+    """The questions answered rightly among ``answers`` (one attempt's): a scenario only if every step was."""
+    outcome: dict[str, bool] = {}
+    for answer in answers:
+        outcome[answer.question_id] = outcome.get(answer.question_id, True) and answer.correct
+    return {question for question, right in outcome.items() if right}
 
 
 TRIES = 50  # fresh random tries before the last, greedy one: a pack the validator passes needs one or two
