@@ -224,3 +224,58 @@ def test_a_pool_too_small_to_be_fresh_asks_what_it_has() -> None:
     pool = [q for m in load_pack(BUNDLED).modules for q in m.questions][:5]
     ids = [p.question_id for p in quiz.draw(pool, 5, random.Random(0), seen={q.id for q in pool[:3]})]
     assert sorted(ids) == sorted(q.id for q in pool)
+
+
+# A shorter path for roles with less contact (issue #17) ----------------------------------------------------------
+
+SHORT = (Role.VOLUNTEER, Role.PARENT_HELPER, Role.WORK_EXPERIENCE)
+
+
+@pytest.mark.parametrize("role", SHORT)
+def test_a_shorter_path_still_asks_every_must_clause_of_each_module(course: Pack, role: Role) -> None:
+    rng = random.Random(str(role))
+    total = 0
+    for module in course.modules_for(role):
+        if module.kind is ModuleKind.MIXED:
+            total += module.draw
+            continue
+        count = module.draw_for(role)
+        assert count < module.draw
+        total += count
+        wanted = musts(course) & set().union(*(asks(q) for q in module.questions))
+        covers, required = draw_needs(course, module, role)
+        for _ in range(200):
+            ids = [p.question_id for p in quiz.draw(module.questions, count, rng, covers=covers, required=required)]
+            assert len(ids) == count
+            assert wanted <= asked(course, ids)[0], (module.id, sorted(wanted - asked(course, ids)[0]))
+    full = sum(m.draw for m in course.modules_for(Role.TEACHER))
+    assert total <= 0.7 * full  # noticeably shorter than the teachers' course
+
+
+def test_a_volunteer_s_attempt_draws_the_shorter_path_and_a_teacher_s_the_full_one(
+    tmp_path: Path, course: Pack
+) -> None:
+    store = Store(tmp_path / "socialsafe.db")
+    try:
+        module = course.module("who-and-what")
+        for role, count in ((Role.VOLUNTEER, 3), (Role.TEACHER, 5)):
+            learner = store.add_learner(f"Dafydd {role}", role, "Ysgol y Graig")
+            assert len(QuizRun.start_new(store, learner, course, module, random.Random(1)).plan) == count
+    finally:
+        store.close()
+
+
+def test_a_shorter_path_that_cannot_ask_every_must_clause_is_refused(course: Pack) -> None:
+    module = course.module("school-systems-and-breaches")
+    too_short = module.model_copy(update={"draw_by_role": {Role.VOLUNTEER: 1}})
+    # Its "must" clauses (USE-1, USE-7) are asked by different questions: one question cannot ask both.
+    pack = course.model_copy(update={"modules": [too_short if m.id == module.id else m for m in course.modules]})
+    gaps = refresher_gaps(pack)
+    assert any(g.startswith("school-systems-and-breaches: a draw of 1 questions cannot always ask") for g in gaps), gaps
+
+
+def test_a_shorter_path_longer_than_the_draw_is_refused(course: Pack) -> None:
+    data = course.module("photographs").model_dump()
+    data["draw_by_role"] = {"volunteer": 6}
+    with pytest.raises(ValueError, match="more than the module's draw of 5"):
+        type(course.module("photographs")).model_validate(data)

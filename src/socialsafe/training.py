@@ -159,13 +159,14 @@ class QuizRun:
     ) -> QuizRun:
         # Spaced review: in a mixed check, what the person got wrong before comes back first.
         first = quiz.review_queue(store.answers_of_learner(learner.id)) if module.kind is ModuleKind.MIXED else []
-        # A final check asks every "must" clause and every module in each draw (content.coverage.draw_needs).
+        # A final check asks every "must" clause and every module in each draw, a shorter path every "must" clause
+        # of its module (content.coverage.draw_needs).
         covers, required = draw_needs(pack, module, learner.role)
         # A retake asks what was not just answered rightly, where the pool has enough.
         tries = [a for a in store.attempts(learner.id) if a.module_id == module.id and a.finished_at is not None]
         seen = quiz.right_in(store.answers(tries[-1].id)) if tries else set()
         pool = pack.pool(module, learner.role)
-        plan = quiz.draw(pool, module.draw, rng or random.Random(), first, covers, required, seen)
+        plan = quiz.draw(pool, module.draw_for(learner.role), rng or random.Random(), first, covers, required, seen)
         attempt = store.start_attempt(learner.id, pack, module, plan, pass_mark_for(module.pass_mark))
         return cls(store, pack, module, attempt)
 

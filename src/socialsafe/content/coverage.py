@@ -51,11 +51,16 @@ def draw_needs(pack: Pack, module: Module, role: Role | str) -> tuple[dict[str, 
 
     A final check (a mixed module) must ask each "must" clause its pool can ask
     and every module of its pool: then a pass renews a year's training only when
-    it asked about every rule that matters. Other modules have no such need.
+    it asked about every rule that matters. A module's shorter path for a role
+    (``draw_by_role``) must ask each "must" clause the module asks. A module's
+    full draw has no such need.
     """
-    if module.kind is not ModuleKind.MIXED:
-        return {}, frozenset()
     needed = musts(pack)
+    if module.kind is not ModuleKind.MIXED:
+        if module.draw_for(role) == module.draw:
+            return {}, frozenset()
+        own = {q.id: frozenset(f"clause:{c}" for c in tested_clauses(q) & needed) for q in module.questions}
+        return own, frozenset().union(*own.values())
     covers = {
         q.id: frozenset({f"module:{m.id}", *(f"clause:{c}" for c in tested_clauses(q) & needed)})
         for m in pack.modules_for(role)

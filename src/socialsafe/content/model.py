@@ -218,6 +218,9 @@ class Module(_Strict):
     # Declared before draw so that draw's check can see them.
     questions: list[Question] = []
     draw: Annotated[int, Field(ge=1)]
+    # A shorter path for roles with less contact (a volunteer, a parent helper): fewer questions drawn, each
+    # draw still asking every "must" clause the module asks (content.coverage.draw_needs; the validator checks).
+    draw_by_role: dict[Role, Annotated[int, Field(ge=1)]] = {}
 
     @field_validator("draw")
     @classmethod
@@ -231,6 +234,23 @@ class Module(_Strict):
                 )
             )
         return draw
+
+    @field_validator("draw_by_role")
+    @classmethod
+    def _shorter(cls, by_role: dict[Role, int], info: ValidationInfo) -> dict[Role, int]:
+        draw = info.data.get("draw")
+        for role, count in by_role.items():
+            if draw is not None and count > draw:
+                raise ValueError(
+                    _("draw_by_role gives {role} {count} questions, more than the module's draw of {draw}").format(
+                        role=role, count=count, draw=draw
+                    )
+                )
+        return by_role
+
+    def draw_for(self, role: Role | str) -> int:
+        """How many questions an attempt draws for a person in ``role``."""
+        return self.draw_by_role.get(Role(role), self.draw) if role in set(Role) else self.draw
 
     @model_validator(mode="after")
     def _fits_its_kind(self) -> Self:

@@ -10,7 +10,7 @@ import math
 import random
 
 from socialsafe.content.coverage import coverage, draw_needs, tested_clauses
-from socialsafe.content.model import Module, ModuleKind, Pack
+from socialsafe.content.model import Module, ModuleKind, Pack, Question
 from socialsafe.content.roles import Role
 from socialsafe.domain.quiz import draw
 from socialsafe.i18n import _
@@ -27,18 +27,37 @@ def never_asked(pack: Pack) -> dict[str, dict[str, float]]:
     """
     chances: dict[str, dict[str, float]] = {c.id: {} for c in pack.header.clauses}
     for module in pack.modules:
-        for clause, chance in (_mixed(pack, module) if module.kind is ModuleKind.MIXED else _own(module)).items():
+        for clause, chance in (_mixed(pack, module) if module.kind is ModuleKind.MIXED else _own(pack, module)).items():
             chances.setdefault(clause, {})[module.id] = chance
     return chances
 
 
-def _own(module: Module) -> dict[str, float]:
+def _own(pack: Pack, module: Module) -> dict[str, float]:
+    """Exact for the full draw; a shorter path for a role (``draw_by_role``) simulated: the worst of them."""
     total, count = len(module.questions), min(module.draw, len(module.questions))
     asking: dict[str, int] = {}
     for question in module.questions:
         for clause in tested_clauses(question):
             asking[clause] = asking.get(clause, 0) + 1
-    return {c: math.comb(total - n, count) / math.comb(total, count) for c, n in asking.items()}
+    worst = {c: math.comb(total - n, count) / math.comb(total, count) for c, n in asking.items()}
+    for role in dict.fromkeys(module.draw_by_role):
+        for clause, chance in _simulated(pack, module, role, list(module.questions)).items():
+            worst[clause] = max(worst.get(clause, 0.0), chance)
+    return worst
+
+
+def _simulated(pack: Pack, module: Module, role: Role, pool: list[Question]) -> dict[str, float]:
+    """Per clause the pool asks: the share of :data:`SIMULATED_DRAWS` seeded draws for ``role`` asking nothing on it."""
+    asks = {q.id: tested_clauses(q) for q in pool}
+    covers, required = draw_needs(pack, module, role)
+    rng = random.Random(f"{pack.id} {module.id} {tuple(asks)}")
+    missed = dict.fromkeys(frozenset().union(*asks.values()), 0)
+    for _draw in range(SIMULATED_DRAWS):
+        drawn = draw(pool, module.draw_for(role), rng, covers=covers, required=required)
+        asked = frozenset().union(*(asks[p.question_id] for p in drawn))
+        for clause in missed.keys() - asked:
+            missed[clause] += 1
+    return {clause: count / SIMULATED_DRAWS for clause, count in missed.items()}
 
 
 def _mixed(pack: Pack, module: Module) -> dict[str, float]:
@@ -50,17 +69,8 @@ def _mixed(pack: Pack, module: Module) -> dict[str, float]:
         if key in pools:
             continue
         pools.add(key)
-        asks = {q.id: tested_clauses(q) for q in pool}
-        covers, required = draw_needs(pack, module, role)
-        rng = random.Random(f"{pack.id} {module.id} {key}")
-        missed = dict.fromkeys(frozenset().union(*asks.values()), 0)
-        for _draw in range(SIMULATED_DRAWS):
-            drawn = draw(pool, module.draw, rng, covers=covers, required=required)
-            asked = frozenset().union(*(asks[p.question_id] for p in drawn))
-            for clause in missed.keys() - asked:
-                missed[clause] += 1
-        for clause, count in missed.items():
-            worst[clause] = max(worst.get(clause, 0.0), count / SIMULATED_DRAWS)
+        for clause, chance in _simulated(pack, module, role, pool).items():
+            worst[clause] = max(worst.get(clause, 0.0), chance)
     return worst
 
 
@@ -83,18 +93,18 @@ def refresher_gaps(pack: Pack) -> list[str]:
     """What a final check of ``pack`` cannot ask in every draw, for someone in some role: each a sentence.
 
     A final check renews a year's training, so each of its draws must ask every
-    "must" clause its pool can ask and every module of its pool.
+    "must" clause its pool can ask and every module of its pool; a module's
+    shorter path for a role (``draw_by_role``) every "must" clause the module asks.
     """
     gaps: list[str] = []
     for module in pack.modules:
-        if module.kind is not ModuleKind.MIXED:
-            continue
-        for role in Role:
+        roles = list(Role) if module.kind is ModuleKind.MIXED else list(dict.fromkeys(module.draw_by_role))
+        for role in roles:
             covers, required = draw_needs(pack, module, role)
             rng = random.Random(f"{pack.id} {module.id} {role}")
             missed: set[str] = set()
             for _draw in range(200):
-                drawn = draw(pack.pool(module, role), module.draw, rng, covers=covers, required=required)
+                drawn = draw(pack.pool(module, role), module.draw_for(role), rng, covers=covers, required=required)
                 missed |= required - frozenset().union(*(covers[p.question_id] for p in drawn))
             for need in sorted(missed):
                 kind, name = need.split(":", 1)
@@ -103,6 +113,6 @@ def refresher_gaps(pack: Pack) -> list[str]:
                         _("{module}: a draw of {n} questions cannot always ask clause {clause} (for {role})")
                         if kind == "clause"
                         else _("{module}: a draw of {n} questions cannot always ask module {clause} (for {role})")
-                    ).format(module=module.id, n=module.draw, clause=name, role=role)
+                    ).format(module=module.id, n=module.draw_for(role), clause=name, role=role)
                 )
     return list(dict.fromkeys(gaps))
