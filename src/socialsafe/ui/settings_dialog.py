@@ -36,6 +36,7 @@ from socialsafe.labels import role_label
 from socialsafe.storage.models import utcnow
 from socialsafe.storage.store import Store
 from socialsafe.sync.share import open_share
+from socialsafe.ui.fields import clear_invalid, mark_invalid
 from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
 from socialsafe.ui.widgets import announce, button, esc, fit_to_text, in_our_words, label
@@ -265,6 +266,7 @@ class SettingsDialog(QDialog):
 
     def _start_check(self, folder: Path) -> None:
         self._check += 1
+        clear_invalid(self.share_line)  # a new folder: the one refused before no longer counts
         self._checking = folder
         self.save_button.setEnabled(False)
         self._say(_("Checking {path}…").format(path=folder), alert=True)
@@ -296,7 +298,11 @@ class SettingsDialog(QDialog):
         self._end_check()
         # The first sentence says what is wrong; the advice after it is about syncing, not about choosing.
         reason = first_sentence(message, folder)
-        self._say(_("✖ {reason} This folder was not saved.").format(reason=reason), alert=True)
+        refused = _("✖ {reason} This folder was not saved.").format(reason=reason)
+        # The folder line is the field refused, though it is only filled by 'Choose…': marked, and the keyboard
+        # on it, so a screen reader says the reason with the folder still in use.
+        mark_invalid(self.share_line, refused)
+        self._say(refused, alert=True)
 
     def stop_sharing(self) -> None:
         if self.locked:
@@ -305,6 +311,7 @@ class SettingsDialog(QDialog):
         self._check += 1  # an answer still on its way no longer counts
         self._end_check()
         self._chosen = ""
+        clear_invalid(self.share_line)
         self.choose_button.setFocus()  # the Stop button is about to be disabled
         self._show_share()
         share, _source = self.in_force()

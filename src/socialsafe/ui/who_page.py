@@ -45,6 +45,7 @@ from socialsafe.domain.pin import check_pin
 from socialsafe.i18n import _, ngettext
 from socialsafe.labels import role_label
 from socialsafe.storage.quick import QuickReads
+from socialsafe.ui.fields import clear_invalid, mark_invalid
 from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.widgets import announce, button, clear_button, in_our_words, label, page_layout, scrolling
 
@@ -91,7 +92,7 @@ def _pin_field() -> QLineEdit:
     pin = QLineEdit()
     pin.setAccessibleName(_("A 4-digit PIN (optional)"))
     pin.setAccessibleDescription(_("On a shared PC, a PIN stops others opening your training by mistake."))
-    pin.setPlaceholderText(_("Optional, 4 digits"))
+    pin.setPlaceholderText(_("4 digits"))  # that it is optional is in its label, where it stays in sight
     pin.setEchoMode(QLineEdit.EchoMode.Password)
     pin.setMaxLength(4)
     pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,4}"), pin))
@@ -407,14 +408,14 @@ class WhoPage(QWidget):
         self.school.textChanged.connect(self._school_set)
         self.email = QLineEdit()
         self.email.setAccessibleName(_("Your email (optional)"))
-        self.email.setPlaceholderText(_("Optional"))
         self.pin = _pin_field()
         form.addRow(_("&Name"), self.name)
         form.addRow(_("&Role"), self.role)
         form.addRow(_("&School"), self.school)
         form.addRow(_("&School"), self.school_list)
-        form.addRow(_("&Email"), self.email)
-        form.addRow(_("&PIN"), self.pin)
+        # 'Optional' in the label, not a placeholder: it stays in sight once something is typed.
+        form.addRow(_("&Email (optional)"), self.email)
+        form.addRow(_("&PIN (optional)"), self.pin)
         form.setRowVisible(self.school_list, False)
         layout.addLayout(form)
         self.add_error = _problem_label()
@@ -439,6 +440,8 @@ class WhoPage(QWidget):
         for field in (self.name, self.school, self.email, self.pin):
             field.clear()
         self.role.setCurrentIndex(0)
+        for widget in (self.name, self.role, self.school, self.school_list, self.email, self.pin):
+            clear_invalid(widget)  # a new form: nothing refused yet
         school = effective("school_name", self.settings, self.quick)
         this_pc = school.value if school.source is not Source.DEFAULT and school.value else None
         # Most shared PCs serve one school: it is chosen already.
@@ -492,18 +495,33 @@ class WhoPage(QWidget):
     def _add(self, ask: bool) -> None:
         """Add the person typed in; with ``ask``, first 'Is this you?' when someone close is known already."""
         pin = self.pin.text()
-        if pin and len(pin) != 4:
-            self._show_error(_("A PIN has exactly 4 digits. Leave it empty if you do not want one."))
-            return
         name, role, email = self.name.text(), str(self.role.currentData() or ""), self.email.text()
-        if self._schools.listed:
+        listed = self._schools.listed
+        school_field: QWidget = self.school_list if listed else self.school
+        if listed:
             school = str(self.school_list.currentData() or "")
-            if name.strip() and not school:
-                self._show_error(_("Please choose your school from the list."))
-                return
         else:
             school = known_spelling(self.school.text(), self._schools.names)
-        if ask and name.strip() and role and school.strip():
+        # What the form asks for, checked in reading order so the field marked is the first to put right (the
+        # store checks these too, but its refusal does not say which field).
+        for missing, field, message in (
+            (not name.strip(), self.name, _("Please enter your name.")),
+            (not role, self.role, _("Please choose your role.")),
+            (
+                not school.strip(),
+                school_field,
+                _("Please choose your school from the list.") if listed else _("Please enter your school."),
+            ),
+            (
+                bool(pin) and len(pin) != 4,
+                self.pin,
+                _("A PIN has exactly 4 digits. Leave it empty if you do not want one."),
+            ),
+        ):
+            if missing:
+                self._show_error(message, field)
+                return
+        if ask:
             matches = close_matches(self.entries, name, school, email)
             if matches:
                 self._show_matches(matches)
@@ -513,12 +531,16 @@ class WhoPage(QWidget):
         try:
             learner = self.store.add_learner(name, role, school, email, pin or None)
         except InputError as error:
-            self._show_error(str(error))
+            # Left for the store to refuse: an email that does not look right, or a name already on this PC.
+            email_wrong = _("That email address does not look right. Leave it empty if you have none.")
+            self._show_error(str(error), self.email if str(error) == email_wrong else self.name)
             return
         self.chosen.emit(learner.id)
 
-    def _show_error(self, message: str) -> None:
+    def _show_error(self, message: str, field: QWidget) -> None:
+        """Say why the form was refused, beside it and aloud, with ``field`` marked and the keyboard on it."""
         self.stack.setCurrentWidget(self._add_page)
+        mark_invalid(field, message)
         self._say(self.add_error, message)
 
     # Is this you? -------------------------------------------------------------------------------------
@@ -593,7 +615,7 @@ class WhoPage(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.start_pin = _pin_field()
         self.start_pin.returnPressed.connect(self._start)
-        form.addRow(_("&PIN"), self.start_pin)
+        form.addRow(_("&PIN (optional)"), self.start_pin)
         layout.addLayout(form)
         self.start_error = _problem_label()
         layout.addWidget(self.start_error)
@@ -616,6 +638,7 @@ class WhoPage(QWidget):
         )
         self.start_person.setText(who)
         self.start_pin.clear()
+        clear_invalid(self.start_pin)
         self.start_error.hide()
         self.stack.setCurrentWidget(self._start_page)
         self.start_pin.setFocus()
@@ -626,7 +649,9 @@ class WhoPage(QWidget):
         if entry is None:
             return
         if pin and len(pin) != 4:
-            self._say(self.start_error, _("A PIN has exactly 4 digits. Leave it empty if you do not want one."))
+            message = _("A PIN has exactly 4 digits. Leave it empty if you do not want one.")
+            mark_invalid(self.start_pin, message)
+            self._say(self.start_error, message)
             return
         self._make(entry, pin or None, self.start_error)
 
@@ -666,6 +691,5 @@ class PinDialog(QDialog):
         message = _("That PIN is not right. Try again, or ask the office to help.")
         self.error.setText(message)
         self.error.show()
-        self.pin.selectAll()
-        self.pin.setFocus()
+        mark_invalid(self.pin, message)  # and the keyboard on it, what was typed selected to type again
         announce(self.error, message)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QVBoxLayout, QWid
 from socialsafe.config import Settings
 from socialsafe.i18n import _, ngettext
 from socialsafe.storage.store import Store
+from socialsafe.ui.fields import mark_invalid
 from socialsafe.ui.widgets import announce, button, label
 
 SHARE_SECONDS = 3.0  # how long the gate waits for a shared folder that may not answer (a hung network drive)
@@ -178,6 +179,11 @@ class GateDialog(QDialog):
             layout.activate()
             self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
+    def _refuse(self, field: QLineEdit, text: str) -> None:
+        """``text`` shown and said, ``field`` marked as the one to put right, with the keyboard on it."""
+        mark_invalid(field, text)
+        self._say(text)
+
     def submit(self) -> None:
         if self.waiting or self.missing:
             return
@@ -192,13 +198,13 @@ class GateDialog(QDialog):
         assert self.repeat is not None
         shortest = min_length(self.setting_up)
         if len(text.strip()) < shortest:
-            self._say(_("✖ The passphrase must be at least {n} characters long.").format(n=shortest))
-            self.passphrase.setFocus()
+            self._refuse(
+                self.passphrase, _("✖ The passphrase must be at least {n} characters long.").format(n=shortest)
+            )
             return
         if text != self.repeat.text():
-            self._say(_("✖ The two passphrases are not the same: type them again."))
             self.repeat.clear()
-            self.repeat.setFocus()
+            self._refuse(self.repeat, _("✖ The two passphrases are not the same: type them again."))
             return
         if self.setting_up:
             self._set_up(text)
@@ -206,7 +212,7 @@ class GateDialog(QDialog):
         try:
             admin.set_passphrase(self.store, text)
         except ValueError as error:  # admin.PassphraseError: too short, or set by the site config
-            self._say("✖ " + str(error))
+            self._refuse(self.passphrase, "✖ " + str(error))
             return
         self.accept()
 
@@ -251,10 +257,11 @@ class GateDialog(QDialog):
         checked = str(getattr(answer, "result", "wrong")) != "wait"
         reason = _("✖ That is not the admin passphrase.") if checked else _("Too many wrong tries.")
         if wait:
+            if checked:  # a wrong passphrase, then a wait; not a wait alone, which says nothing of what was typed
+                mark_invalid(self.passphrase, reason, focus=False)
             self._start_wait(wait, reason)
         else:
-            self._say(reason + " " + _("Try again."))
-            self.passphrase.setFocus()
+            self._refuse(self.passphrase, reason + " " + _("Try again."))
 
     # Waiting after wrong tries -----------------------------------------------------------------
 

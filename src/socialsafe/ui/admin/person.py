@@ -42,6 +42,7 @@ from socialsafe.ui.admin.dashboard import ColumnFitter
 from socialsafe.ui.admin.data import attempt_lines, modules_for, signoffs_of
 from socialsafe.ui.admin.gate import admin_module
 from socialsafe.ui.admin.models import status_words
+from socialsafe.ui.fields import mark_invalid
 from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.style import TRAINING_TONES, set_tone
 from socialsafe.ui.widgets import announce, button, in_our_words, label
@@ -341,6 +342,14 @@ def _buttons(dialog: QDialog, save_name: str) -> QDialogButtonBox:
     return box
 
 
+def _refuse(error: QLabel, text: str, field: QWidget) -> None:
+    """A record dialog refused what was typed: ``field`` marked, the keyboard on it, ``text`` shown and said."""
+    mark_invalid(field, text)
+    error.setText("✖ " + text)
+    error.show()
+    announce(error, text)
+
+
 def _form_row(form: QFormLayout, text: str, field: QWidget) -> None:
     caption = label(text)
     caption.setBuddy(field)
@@ -381,13 +390,14 @@ class SessionDialog(QDialog):
         self.max_score.setValue(10)
         self.day = _date_edit(_("Date of the session"))
         self.note = QLineEdit()
-        self.note.setAccessibleName(_("Note"))
+        # 'Optional' in the label, not the placeholder: it stays in sight once something is typed.
+        self.note.setAccessibleName(_("Note (optional)"))
         self.note.setPlaceholderText(_("For example where the session took place"))
         _form_row(form, _("Module"), self.module)
         _form_row(form, _("Score"), self.score)
         _form_row(form, _("Out of"), self.max_score)
         _form_row(form, _("Date"), self.day)
-        _form_row(form, _("Note"), self.note)
+        _form_row(form, _("Note (optional)"), self.note)
         layout.addLayout(form)
         self.error, self.buttons = _finish(self, layout, _("Save the face-to-face session"))
 
@@ -396,18 +406,15 @@ class SessionDialog(QDialog):
         module_id = self.module.currentData()
         return self.pack.module(module_id) if module_id else None
 
-    def show_error(self, text: str) -> None:
-        self.error.setText("✖ " + text)
-        self.error.show()
-        announce(self.error, text)
+    def show_error(self, text: str, field: QWidget) -> None:
+        _refuse(self.error, text, field)
 
     def accept(self) -> None:
         if self.chosen_module is None:
-            self.show_error(_("There is no module to record for this person's role."))
+            self.show_error(_("There is no module to record for this person's role."), self.module)
             return
         if self.score.value() > self.max_score.value():
-            self.show_error(_("The score must be between 0 and the maximum score, which must be above 0."))
-            self.score.setFocus()
+            self.show_error(_("The score must be between 0 and the maximum score, which must be above 0."), self.score)
             return
         super().accept()
 
@@ -436,23 +443,20 @@ class PaperDialog(QDialog):
         self.signed_name.setAccessibleName(_("Name as signed"))
         self.day = _date_edit(_("Date it was signed"))
         self.note = QLineEdit()
-        self.note.setAccessibleName(_("Note"))
+        self.note.setAccessibleName(_("Note (optional)"))
         self.note.setPlaceholderText(_("For example where the paper copy is filed"))
         _form_row(form, _("Name as signed"), self.signed_name)
         _form_row(form, _("Date"), self.day)
-        _form_row(form, _("Note"), self.note)
+        _form_row(form, _("Note (optional)"), self.note)
         layout.addLayout(form)
         self.error, self.buttons = _finish(self, layout, _("Save the paper sign-off"))
 
-    def show_error(self, text: str) -> None:
-        self.error.setText("✖ " + text)
-        self.error.show()
-        announce(self.error, text)
+    def show_error(self, text: str, field: QWidget) -> None:
+        _refuse(self.error, text, field)
 
     def accept(self) -> None:
         if not self.signed_name.text().strip():
-            self.show_error(_("Type the name as it is signed on the paper copy."))
-            self.signed_name.setFocus()
+            self.show_error(_("Type the name as it is signed on the paper copy."), self.signed_name)
             return
         super().accept()
 
