@@ -335,6 +335,7 @@ def test_the_passphrase_gate_marks_the_passphrase_it_refuses(qtbot: QtBot, store
     type_text(qtbot, "not the passphrase")
     enter(qtbot)
     assert_refused(gate.passphrase, "That is not the admin passphrase.")
+    assert gate.gate.failures == 1  # one Enter, one try: not the field's and then the default button's
     type_text(qtbot, "c")
     assert not is_invalid(gate.passphrase)
     gate.reject()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from socialsafe.config import Settings
 from socialsafe.i18n import _, ngettext
@@ -55,16 +55,26 @@ def utc_now() -> dt.datetime:
 
 
 def passphrase_field(text: str, layout: QVBoxLayout, submit: Callable[[], None]) -> QLineEdit:
-    """A passphrase box with its caption above it (named by it), its typing hidden; Enter submits."""
+    """A passphrase box with its caption above it (named by it), its typing hidden; Enter submits, once."""
     caption = label(text)
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.Password)
     field.setAccessibleName(text)
     caption.setBuddy(field)
-    field.returnPressed.connect(submit)
+    field.returnPressed.connect(lambda: None if _enter_presses_default(field) else submit())
     layout.addWidget(caption)
     layout.addWidget(field)
     return field
+
+
+def _enter_presses_default(field: QLineEdit) -> bool:
+    """Whether Enter in ``field`` goes on to its dialog's default button (Qt's way): then that button submits,
+    and the field must not as well (one Enter on a wrong passphrase counted two wrong tries, the second one
+    with the field already emptied)."""
+    dialog = field.window()
+    return isinstance(dialog, QDialog) and any(
+        found.isDefault() and found.isVisibleTo(dialog) for found in dialog.findChildren(QPushButton)
+    )
 
 
 class GateDialog(QDialog):
