@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from socialsafe.domain.states import ModuleStatus
 from socialsafe.i18n import _
+from socialsafe.ui.headings import mark_heading
 from socialsafe.ui.style import set_role
 
 
@@ -34,14 +35,22 @@ def label(text: str = "", role: str | None = None, rich: bool = False) -> QLabel
 
     Never Qt's guess (AutoText): a name or a pack's text that looks like HTML would be read as HTML.
     """
-    widget = QLabel(text)
+    widget = QLabel()
+    if role in HEADINGS:
+        # Before its text: a screen reader running is told of the label as it gets its words, and from
+        # then on it is a heading to it, not only to the eye.
+        mark_heading(widget, HEADINGS[role])
     widget.setWordWrap(True)
     widget.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    widget.setText(text)
     if rich:
         widget.setOpenExternalLinks(False)
     if role:
         set_role(widget, role)
     return widget
+
+
+HEADINGS = {"h1": 1, "h2": 2}  # the label roles that are headings, and their levels
 
 
 def said_words(text: str) -> str:
