@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from conftest import MINI
 from socialsafe.storage.store import Store
+from socialsafe.ui.reading import ReadingText
 from socialsafe.ui.who_page import PinDialog
 from ui_helpers import add_person, answer_all, answer_current, button_named, labels_text, open_window, press
 
@@ -66,7 +67,8 @@ def test_failing_shows_what_to_revisit_and_retry_draws_afresh(qtbot: QtBot, stor
 
     answer_all(qtbot, window, right=False)
 
-    results = labels_text(window.results)
+    # The points to look at again are text to read line by line (a ReadingText), no longer labels.
+    results = labels_text(window.results) + "\n" + "\n".join(t.text() for t in window.results.findChildren(ReadingText))
     assert "You scored 0 out of 2 (0%)." in results
     assert "Not passed yet" in results
     assert "To look at again" in results

@@ -164,9 +164,12 @@ def answer_question(qtbot: QtBot, window: MainWindow, first: bool) -> None:
     assert quiz.verdict is not None
     assert quiz.verdict.correct
     assert quiz.feedback.isVisible()
-    assert focused_control() is quiz.next_button
+    # The keyboard goes to the feedback, to be read (again) line by line; Enter goes on from there.
+    assert focused_control() is quiz.feedback_text
     if first:
-        check_round(qtbot)  # after checking: the options are done with, Next is in the round
+        check_round(qtbot)  # after checking: the options are done with; the feedback and Next are in the round
+        press(qtbot, Qt.Key.Key_Down)
+        assert focused_control() is quiz.feedback_text  # the arrow keys read on, in the text
     press(qtbot, Qt.Key.Key_Return)
     settle(qtbot)
 

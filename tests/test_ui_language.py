@@ -16,6 +16,7 @@ from socialsafe.i18n import SOURCE_LOCALE, current_locale, set_locale
 from socialsafe.storage.store import Store
 from socialsafe.ui.language import reset_qt_language
 from socialsafe.ui.main_window import MainWindow
+from socialsafe.ui.reading import ReadingText
 from test_ui_admin import PASSPHRASE, gate_of, loaded, type_into
 from ui_helpers import add_person, answer_all, answer_current, labels_text, open_window
 
@@ -122,7 +123,8 @@ def test_results_the_module_page_and_the_record_come_back(qtbot: QtBot, window: 
     assert window.stack.currentWidget() is window.results
     window.set_language(PSEUDO)
     assert window.stack.currentWidget() is window.results
-    shown = labels_text(window.results)
+    # What to look at again is text to read line by line (a ReadingText), no longer labels.
+    shown = "\n".join([labels_text(window.results), *(t.text() for t in window.results.findChildren(ReadingText))])
     assert "⟦Ţö ļööķ áţ áĝáîñ⟧" in shown  # what to look at again, its question in the new language too
     assert all(pseudo(q.prompt) for q in window.content.current[0].module("photos").questions)
     assert any(q.prompt in shown for q in window.content.current[0].module("photos").questions)

@@ -349,8 +349,9 @@ def tab_targets(window: QWidget) -> set[object]:
     }
 
 
-def in_sight(widget: QWidget) -> bool:
-    """Whether some of ``widget`` shows in its window: not scrolled away nor cut off by what holds it."""
+def seen(widget: QWidget) -> QRect:
+    """The part of ``widget`` that shows, in its window's coordinates: not scrolled away nor cut off by what holds
+    it (empty when none of it shows)."""
     shown = widget.rect()
     while not widget.isWindow():
         shown.translate(widget.pos())
@@ -358,7 +359,12 @@ def in_sight(widget: QWidget) -> bool:
         assert isinstance(parent, QWidget)
         shown = shown & parent.rect()
         widget = parent
-    return not shown.isEmpty()
+    return shown
+
+
+def in_sight(widget: QWidget) -> bool:
+    """Whether some of ``widget`` shows in its window: not scrolled away nor cut off by what holds it."""
+    return not seen(widget).isEmpty()
 
 
 def stop_problems(widget: QWidget) -> list[str]:
@@ -385,8 +391,10 @@ def focus_ring_shows(widget: QWidget, focused_image: QImage) -> bool:
 
 
 def place(widget: QWidget) -> QRect:
-    """Where ``widget`` is in its window now."""
-    return QRect(widget.mapTo(widget.window(), QPoint(0, 0)), widget.size())
+    """Where ``widget`` is seen in its window now: what shows of it, if it shows (a text taller than the page it
+    scrolls in runs on under the buttons below the page, unseen), else all of it."""
+    shown = seen(widget)
+    return shown if not shown.isEmpty() else QRect(widget.mapTo(widget.window(), QPoint(0, 0)), widget.size())
 
 
 def reads_before(first: QRect, second: QRect) -> bool:

@@ -23,7 +23,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QLabel, QMessageBox, QWidget
 
 from socialsafe.domain.certificate import CertificateData
 from socialsafe.files import write_export
@@ -34,6 +34,7 @@ from socialsafe.resources import asset
 from socialsafe.ui.pdf import CREATOR, a4_pdf
 from socialsafe.ui.safe_text import InertDocument, as_text
 from socialsafe.ui.style import PAPER
+from socialsafe.ui.widgets import announce
 
 PDF_DPI = 300
 MARGIN_MM = 12.0  # page edge to the outer rule
@@ -268,7 +269,33 @@ def save_certificate(data: CertificateData, parent: QWidget) -> Path | None:
     except OSError as error:
         QMessageBox.warning(parent, _("Certificate not saved"), as_text(str(error)))
         return None
+    tell_saved(path, parent)
     return path
+
+
+def tell_saved(path: Path, parent: QWidget) -> QMessageBox:
+    """Say that the certificate is saved, and where: shown, and said to a screen reader (WCAG 4.1.3).
+
+    A message over the window, with OK to close it, that does not wait: the path is the person's choice
+    and may be long, so it is shown whole, as plain text, and can be selected.
+    """
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle(_("Certificate saved"))
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    text = _("Your certificate is saved as {file}, in the folder {folder}.").format(file=path.name, folder=path.parent)
+    box.setText(text)
+    box.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    ok = box.addButton(_("OK"), QMessageBox.ButtonRole.AcceptRole)  # Qt's own "OK" stays English in Welsh
+    ok.setAccessibleName(_("OK"))
+    box.setDefaultButton(ok)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    shown = box.findChild(QLabel, "qt_msgbox_label")
+    announce(shown if isinstance(shown, QLabel) else box, text)
+    return box
 
 
 def print_certificate(data: CertificateData, parent: QWidget) -> bool:

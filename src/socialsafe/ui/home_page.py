@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
 from socialsafe.content.loader import Content
@@ -11,12 +12,13 @@ from socialsafe.content.translation import offered
 from socialsafe.domain.progress import ModuleProgress, ModuleStatus
 from socialsafe.domain.status import CheckPurpose, PersonStatus, Status
 from socialsafe.i18n import _, format_date, format_percent, ngettext
-from socialsafe.storage.models import Learner
+from socialsafe.storage.models import Acknowledgement, Learner
 from socialsafe.storage.store import Store
 from socialsafe.training import progress_for, status_of
 from socialsafe.ui.flow import FlowRow
+from socialsafe.ui.reading import ReadingText, follow_focus
 from socialsafe.ui.style import MODULE_TONES, TRAINING_TONES, set_tone
-from socialsafe.ui.widgets import button, card, clear, esc, label, page_layout, scrolling, status_text
+from socialsafe.ui.widgets import announce, button, card, clear, esc, label, page_layout, scrolling, status_text
 
 # At most this many pack problems are listed; the rest are counted.
 SHOWN_PROBLEMS = 4
@@ -38,11 +40,37 @@ class HomePage(QWidget):
         self.body = page_layout(body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(body, _("Your training")))
+        area = scrolling(body, _("Your training"))
+        follow_focus(area)
+        outer.addWidget(area)
+        # Each person's sign-offs as this page last showed them: one more since then was just signed here.
+        self._signoffs_seen: dict[str, set[str]] = {}
+        self._to_say: tuple[QWidget, str] | None = None  # a confirmation, said once the page is on screen
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._say()
+
+    def _say(self) -> None:
+        if self._to_say is not None:
+            (widget, text), self._to_say = self._to_say, None
+            announce(widget, text)
+
+    def _new_signoffs(self, learner: Learner) -> list[Acknowledgement]:
+        """The person's sign-offs made in the app since this page last showed them (none the first time)."""
+        signoffs = self.store.acknowledgements(learner.id)
+        seen = self._signoffs_seen.get(learner.id)
+        self._signoffs_seen[learner.id] = {s.id for s in signoffs}
+        if seen is None:
+            return []
+        return [s for s in signoffs if s.id not in seen and s.source == "app"]
 
     def show_learner(self, learner: Learner) -> None:
         clear(self.body)
+        self._to_say = None
+        signed_now = self._new_signoffs(learner)
         self.body.addWidget(label(_("Hello, {name}").format(name=learner.name), "h1"))
+        confirmed: ReadingText | None = None
         if self.content.problems:
             self.body.addWidget(self._problems_banner())
         packs = self.content.current
@@ -74,6 +102,10 @@ class HomePage(QWidget):
                 self.body.addWidget(
                     label(_("This course is in English for now: its translation into your language is not complete."))
                 )
+            signed = [s for s in signed_now if (s.policy_id, s.policy_version) == (pack.policy.id, pack.policy.version)]
+            if signed and confirmed is None:
+                frame, confirmed = self._confirmation(pack, signed[-1], status)
+                self.body.addWidget(frame)  # above where the person stands: the first thing said and seen
             panel, action = self._status_panel(pack, status)
             self.body.addWidget(panel)
             focus = focus or action
@@ -97,8 +129,33 @@ class HomePage(QWidget):
                 self.body.addWidget(frame)
                 focus = focus or start
         self.body.addStretch(1)
+        if confirmed is not None:
+            # Signing is done: said, shown first and where the keyboard is, to be read again (WCAG 4.1.3).
+            focus = confirmed
+            self._to_say = (confirmed, confirmed.text())
         if focus is not None:
             focus.setFocus()
+        if self.isVisible():
+            self._say()
+
+    def _confirmation(self, pack: Pack, signoff: Acknowledgement, status: PersonStatus) -> tuple[QWidget, ReadingText]:
+        """What signing did, in a card: when, what was signed, until when the training is valid."""
+        frame, layout = card("feedback-right")
+        signed_on = format_date(signoff.acknowledged_at.astimezone().date())
+        policy = {"title": pack.policy.title, "version": signoff.policy_version}
+        if status.status is Status.COMPLETE and status.expires_on:
+            text = _(
+                "✔ Signed on {date}. You have signed the {title}, version {version}: your training is complete "
+                "and valid until {expires}."
+            ).format(date=signed_on, expires=format_date(status.expires_on), **policy)
+        else:
+            text = _("✔ Signed on {date}. You have signed the {title}, version {version}.").format(
+                date=signed_on, **policy
+            )
+        words = ReadingText(_("Your signature"))
+        words.show_text(text)
+        layout.addWidget(words)
+        return frame, words
 
     def _status_panel(self, pack: Pack, status: PersonStatus) -> tuple[QWidget, QWidget | None]:
         """Where the person stands, in words and colour, with the next thing to do."""

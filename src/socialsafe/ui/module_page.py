@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from socialsafe.content.model import Module, Pack, Strength
 from socialsafe.domain.status import changed_clause_ids
 from socialsafe.i18n import _
 from socialsafe.ui.flow import FlowRow
-from socialsafe.ui.safe_text import Reader
-from socialsafe.ui.widgets import button, label, page_layout
+from socialsafe.ui.reading import ReadingText, follow_focus
+from socialsafe.ui.widgets import button, label, page_layout, scrolling
 
 
 def strength_label(strength: Strength) -> str:
@@ -80,33 +81,51 @@ class ModulePage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = page_layout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        body = QWidget()
+        layout = page_layout(body)
         self.title = label("", "h1")
         layout.addWidget(self.title)
-        # Pack text: Markdown that loads nothing and opens no link, whatever the pack holds.
-        self.reader = Reader()
-        self.reader.setAccessibleName(_("Module introduction and policy clauses"))
-        self.reader.setAccessibleDescription(_("Read this before the quiz. Use the arrow keys to scroll."))
-        layout.addWidget(self.reader, 1)
-        row = FlowRow()  # with large text the buttons wrap onto a second line
+        # Pack text: Markdown that loads nothing and opens no link, whatever the pack holds. As tall as
+        # its text, in a page that scrolls as a whole: at large text a box scrolling inside the page
+        # showed a few lines. A caret to read it by, line by line, with a screen reader too.
+        self.reader = ReadingText(_("Module introduction and policy clauses"), boxed=True)
+        layout.addWidget(self.reader)
+        layout.addStretch(1)
+        self.scroller = scrolling(body, _("Module"))
+        follow_focus(self.scroller)
+        outer.addWidget(self.scroller, 1)
+
+        # The buttons stay in view below the scrolling text.
+        footer = QWidget()
+        row = FlowRow(footer)  # with large text the buttons wrap onto a second line
+        row.setContentsMargins(32, 8, 32, 16)
         self.start_button = button(_("Start the quiz"), _("Start the quiz"), primary=True)
         self.start_button.clicked.connect(self.start_quiz)
         back = button(_("Back to my modules"), _("Back to my modules"))
         back.clicked.connect(self.back)
         row.add(self.start_button)
         row.add(back)
-        layout.addLayout(row)
+        outer.addWidget(footer)
+
+    def _show_text(self, title: str, markdown: str, name: str) -> None:
+        self.title.setText(title)
+        self.reader.show_markdown(markdown)
+        self.reader.moveCursor(QTextCursor.MoveOperation.Start)
+        self.reader.setAccessibleName(name)
+        self.reader.setAccessibleDescription(_("Use the arrow keys to read it line by line."))
+        self.scroller.verticalScrollBar().setValue(0)
 
     def show_reading(self, title: str, markdown: str) -> None:
         """A page to read, with no quiz: the policy at a glance."""
-        self.title.setText(title)
-        self.reader.show_markdown(markdown)
+        self._show_text(title, markdown, title)
         self.start_button.hide()
         self.reader.setFocus()
 
     def show_module(self, pack: Pack, module: Module, resume_at: int | None) -> None:
-        self.title.setText(module.title)
-        self.reader.show_markdown(module_markdown(pack, module))
+        self._show_text(module.title, module_markdown(pack, module), _("Module introduction and policy clauses"))
         self.start_button.show()
         if resume_at is None:
             text = _("Start the quiz")

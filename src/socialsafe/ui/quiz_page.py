@@ -22,6 +22,7 @@ from socialsafe.i18n import _, format_percent
 from socialsafe.training import Asked, QuizRun, Result
 from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.module_page import strength_label
+from socialsafe.ui.reading import ReadingText, follow_focus
 from socialsafe.ui.safe_text import label_markdown
 from socialsafe.ui.style import set_role
 from socialsafe.ui.widgets import ChoiceRow, announce, button, card, clear, esc, label, page_layout, scrolling
@@ -79,12 +80,15 @@ class QuizPage(QWidget):
         self.choices.setSpacing(8)
         layout.addLayout(self.choices)
         self.feedback, feedback_layout = card("feedback-right")
-        self.feedback_text = label("", rich=True)
-        self.feedback_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The verdict, why, and the policy's words: a Tab stop to read again line by line, that keeps its
+        # words after they are said (a screen reader may not say announcements at all).
+        self.feedback_text = ReadingText(_("Feedback on your answer"))
         feedback_layout.addWidget(self.feedback_text)
         layout.addWidget(self.feedback)
         layout.addStretch(1)
+        self.body, self._body_layout = body, layout
         self.scroller = scrolling(body, _("Question"))
+        follow_focus(self.scroller)
         outer.addWidget(self.scroller, 1)
 
         # The buttons stay in view below the scrolling question.
@@ -165,9 +169,11 @@ class QuizPage(QWidget):
                 self.group.addButton(row.button)
             self.choices.addWidget(row)
             self.rows.append(row)
-        # New options join the end of the focus chain: Tab reaches them before the buttons below them.
+        # New options join the end of the focus chain: Tab reaches them before the feedback and the buttons
+        # below them.
         if self.rows:
-            QWidget.setTabOrder(self.rows[-1].button, self.check_button)
+            QWidget.setTabOrder(self.rows[-1].button, self.feedback_text)
+            QWidget.setTabOrder(self.feedback_text, self.check_button)
             QWidget.setTabOrder(self.check_button, self.next_button)
             QWidget.setTabOrder(self.next_button, self.leave_button)
         self.feedback.hide()
@@ -191,6 +197,7 @@ class QuizPage(QWidget):
         row = self.rows[number - 1]
         row.button.click()  # picks a radio button, toggles a tick box
         row.button.setFocus()
+        self.scroller.ensureWidgetVisible(row, 0, 8)  # the option chosen is seen, wherever it was
 
     def check(self) -> None:
         if self.run is None or self.asked is None or self.verdict is not None or not self._chosen():
@@ -211,10 +218,21 @@ class QuizPage(QWidget):
         self.next_button.setText(text)
         self.next_button.setAccessibleName(text)
         self.next_button.show()
-        self.next_button.setFocus()
+        # The keyboard goes to the feedback: a screen reader reads it from there (one that says no
+        # announcements too), the arrow keys go through it, Enter goes on and Tab reaches the button.
+        self.feedback_text.setFocus()
         announce(self.feedback_text, said)  # after the focus moves, so that moving it does not cut it short
-        # Once the feedback is laid out, bring it into view.
-        QTimer.singleShot(0, lambda: self.scroller.ensureWidgetVisible(self.feedback, 0, 0))
+        self._feedback_to_top()
+        QTimer.singleShot(0, self, self._feedback_to_top)  # and again once the feedback's height has settled
+
+    def _feedback_to_top(self) -> None:
+        """Scroll the feedback's top, its verdict, to the top of the view: all the room below is for its reasons."""
+        if not self.feedback.isVisible():
+            return
+        self._body_layout.activate()
+        bar = self.scroller.verticalScrollBar()
+        top = self.feedback.mapTo(self.body, self.feedback.rect().topLeft()).y()
+        bar.setValue(min(bar.maximum(), max(0, top - 8)))
 
     def _show_feedback(self, verdict: Verdict) -> str:
         """Show what was right and why; the same in plain words, to be said."""
@@ -237,8 +255,7 @@ class QuizPage(QWidget):
         parts.append(clause_html(clauses))
         said.append(_("What the policy says"))
         said += [f"{c.id} ({strength_label(c.strength)}): “{c.text}”" for c in clauses]
-        self.feedback_text.setText("".join(parts))
-        self.feedback_text.setAccessibleName(headline)
+        self.feedback_text.show_html("".join(parts))
         self.feedback.show()
         return "\n".join(said)
 
@@ -274,12 +291,26 @@ class ResultsPage(QWidget):
         self.body = page_layout(body)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(body, _("Your results")))
+        self.scroller = scrolling(body, _("Your results"))
+        follow_focus(self.scroller)
+        outer.addWidget(self.scroller)
         self._to_say: tuple[QWidget, str] | None = None  # the outcome, said once the page is on screen
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self._focus_in_view()
         self._say_outcome()
+
+    def _focus_in_view(self) -> None:
+        """Scroll to the control the keyboard is on, now and once the page is laid out (WCAG 2.4.11)."""
+
+        def show() -> None:
+            widget = self.focusWidget() if self.isVisible() else None
+            if widget is not None and self.scroller.isAncestorOf(widget):
+                self.scroller.ensureWidgetVisible(widget)
+
+        show()
+        QTimer.singleShot(0, self, show)
 
     def _say_outcome(self) -> None:
         if self._to_say is not None:
@@ -306,13 +337,8 @@ class ResultsPage(QWidget):
         outcome.setAccessibleName(verdict)
         layout.addWidget(outcome)
         self.body.addWidget(frame)
-        if result.missed:
-            self.body.addWidget(label(_("To look at again"), "h2"))
-            for missed in result.missed:
-                item, item_layout = card()
-                item_layout.addWidget(label(missed.question.prompt))
-                item_layout.addWidget(label(clause_html(missed.clauses), rich=True))
-                self.body.addWidget(item)
+        # What to do next, under the verdict: the keyboard starts on it, in view at any text size (below a
+        # long list of points to look at again, the focus was out of sight).
         row = FlowRow()
         home = button(_("Back to my modules"), _("Back to my modules"), primary=result.passed and not can_sign)
         home.clicked.connect(self.home)
@@ -320,7 +346,7 @@ class ResultsPage(QWidget):
         retry.clicked.connect(self.retry)
         reread = button(_("Read the module again"), _("Read the module again"))
         reread.clicked.connect(self.reread)
-        buttons = [home, retry, reread] if result.passed else [retry, reread, home]
+        buttons: list[QWidget] = [home, retry, reread] if result.passed else [retry, reread, home]
         if can_sign:
             # After the refresher, signing renews training already done: said so, not "complete your training".
             words = _("Sign again to renew") if renewing else _("Sign the policy now")
@@ -330,10 +356,26 @@ class ResultsPage(QWidget):
         for b in buttons:
             row.add(b)
         self.body.addLayout(row)
-        for first, then in pairwise(buttons):
-            QWidget.setTabOrder(first, then)  # Tab goes along the row as it is shown, not as it was made
+        stops = list(buttons)
+        if result.missed:
+            self.body.addWidget(label(_("To look at again"), "h2"))
+            item, item_layout = card()
+            # The questions missed and the policy's words for each, to read line by line.
+            points = ReadingText(_("To look at again"))
+            points.show_html(
+                "<hr />".join(
+                    f"<p><b>{esc(missed.question.prompt)}</b></p>{clause_html(missed.clauses)}"
+                    for missed in result.missed
+                )
+            )
+            item_layout.addWidget(points)
+            self.body.addWidget(item)
+            stops.append(points)
+        for first, then in pairwise(stops):
+            QWidget.setTabOrder(first, then)  # Tab goes along the row as it is shown, then to the points
         self.body.addStretch(1)
         buttons[0].setFocus()
+        self._focus_in_view()
         self._to_say = (outcome, f"{score} {verdict}")
         if self.isVisible():
             self._say_outcome()

@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
 from socialsafe.i18n import _
 from socialsafe.ui.flow import FlowRow
-from socialsafe.ui.widgets import announce, button, card, label, page_layout, scrolling
+from socialsafe.ui.reading import ReadingText, follow_focus
+from socialsafe.ui.widgets import announce, button, card, esc, label, page_layout, scrolling
 
 
 class SignOffPage(QWidget):
@@ -22,8 +23,9 @@ class SignOffPage(QWidget):
         self.intro = label("", "muted")
         layout.addWidget(self.intro)
         frame, inner = card()
-        self.declaration = label("", "h2")
-        self.declaration.setAccessibleName(_("The declaration you are signing"))
+        # Its words to read, line by line, before the name that signs them: a label's would reach a
+        # screen reader only as a name, if at all.
+        self.declaration = ReadingText(_("The declaration you are signing"))
         inner.addWidget(self.declaration)
         layout.addWidget(frame)
         self.name_hint = label("")
@@ -48,7 +50,9 @@ class SignOffPage(QWidget):
         layout.addStretch(1)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(body, _("Sign the policy")))
+        area = scrolling(body, _("Sign the policy"))
+        follow_focus(area)
+        outer.addWidget(area)
 
     def show_declaration(self, declaration: str, name: str, renewal: bool) -> None:
         self.intro.setText(
@@ -56,8 +60,12 @@ class SignOffPage(QWidget):
             if renewal
             else _("You have passed every module. Signing the policy completes your training.")
         )
-        self.declaration.setText(declaration)
+        self.declaration.show_html(f"<p style='font-size: large;'><b>{esc(declaration)}</b></p>")
         self.name_hint.setText(_("To sign, type your name as it is shown: {name}").format(name=name))
+        # Said with the field the keyboard starts on: what typing one's name there signs, and how.
+        self.name.setAccessibleDescription(
+            _("You are signing: {declaration} {hint}").format(declaration=declaration, hint=self.name_hint.text())
+        )
         self.name.clear()
         self.error.hide()
         self.name.setFocus()
