@@ -312,7 +312,8 @@ def walk_through(walk: Walk, pack: Pack) -> None:
             [(_number, tour.wrong)] = chosen
             walk.listen("a wrong answer", announced("Not quite"))
             nodes = walk.look("feedback")
-            tour.texts["feedback"] = next(n for n in nodes if "Not quite" in said(n) and n["role"] != "push button")
+            holding = [n for n in nodes if "Not quite" in said(n) and n["role"] != "push button"]
+            tour.texts["feedback"] = max(holding, key=lambda n: len(said(n)))  # the feedback, not just its verdict
             wrong = False
         else:
             nodes = reader.screen()
@@ -334,8 +335,7 @@ def walk_through(walk: Walk, pack: Pack) -> None:
     walk.press("space", f"{SIGNER}'s modules", lambda n: True)
     walk.tab_to("Sign the policy", lambda n: n["role"] == "push button" and n["name"] == "Sign the policy")
     field = walk.press("space", "the name to sign with", lambda n: n["role"] == "text")
-    nodes = walk.look("sign-off")
-    tour.texts["declaration"] = next(n for n in nodes if "declaration" in said(n).casefold())
+    walk.look("sign-off")
     walk.typed(SIGNER)
     sign = walk.tab_to("the Sign button", lambda n: n["role"] == "push button" and n["name"].startswith("Sign"))
     walk.press("space", "where signing takes the keyboard", lambda n: not same(n, sign) and not same(n, field))
@@ -466,17 +466,24 @@ def test_the_module_text_is_readable_as_text(tour: Tour) -> None:
         assert words(pack.clause(clause).text) in text, f"clause {clause} is not in the text"
 
 
+def readable(nodes: list[Node], *parts: str) -> str:
+    """Why no object of ``nodes`` gives every one of ``parts`` through its Text interface, or nothing."""
+    wanted = [words(part) for part in parts]
+    if any(node["text"] is not None and all(w in words(node["text"]) for w in wanted) for node in nodes):
+        return ""
+    holding = [where(n) for n in nodes if all(w in words(said(n)) for w in wanted[:1])]
+    return f"no Text interface gives {parts!r}; what holds the first of them: {holding}"
+
+
 @pytest.mark.xfail(
     strict=True, reason="the feedback is a label with no Text interface, until the fix in src/socialsafe/ui lands"
 )
 def test_the_feedback_is_readable_as_text(tour: Tour) -> None:
     """The verdict, why, and the policy's words, to read again with the arrow keys after they are said."""
-    node = tour.text("feedback")
-    assert node["text"] is not None, f"{where(node)} has no Text interface"
     wrong = tour.wrong
     assert wrong is not None
-    for part in ("Not quite", wrong.feedback, "What the policy says"):
-        assert words(part) in words(node["text"]), f"{part!r} is not in the feedback's text"
+    problem = readable(tour.screen("feedback"), "Not quite", wrong.feedback, "What the policy says")
+    assert not problem, problem
 
 
 @pytest.mark.xfail(
@@ -485,14 +492,13 @@ def test_the_feedback_is_readable_as_text(tour: Tour) -> None:
     "until the fix in src/socialsafe/ui lands",
 )
 def test_the_declaration_is_readable_as_text(tour: Tour) -> None:
-    node = tour.text("declaration")
-    assert node["text"] is not None, f"{where(node)} has no Text interface"
-    assert words(declaration(leaf_pack())) in words(node["text"])
+    """The words signed, as they are shown, not only a name for them."""
+    problem = readable(tour.screen("sign-off"), declaration(leaf_pack()))
+    assert not problem, problem
 
 
-@pytest.mark.xfail(strict=True, reason="page titles are labels, not headings, until the fix in src/socialsafe/ui lands")
 def test_each_page_title_is_a_heading(tour: Tour) -> None:
-    """A screen reader's heading keys find each page's title."""
+    """A screen reader's heading keys find each page's title, at the top level (WCAG 1.3.1)."""
     module = tour.module
     assert module is not None
     titles = {
@@ -501,12 +507,14 @@ def test_each_page_title_is_a_heading(tour: Tour) -> None:
         "home": f"Hello, {NAME}",
         "module": module.title,
         "sign-off": "Sign the policy",
+        "signed": f"Hello, {SIGNER}",
     }
     problems = []
     for moment, title in titles.items():
-        headings = [said(n) for n in tour.screen(moment) if n["role"] == "heading"]
-        if not any(title in heading for heading in headings):
-            problems.append(f"{moment}: no heading {title!r} (headings: {headings})")
+        headings = [n for n in tour.screen(moment) if n["role"] == "heading"]
+        if not any(title in said(h) and h["attributes"].get("level") == "1" for h in headings):
+            found = [(said(h), h["attributes"].get("level")) for h in headings]
+            problems.append(f"{moment}: no heading {title!r} at level 1 (headings: {found})")
     assert not problems, "\n".join(problems)
 
 
