@@ -220,8 +220,19 @@ def test_feedback_is_text_the_keyboard_lands_on_and_it_keeps_its_words(
     assert asked is not None
     wrong = next(n for n, o in enumerate(asked.options, start=1) if not o.correct)
     press(qtbot, Qt.Key(Qt.Key.Key_0 + wrong))
-    press(qtbot, Qt.Key.Key_Return)
+    stops: list[QWidget] = []
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
 
+    def record(_old: QWidget | None, new: QWidget | None) -> None:
+        stops.append(new)
+
+    app.focusChanged.connect(record)
+    press(qtbot, Qt.Key.Key_Return)
+    app.focusChanged.disconnect(record)
+
+    # Straight from the answer to the feedback: no other control on the way for a screen reader to say.
+    assert stops == [quiz.feedback_text]
     assert focused() is quiz.feedback_text  # read from where the keyboard is, by a screen reader too
     assert said_by(heard, "✖ Not quite.") is quiz.feedback_text  # and still announced, assertively
     text = assert_text_to_read(quiz.feedback_text, "Feedback on your answer")

@@ -203,10 +203,15 @@ class QuizPage(QWidget):
         if self.run is None or self.asked is None or self.verdict is not None or not self._chosen():
             return
         self.verdict = self.run.answer(self._chosen())
+        said = self._show_feedback(self.verdict)
+        # The keyboard goes to the feedback: a screen reader reads it from there (one that says no
+        # announcements too), the arrow keys go through it, Enter goes on and Tab reaches the button. First,
+        # before the option or button it is on is turned off or hidden: Qt would pass it on to the next
+        # control, and the next, each said by a screen reader on the way.
+        self.feedback_text.setFocus()
         for row in self.rows:
             row.button.setEnabled(False)
             row.setEnabled(False)
-        said = self._show_feedback(self.verdict)
         self.check_button.hide()
         last = self.asked.number == self.asked.total and self.verdict.next_step is None
         if self.verdict.next_step is not None:
@@ -218,9 +223,6 @@ class QuizPage(QWidget):
         self.next_button.setText(text)
         self.next_button.setAccessibleName(text)
         self.next_button.show()
-        # The keyboard goes to the feedback: a screen reader reads it from there (one that says no
-        # announcements too), the arrow keys go through it, Enter goes on and Tab reaches the button.
-        self.feedback_text.setFocus()
         announce(self.feedback_text, said)  # after the focus moves, so that moving it does not cut it short
         self._feedback_to_top()
         QTimer.singleShot(0, self, self._feedback_to_top)  # and again once the feedback's height has settled
