@@ -19,6 +19,7 @@ from socialsafe.ui.collector import MainThreadCollector
 from socialsafe.ui.error_dialog import ErrorReporter
 from socialsafe.ui.language import apply_qt_language
 from socialsafe.ui.main_window import MainWindow
+from socialsafe.ui.page_scroll import install_wheel_guard
 from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.style import app_icon, apply_style
 
@@ -43,6 +44,7 @@ def make_app() -> QApplication:
     apply_style(app)
     if app.findChild(MainThreadCollector) is None:
         MainThreadCollector(app)
+    install_wheel_guard(app)  # the wheel scrolls pages, never a drop-down the keyboard is not in
     return app
 
 

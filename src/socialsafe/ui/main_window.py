@@ -34,6 +34,7 @@ from socialsafe.preferences import load as load_preferences
 from socialsafe.preferences import save as save_preferences
 from socialsafe.storage.quick import QuickReads
 from socialsafe.ui.language import apply_qt_language
+from socialsafe.ui.page_scroll import to_top
 from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.style import app_icon, apply_style, current_scale
 from socialsafe.ui.who_page import WhoPage
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         self.header = self._build_header()
         column.addWidget(self.header)
         self.stack = QStackedWidget()
+        self.stack.currentChanged.connect(self._opened)
         column.addWidget(self.stack, 1)
         column.addWidget(self._build_sync_bar())
         self.setCentralWidget(central)
@@ -358,6 +360,12 @@ class MainWindow(QMainWindow):
         return self.sync_bar
 
     # Navigation ---------------------------------------------------------------
+
+    def _opened(self, index: int) -> None:
+        """A page shown opens at its top, its heading in view, however far down it was left the last time."""
+        page = self.stack.widget(index)
+        if page is not None:
+            to_top(page)
 
     def switch_person(self) -> None:
         self.learner = None
