@@ -11,12 +11,12 @@ from dataclasses import replace
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from socialsafe.i18n import _, format_percent
 from socialsafe.preferences import DARK, HIGH_CONTRAST, LIGHT, SYSTEM, TEXT_SCALES, Preferences, nearest_scale
 from socialsafe.ui.style import notifier
-from socialsafe.ui.widgets import label
+from socialsafe.ui.widgets import ScrollingDialog, label, scrolling
 
 ENGLISH, WELSH = "en_GB", "cy"
 LANGUAGES: tuple[str | None, ...] = (None, ENGLISH, WELSH)
@@ -48,8 +48,11 @@ def scale_name(scale: float) -> str:
     return percent
 
 
-class DisplayDialog(QDialog):
-    """Opened with ``open()``. ``whose``: the person's name, or None for this PC's 'Who are you?' screen."""
+class DisplayDialog(ScrollingDialog):
+    """Opened with ``open()``. ``whose``: the person's name, or None for this PC's 'Who are you?' screen.
+
+    Its choices scroll, with Save and Cancel in sight below them, when the largest text does not fit the window.
+    """
 
     changed = Signal(object)  # Preferences: show these now
 
@@ -57,8 +60,14 @@ class DisplayDialog(QDialog):
         super().__init__(parent)
         self.whose = whose
         self._prefs = replace(prefs, text_scale=nearest_scale(prefs.text_scale))
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setSpacing(12)
+        self.body = QWidget()
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
+        self.scroller = scrolling(self.body, _("Display and language"))
+        outer.addWidget(self.scroller, 1)
         self.intro = label("", "muted")
         layout.addWidget(self.intro)
         form = QFormLayout()
@@ -84,7 +93,7 @@ class DisplayDialog(QDialog):
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        outer.addWidget(self.buttons)  # below the scrolling choices: always in sight
         self.language.currentIndexChanged.connect(self._language_chosen)
         self.text_size.currentIndexChanged.connect(self._chosen)
         self.theme.currentIndexChanged.connect(self._chosen)
@@ -97,17 +106,37 @@ class DisplayDialog(QDialog):
         self.language.setFocus()  # the first choice, not the Save button
 
     def _fit(self) -> None:
-        """Wide enough for its sentences at any text size, and tall enough for them once wrapped."""
+        """Wide enough for its sentences at any text size, and tall enough for them once wrapped, but never
+        bigger than the window it belongs to (or the screen): beyond that its choices scroll, its buttons in
+        sight. Called again as the text size changes, so it shrinks as well as grows."""
         screen = self.screen().availableGeometry() if self.screen() is not None else None
-        widest = screen.width() - 40 if screen is not None else 1000
+        owner = self.parentWidget()
+        room = owner.window().geometry() if owner is not None else screen
+        if room is not None and screen is not None:
+            room = room & screen  # the part of the window on the screen
+        widest = room.width() - 40 if room is not None else 1000
         width = min(widest, max(480, self.fontMetrics().averageCharWidth() * 52))
         self.setMinimumWidth(width)
-        layout = self.layout()
-        if layout is None:
+        for caption in (self.language_label, self.size_label, self.theme_label):
+            # A little wider than its words: a last letter's curve can reach past them, and a label clips it.
+            caption.setMinimumWidth(0)
+            caption.setMinimumWidth(caption.sizeHint().width() + caption.fontMetrics().averageCharWidth() // 2)
+        outer, inner = self.layout(), self.body.layout()
+        if outer is None or inner is None:
             return
-        layout.activate()
-        height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else self.sizeHint().height()
-        self.resize(width, height)
+        self.resize(width, self.height())
+        outer.activate()
+        inside = self.scroller.maximumViewportSize().width()  # the body's width with no scroll bar
+        needed = inner.totalHeightForWidth(inside) if inner.hasHeightForWidth() else inner.sizeHint().height()
+        rest = self.height() - self.scroller.viewport().height()  # the buttons, margins and spacing
+        frame = self.frameGeometry().height() - self.height()  # a title bar and borders, where there are any
+        tallest = room.height() - frame if room is not None else needed + rest
+        self.resize(width, min(needed + rest, tallest))
+        if owner is not None and self.isVisible():
+            # Kept over the window: grown or shrunk where it stands, it could run off its foot.
+            place = self.frameGeometry()
+            place.moveCenter(owner.window().geometry().center())
+            self.move(place.topLeft())
 
     def _combo(self, items: list[tuple[object, object]], current: object) -> QComboBox:
         combo = QComboBox()
@@ -121,6 +150,7 @@ class DisplayDialog(QDialog):
         """Every text of the dialog in the language in force (a new language shows here at once too)."""
         self.setWindowTitle(_("Display & language"))
         self.setAccessibleName(_("Display and language"))
+        self.scroller.setAccessibleName(_("Display and language"))
         self.intro.setText(
             _("Saved for {name} on this PC: they come back when you sign in.").format(name=self.whose)
             if self.whose
@@ -158,3 +188,4 @@ class DisplayDialog(QDialog):
     def _language_chosen(self) -> None:
         self._chosen()
         self.retranslate()
+        self._fit()  # words of another length
