@@ -121,3 +121,102 @@ class FlowRow(QLayout):
             tall = min(height, item.maximumSize().height())  # a shorter one (a tab bar) sits on the line's foot
             item.setGeometry(QRect(QPoint(x, y + height - tall), QSize(width, tall)))
             x += width + self._spacing
+
+
+class EvenFlow(QLayout):
+    """Items side by side in columns of one width, as many to a line as fit; the others on the lines below.
+
+    For things read as a set (the office's counts by status, its filters): at normal text they share one
+    line; with large text they go two or three to a line, still lined up, rather than run off the side of
+    the window. A line holds as many as fit at the widest one's least width (its longest word, for wrapping
+    text); the lines are filled evenly (seven in two lines of four and three, not six and one).
+    """
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def add(self, widget: QWidget) -> None:
+        self.addChildWidget(widget)
+        self._items.append(QWidgetItem(widget))
+        self.invalidate()
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def spacing(self) -> int:
+        return self._spacing
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation.Horizontal
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        """All on one line."""
+        shown = self._shown()
+        width = sum(i.sizeHint().width() for i in shown) + self._spacing * max(0, len(shown) - 1)
+        height = max((i.sizeHint().height() for i in shown), default=0)
+        return QSize(width, height).grownBy(self.contentsMargins())
+
+    def minimumSize(self) -> QSize:
+        """One to a line."""
+        size = QSize()
+        for item in self._shown():
+            size = size.expandedTo(item.minimumSize())
+        return size.grownBy(self.contentsMargins())
+
+    def _shown(self) -> list[QLayoutItem]:
+        return [item for item in self._items if not item.isEmpty()]
+
+    @staticmethod
+    def _widest(items: list[QLayoutItem]) -> int:
+        return max((item.minimumSize().width() for item in items), default=0)
+
+    def columns(self, width: int) -> int:
+        """How many to a line at ``width``: as many as fit at the widest least width, the lines filled evenly."""
+        shown = self._shown()
+        if not shown:
+            return 1
+        fit = max(1, min(len(shown), (width + self._spacing) // (self._widest(shown) + self._spacing)))
+        lines = -(-len(shown) // fit)
+        return -(-len(shown) // lines)
+
+    def _arrange(self, rect: QRect, move: bool) -> int:
+        """Place the items within ``rect``; returns the height they take."""
+        area = rect.marginsRemoved(self.contentsMargins())
+        shown = self._shown()
+        columns = self.columns(area.width())
+        width = max(1, (area.width() - self._spacing * (columns - 1)) // columns)
+        y = area.y()
+        for start in range(0, len(shown), columns):
+            line = shown[start : start + columns]
+            height = max(
+                item.heightForWidth(width) if item.hasHeightForWidth() else item.sizeHint().height() for item in line
+            )
+            if move:
+                for column, item in enumerate(line):
+                    item.setGeometry(QRect(area.x() + column * (width + self._spacing), y, width, height))
+            y += height + self._spacing
+        used = y - self._spacing - area.y() if shown else 0
+        margins = self.contentsMargins()
+        return used + margins.top() + margins.bottom()

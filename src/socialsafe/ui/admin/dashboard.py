@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -24,7 +24,8 @@ from socialsafe.i18n import _, ngettext
 from socialsafe.insight import STATUS_ORDER, PersonSummary, count_by_status
 from socialsafe.labels import role_label, status_name
 from socialsafe.ui.admin.models import PeopleColumn, PeopleFilter, PeopleModel, PersonLine, status_words
-from socialsafe.ui.style import set_role
+from socialsafe.ui.flow import EvenFlow, FlowRow
+from socialsafe.ui.style import notifier, set_role
 from socialsafe.ui.widgets import button, clear_button, esc, label
 
 
@@ -127,16 +128,14 @@ class DashboardPage(QWidget):
         layout.setContentsMargins(0, 6, 0, 0)
         layout.setSpacing(6)
 
-        tiles = QHBoxLayout()
-        tiles.setSpacing(6)
+        # With large text the counts and the filters go onto two or three lines rather than off the side.
+        tiles = EvenFlow(spacing=6)
         self.tiles = {status: CountTile(status) for status in STATUS_ORDER}
         for tile in self.tiles.values():
-            tiles.addWidget(tile, 1)
+            tiles.add(tile)
         layout.addLayout(tiles)
 
-        filters = QGridLayout()
-        filters.setHorizontalSpacing(10)
-        filters.setVerticalSpacing(2)
+        filters = EvenFlow(spacing=10)
         self.school = self._combo(_("School"), _("Show the people of one school"))
         self.role = self._combo(_("Role"), _("Show the people in one role"))
         self.status = self._combo(_("Status"), _("Show the people with one training status"))
@@ -144,14 +143,23 @@ class DashboardPage(QWidget):
         self.search.setAccessibleName(_("Search by name, email or school"))
         self.search.setPlaceholderText(_("Name, email or school"))
         clear_button(self.search)
-        for column, (text, field) in enumerate(
-            ((_("School"), self.school), (_("Role"), self.role), (_("Status"), self.status), (_("Search"), self.search))
+        for text, field in (
+            (_("School"), self.school),
+            (_("Role"), self.role),
+            (_("Status"), self.status),
+            (_("Search"), self.search),
         ):
+            # Each caption beside its field: one line for the four at normal text, two at the largest.
+            pair = QWidget()
+            row = QHBoxLayout(pair)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.setSpacing(6)
             caption = label(text)
+            caption.setWordWrap(False)
             caption.setBuddy(field)
-            filters.addWidget(caption, 0, column)
-            filters.addWidget(field, 1, column)
-            filters.setColumnStretch(column, 1)
+            row.addWidget(caption)
+            row.addWidget(field, 1)
+            filters.add(pair)
         layout.addLayout(filters)
 
         self.model = PeopleModel(self)
@@ -167,15 +175,18 @@ class DashboardPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSortIndicator(PeopleColumn.NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
+        self.columns: ColumnFitter | None = None
         self._size_columns()
-        self.table.setMinimumHeight(self.table.verticalHeader().defaultSectionSize() * 6)
         self.table.activated.connect(self._activated)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table, 1)  # the height left over is the list's (office.page_area)
 
-        foot = QHBoxLayout()
+        # The count and the buttons for the people shown; the office adds its own after them. They wrap
+        # onto a second line at large text rather than hide one another.
+        foot = self.foot = FlowRow()
         self.shown = label("", "muted")
+        self.shown.setWordWrap(False)
         self.shown.setAccessibleName(_("How many people are shown"))
-        foot.addWidget(self.shown, 1)
+        foot.add(self.shown)
         self.open_button = button(_("Open record"), _("Open the record of the person selected"))
         self.open_button.clicked.connect(self._open_current)
         self.export_button = button(
@@ -189,7 +200,7 @@ class DashboardPage(QWidget):
         )
         self.governors_button.clicked.connect(self.governors)
         for widget in (self.open_button, self.export_button, self.governors_button):
-            foot.addWidget(widget)
+            foot.add(widget)
         layout.addLayout(foot)
 
         self.school.currentIndexChanged.connect(lambda: self.proxy.set_school(self.school.currentData()))
@@ -205,6 +216,13 @@ class DashboardPage(QWidget):
             signal.connect(self._show_shown)
         self._fill_status()
         self.set_loading(True)
+        notifier().changed.connect(self._fit_text)  # a new text size while the office is open
+
+    def _fit_text(self) -> None:
+        """Rows and columns made again for the text size now in force."""
+        rows = self.table.verticalHeader()
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 12)
+        self._size_columns()
 
     def _combo(self, name: str, description: str) -> QComboBox:
         combo = QComboBox()
@@ -226,12 +244,23 @@ class DashboardPage(QWidget):
             PeopleColumn.LAST_ACTIVITY: metrics.horizontalAdvance("00 Sept 0000"),
             PeopleColumn.EXPIRES: metrics.horizontalAdvance("00 Sept 0000"),
         }
-        self.columns = ColumnFitter(
-            self.table,
-            {column: width + 22 for column, width in fixed.items()},
-            {PeopleColumn.NAME: 55, PeopleColumn.SCHOOL: 45},
-            metrics.horizontalAdvance("Priya Sharma") + 12,
-        )
+        # A heading is bold, and has room for the sort arrow: as wide as the column's words or its heading.
+        bold = QFont(self.table.horizontalHeader().font())
+        bold.setBold(True)
+        heading = QFontMetrics(bold)
+        widths: dict[int, int] = {
+            column: max(
+                width + 22,
+                heading.horizontalAdvance(str(self.proxy.headerData(column, Qt.Orientation.Horizontal))) + 32,
+            )
+            for column, width in fixed.items()
+        }
+        least = metrics.horizontalAdvance("Priya Sharma") + 12
+        if self.columns is not None:
+            self.columns.fixed, self.columns.least = widths, least
+            self.columns.fit()
+            return
+        self.columns = ColumnFitter(self.table, widths, {PeopleColumn.NAME: 55, PeopleColumn.SCHOOL: 45}, least)
 
     # Showing data --------------------------------------------------------------------------
 

@@ -56,8 +56,7 @@ class InsightPage(QWidget):
             {InsightColumn.MODULE: 20, InsightColumn.QUESTION: 45, InsightColumn.WRONG_CHOICES: 35},
             metrics.horizontalAdvance("Friend requests") + 8,
         )
-        self.table.setMinimumHeight(metrics.height() * 12)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.table, 1)  # the height left over is the table's (office.page_area)
         foot = QHBoxLayout()
         self.shown = label("", "muted")
         self.shown.setAccessibleName(_("How many questions are listed"))

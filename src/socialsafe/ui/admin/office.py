@@ -15,13 +15,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, QStandardPaths, Signal
 from PySide6.QtWidgets import (
     QApplication,
-    QBoxLayout,
     QDialog,
     QFileDialog,
     QHBoxLayout,
     QMessageBox,
     QStackedWidget,
-    QTabBar,
     QVBoxLayout,
     QWidget,
 )
@@ -47,15 +45,17 @@ from socialsafe.ui.admin.exports import (
 from socialsafe.ui.admin.gate import GateDialog, admin_module
 from socialsafe.ui.admin.insight_page import InsightPage
 from socialsafe.ui.admin.models import PersonLine, person_line
+from socialsafe.ui.admin.page_area import PageArea
 from socialsafe.ui.admin.pcs_page import PcsPage
 from socialsafe.ui.admin.person import PaperDialog, PersonPage, SessionDialog, erase_with_confirmation
 from socialsafe.ui.admin.roster_page import RosterPage
 from socialsafe.ui.admin.session import GroupSessionDialog
+from socialsafe.ui.admin.tabs import SectionTabs
 from socialsafe.ui.admin.tidy import CorrectDialog, DuplicatesDialog, MergeDialog, do_correct, do_merge
 from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
-from socialsafe.ui.widgets import announce, button, label, scrolling
+from socialsafe.ui.widgets import announce, button, label
 
 if TYPE_CHECKING:
     from socialsafe.ui.main_window import MainWindow
@@ -111,8 +111,14 @@ class OfficeArea(QWidget):
         self._relay.failed.connect(self._failed)
         self.dialog: Any = None  # the dialog open now, if any (tests drive it)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 8, 20, 8)
+        # The tabs, the section on show and its buttons make one page, which scrolls as a whole only when
+        # large text leaves it no other way (page_area); the line saying where the records come from stays below.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 8)
+        outer.setSpacing(4)
+        self.body = QWidget()
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(20, 8, 20, 0)
         layout.setSpacing(4)
         self.refresh_button = button(
             _("Refresh"), _("Refresh: read everyone's records again"), description=_("Read everyone's records again")
@@ -125,7 +131,7 @@ class OfficeArea(QWidget):
         )
         self.lock_button.clicked.connect(self.lock)
         # Tabs over the sections, with the area's own buttons on the same line.
-        self.tab_bar = QTabBar()
+        self.tab_bar = SectionTabs()  # its names on two lines when large text leaves no room for one
         self.tab_bar.setAccessibleName(_("Office sections"))
         self.tab_bar.setDrawBase(False)
         self.tab_bar.setExpanding(False)
@@ -138,10 +144,11 @@ class OfficeArea(QWidget):
         row.setSpacing(8)
         for widget in (self.refresh_button, self.lock_button):
             row.addWidget(widget)
-        top = FlowRow()
+        self.top = QWidget()
+        top = FlowRow(self.top)
         top.add(self.tab_bar)
         top.add(buttons, right=True)
-        layout.addLayout(top)
+        layout.addWidget(self.top)
         self.people = QStackedWidget()
         self.dashboard = DashboardPage()
         self.person = PersonPage()
@@ -153,8 +160,6 @@ class OfficeArea(QWidget):
         )
         self.group_button.clicked.connect(self.record_group_session)
         self.group_button.setEnabled(False)  # until everyone is loaded: the people to tick
-        # On a line of its own: the row of buttons above it is full at large text, and wider would make the
-        # whole page scroll sideways (WCAG 1.4.10).
         # People who may be one person (a name typed twice, a school spelt two ways): said, and one click away.
         self.duplicates_note = label("")
         self.duplicates_note.setAccessibleName(_("People who may be the same person"))
@@ -164,13 +169,10 @@ class OfficeArea(QWidget):
         self.duplicates_button.clicked.connect(self.review_duplicates)
         self.duplicates_note.hide()
         self.duplicates_button.hide()
-        group_row = FlowRow()
-        group_row.add(self.duplicates_note)
-        group_row.add(self.duplicates_button)
-        group_row.add(self.group_button, right=True)
-        dashboard_layout = self.dashboard.layout()
-        assert isinstance(dashboard_layout, QBoxLayout)
-        dashboard_layout.addLayout(group_row)
+        # After the list's own buttons, on their line where there is room, else on lines below: never wider
+        # than the window, which would make the whole page scroll sideways (WCAG 1.4.10).
+        for part in (self.group_button, self.duplicates_note, self.duplicates_button):
+            self.dashboard.foot.add(part)
         self.people.addWidget(self.dashboard)
         self.people.addWidget(self.person)
         self.chart = ChartPage()
@@ -191,13 +193,28 @@ class OfficeArea(QWidget):
             (self.pcs_page, _("PCs and proof")),
         ):
             self.tab_bar.addTab(title)
-            # Large text on a small screen: the section scrolls rather than squeezes its table away.
-            self.sections.addWidget(scrolling(page, title))
+            self.sections.addWidget(page)
         self.tab_bar.currentChanged.connect(self.sections.setCurrentIndex)
         layout.addWidget(self.sections, 1)
+        self.page_area = PageArea(self.body, _("Office"), self.sections)
+        # The lists that take the height left over on their page (all their rows, when the page scrolls).
+        self.page_area.give_room(self.dashboard, self.dashboard.table)
+        self.page_area.give_room(self.person, self.person.tree)
+        self.page_area.give_room(self.insight, self.insight.table)
+        self.page_area.give_room(self.roster_page, self.roster_page.table)
+        for table in (self.pcs_page.waiting, self.pcs_page.apart):
+            self.page_area.give_room(self.pcs_page, table, rows=3)
+        for stack in (self.sections, self.people):
+            stack.currentChanged.connect(self._page_shown)
+        self.page_area.room.connect(self._fit_tabs)
+        self.page_area.keep_in_sight(self.top)  # Lock and Refresh stay in the window by a page wider than it
+        outer.addWidget(self.page_area, 1)
         self.state = label("", "muted")
         self.state.setAccessibleName(_("Where these records come from"))
-        layout.addWidget(self.state)
+        state_row = QHBoxLayout()
+        state_row.setContentsMargins(20, 0, 20, 0)
+        state_row.addWidget(self.state)
+        outer.addLayout(state_row)
 
         self.dashboard.open_person.connect(self.open_person)
         self.dashboard.export.connect(self.export_people)
@@ -210,6 +227,17 @@ class OfficeArea(QWidget):
         self.person.correct.connect(self.correct_person)
         self.person.merge.connect(lambda: self.merge_person())
         self.insight.export.connect(self.export_insight)
+
+    def _fit_tabs(self, width: int) -> None:
+        """The section tabs on one line where they fit the page, their longest names on two where not."""
+        layout = self.body.layout()
+        margins = layout.contentsMargins() if layout is not None else None
+        self.tab_bar.set_room(width - (margins.left() + margins.right() if margins is not None else 0))
+
+    def _page_shown(self, _index: int) -> None:
+        """A section or a person's record opens at its top, laid out for what it holds."""
+        self.page_area.relayout()
+        self.page_area.to_top()
 
     # Loading -------------------------------------------------------------------------------------
 
