@@ -406,12 +406,6 @@ def test_a_module_from_start_to_results_by_keyboard_alone(tour: Tour) -> None:
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="some pages leave the focus scrolled out of view: the results' first button below the questions to "
-    "look at again, 'Sign the policy' on the home page when Tab comes round to it, the home page after signing; "
-    "until the fix in src/socialsafe/ui lands",
-)
 def test_the_focus_is_in_view_at_every_step(tour: Tour) -> None:
     """Whole, where its window shows it: not scrolled away, not cut off by the page that holds it (WCAG 2.4.11)."""
     assert tour.steps
@@ -475,9 +469,6 @@ def readable(nodes: list[Node], *parts: str) -> str:
     return f"no Text interface gives {parts!r}; what holds the first of them: {holding}"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the feedback is a label with no Text interface, until the fix in src/socialsafe/ui lands"
-)
 def test_the_feedback_is_readable_as_text(tour: Tour) -> None:
     """The verdict, why, and the policy's words, to read again with the arrow keys after they are said."""
     wrong = tour.wrong
@@ -486,11 +477,6 @@ def test_the_feedback_is_readable_as_text(tour: Tour) -> None:
     assert not problem, problem
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the declaration is a label named 'The declaration you are signing' with no Text interface, "
-    "until the fix in src/socialsafe/ui lands",
-)
 def test_the_declaration_is_readable_as_text(tour: Tour) -> None:
     """The words signed, as they are shown, not only a name for them."""
     problem = readable(tour.screen("sign-off"), declaration(leaf_pack()))
@@ -542,12 +528,6 @@ def test_the_result_is_announced(tour: Tour) -> None:
     assert announced("You scored")(heard), f"no announcement of the score; heard {heard}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checking an answer disables the options and hides 'Check my answer' while the keyboard is on them, "
-    "so the focus runs through them and 'Leave and come back later', each said by a screen reader, before it "
-    "lands; until the fix in src/socialsafe/ui lands",
-)
 def test_checking_an_answer_moves_the_focus_once(tour: Tour) -> None:
     """From the answer straight to where the keyboard goes next: nothing else is said on the way."""
     heard = tour.heard.get("a wrong answer")
