@@ -263,3 +263,25 @@ def test_the_policy_at_a_glance_can_be_read_before_starting(qtbot: QtBot, store:
     assert not window.module_page.start_button.isVisible()
     qtbot.mouseClick(button_named(window.module_page, "Back to my modules"), Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.home
+
+
+def test_a_volunteer_sees_the_shorter_path_on_their_module_cards(qtbot, store) -> None:
+    """A volunteer's module draws 3 questions (the pack's draw_by_role), and the card says so."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QLabel
+
+    from socialsafe.resources import bundled
+    from ui_helpers import open_window
+
+    course = bundled("quizzes") / "leaf-social-media"
+    volunteer = store.add_learner("Aoife MacNamara", "volunteer", "Oak Primary")
+    teacher = store.add_learner("Łukasz Wójcik", "teacher", "Oak Primary")
+    window = open_window(qtbot, store, [course])
+    texts = {}
+    for learner in (volunteer, teacher):
+        window.home.show_learner(learner)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the last person's cards are gone
+        texts[learner.role] = [w.text() for w in window.home.findChildren(QLabel) if "pass mark" in w.text()]
+    assert texts["volunteer"]
+    assert all(t.startswith("3 questions") for t in texts["volunteer"][:8])
+    assert all(t.startswith("5 questions") for t in texts["teacher"][:8])

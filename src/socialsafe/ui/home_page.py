@@ -45,6 +45,7 @@ class HomePage(QWidget):
         outer.addWidget(area)
         # Each person's sign-offs as this page last showed them: one more since then was just signed here.
         self._signoffs_seen: dict[str, set[str]] = {}
+        self._role = ""  # the person's role: how many questions their modules ask
         self._to_say: tuple[QWidget, str] | None = None  # a confirmation, said once the page is on screen
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -69,6 +70,7 @@ class HomePage(QWidget):
         clear(self.body)
         self._to_say = None
         signed_now = self._new_signoffs(learner)
+        self._role = learner.role
         self.body.addWidget(label(_("Hello, {name}").format(name=learner.name), "h1"))
         confirmed: ReadingText | None = None
         if self.content.problems:
@@ -243,7 +245,8 @@ class HomePage(QWidget):
         _layout.addLayout(row)
         text = QVBoxLayout()
         text.addWidget(label(module.title, "h2"))
-        facts = ngettext("{n} question", "{n} questions", module.draw).format(n=module.draw)
+        count = module.draw_for(self._role)  # a shorter path for some roles
+        facts = ngettext("{n} question", "{n} questions", count).format(n=count)
         facts += "  ·  " + _("pass mark {mark}").format(mark=format_percent(module.pass_mark))
         if item.best_score is not None:
             facts += "  ·  " + _("your best {score}").format(score=format_percent(item.best_score))

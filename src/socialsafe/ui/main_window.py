@@ -415,12 +415,13 @@ class MainWindow(QMainWindow):
         self.pack, self.module = pack, pack.module(module_id)
         self._reading = None
         open_attempt = self.store.open_attempt(self.learner.id, module_id)
-        resume_at = None
+        resume_at = total = None
         if open_attempt is not None:
             from socialsafe.training import QuizRun
 
-            resume_at = QuizRun(self.store, pack, self.module, open_attempt).position().index + 1
-        self.module_page.show_module(pack, self.module, resume_at)
+            run = QuizRun(self.store, pack, self.module, open_attempt)
+            resume_at, total = run.position().index + 1, len(run.plan)
+        self.module_page.show_module(pack, self.module, resume_at, total)
         self.stack.setCurrentWidget(self.module_page)
 
     def open_summary(self, pack_id: str) -> None:

@@ -124,13 +124,14 @@ class ModulePage(QWidget):
         self.start_button.hide()
         self.reader.setFocus()
 
-    def show_module(self, pack: Pack, module: Module, resume_at: int | None) -> None:
+    def show_module(self, pack: Pack, module: Module, resume_at: int | None, total: int | None = None) -> None:
+        """``resume_at``: the question an unfinished attempt of ``total`` questions goes on from."""
         self._show_text(module.title, module_markdown(pack, module), _("Module introduction and policy clauses"))
         self.start_button.show()
         if resume_at is None:
             text = _("Start the quiz")
         else:
-            text = _("Continue the quiz (question {n} of {total})").format(n=resume_at, total=module.draw)
+            text = _("Continue the quiz (question {n} of {total})").format(n=resume_at, total=total or module.draw)
         self.start_button.setText(text)
         self.start_button.setAccessibleName(text)
         self.start_button.setFocus()
