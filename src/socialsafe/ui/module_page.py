@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from socialsafe.content.model import Module, Pack, Strength
+from socialsafe.content.model import Clause, Module, Pack
 from socialsafe.domain.status import changed_clause_ids
 from socialsafe.i18n import _
 from socialsafe.ui.flow import FlowRow
@@ -16,13 +16,13 @@ from socialsafe.ui.reading import ReadingText, follow_focus
 from socialsafe.ui.widgets import button, label, page_layout, scrolling
 
 
-def strength_label(strength: Strength) -> str:
-    return {
-        Strength.MUST: _("must"),
-        Strength.SHOULD: _("should"),
-        Strength.ADVISED: _("advised"),
-        Strength.INFO: _("context"),
-    }[strength]
+def quoted_clause(clause: Clause) -> str:
+    """A clause as staff read it: the policy's own words and the section they come from.
+
+    Never its id or a strength label of ours ("USE-3 (must)"): the policy's words say "must", "should"
+    or "strongly advised" themselves.
+    """
+    return _("“{words}” (the policy, {section})").format(words=clause.text, section=clause.section)
 
 
 def md_escape(text: str) -> str:
@@ -40,7 +40,7 @@ def module_markdown(pack: Pack, module: Module) -> str:
         clause = pack.clause(clause_id)
         # A clause of several lines (a list) stays inside its quote.
         quoted = md_escape(clause.text).replace("\n", "\n> ")
-        parts += [f"> **{clause.id}** ({strength_label(clause.strength)}): {quoted}", ""]
+        parts += [f"> “{quoted}”", ">", "> — " + md_escape(clause.section), ""]
     if module.key_points:
         parts += ["## " + _("Key points"), ""]
         parts += [f"- {point}" for point in module.key_points]
@@ -61,7 +61,7 @@ def what_changed_markdown(old: Pack, new: Pack) -> str:
     for clause in new.header.clauses + [c for c in old.header.clauses if c.id not in after]:
         if clause.id not in changed:
             continue
-        parts += [f"### {clause.id}", ""]
+        parts += [f"### {md_escape(clause.section)}", ""]
         was, now = before.get(clause.id), after.get(clause.id)
         parts.append("**" + _("Before:") + "** " + (md_escape(was.text) if was else _("(not in the old version)")))
         parts.append("")

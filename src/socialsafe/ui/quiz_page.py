@@ -21,7 +21,7 @@ from socialsafe.domain.quiz import Verdict
 from socialsafe.i18n import _, format_percent
 from socialsafe.training import Asked, QuizRun, Result
 from socialsafe.ui.flow import FlowRow
-from socialsafe.ui.module_page import strength_label
+from socialsafe.ui.module_page import quoted_clause
 from socialsafe.ui.reading import ReadingText, follow_focus
 from socialsafe.ui.safe_text import label_markdown
 from socialsafe.ui.style import set_role
@@ -29,9 +29,10 @@ from socialsafe.ui.widgets import ChoiceRow, announce, button, card, clear, esc,
 
 
 def clause_html(clauses: list[Clause]) -> str:
+    # The policy's own words and the section they come from: never an id or a label of ours ("USE-3 (must)").
     quoted = "".join(
-        f"<p style='margin-left:12px'><b>{esc(c.id)}</b> ({esc(strength_label(c.strength))}): "
-        f"<i>“{'<br>'.join(esc(line) for line in c.text.splitlines())}”</i></p>"
+        f"<p style='margin-left:12px'><i>“{'<br>'.join(esc(line) for line in c.text.splitlines())}”</i>"
+        f"<br>— {esc(c.section)}</p>"
         for c in clauses
     )
     note = ""
@@ -256,7 +257,7 @@ class QuizPage(QWidget):
         clauses = self.run.clauses(verdict.clause_ids)
         parts.append(clause_html(clauses))
         said.append(_("What the policy says"))
-        said += [f"{c.id} ({strength_label(c.strength)}): “{c.text}”" for c in clauses]
+        said += [quoted_clause(c) for c in clauses]
         self.feedback_text.show_html("".join(parts))
         self.feedback.show()
         return "\n".join(said)
