@@ -287,3 +287,17 @@ def test_a_volunteer_sees_the_shorter_path_on_their_module_cards(qtbot, store) -
     assert texts["volunteer"]
     assert all(t.startswith("3 questions") for t in texts["volunteer"][:8])
     assert all(t.startswith("5 questions") for t in texts["teacher"][:8])
+
+
+def test_my_record_says_honestly_who_else_sees_it(qtbot, store) -> None:
+    from ui_helpers import open_window
+
+    learner = store.add_learner("Nia Evans", "volunteer", "Oak Primary")
+    from socialsafe.training import status_of
+
+    window = open_window(qtbot, store, [MINI])
+    [pack] = window.content.current
+    window.record.show_record(store, window.content, learner, pack, status_of(store, window.content, learner, pack))
+    text = window.record.summary.text()
+    assert "Only you" not in text
+    assert "office sees this record too" in text

@@ -172,7 +172,11 @@ class RecordPage(QWidget):
         self.save_button.setEnabled(has_certificate)
         self.print_button.setEnabled(has_certificate)
         self.summary.setText(
-            _("Only you can see this page. It lists your completions, sign-offs and every attempt with your answers.")
+            # Said as it is: the office sees the same evidence, for the trust's proof of training.
+            _(
+                "Your completions, sign-offs and every attempt with your answers. Your school's office sees this "
+                "record too: it is the trust's proof of your training."
+            )
         )
         self.tree.setFocus()
         self.tree.setCurrentItem(done)
