@@ -474,3 +474,29 @@ def test_at_200_percent_feedback_starts_at_its_verdict_and_gets_the_view(
     view = quiz.scroller.viewport().height()
     assert shows.height() >= min(feedback.height(), view - 16)  # ...and the rest of the view is its own
     assert shows.height() > 190
+
+
+def test_after_checking_each_option_is_marked_as_a_review_marks_it(qtbot: QtBot, store: Store) -> None:
+    """A wrong choice is marked wrong (not left green as chosen) and the right answer is marked, in words too."""
+    window = open_window(qtbot, store, [MINI])
+    add_person(qtbot, window, "Sean OBrien", TEACHER, "Oak Hill Primary")
+    qtbot.mouseClick(button_named(window.home, "Start: Photographs"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
+    quiz = window.quiz
+    asked = quiz.asked
+    assert asked is not None
+    wrong = next(n for n, o in enumerate(asked.options, start=1) if not o.correct)
+    right = next(n for n, o in enumerate(asked.options, start=1) if o.correct)
+    press(qtbot, Qt.Key(Qt.Key.Key_0 + wrong))
+    press(qtbot, Qt.Key.Key_Return)
+
+    chosen, answer = quiz.rows[wrong - 1], quiz.rows[right - 1]
+    assert chosen.property("marked") == "wrong"
+    assert answer.property("marked") == "missed"
+    assert chosen.outcome is not None
+    assert chosen.outcome.text() == "✖ Your answer: wrong"
+    assert answer.outcome is not None
+    assert answer.outcome.text() == "✔ The right answer"
+    assert chosen.button.accessibleDescription().startswith("✖ Your answer: wrong")
+    # Drawn differently from a chosen option: not the green of a choice made.
+    assert chosen.grab().toImage() != answer.grab().toImage()

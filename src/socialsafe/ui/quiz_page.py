@@ -210,9 +210,13 @@ class QuizPage(QWidget):
         # before the option or button it is on is turned off or hidden: Qt would pass it on to the next
         # control, and the next, each said by a screen reader on the way.
         self.feedback_text.setFocus()
+        marks = {
+            o.id: ("right" if o.correct else "wrong") if chosen else "missed" for o, chosen in self.verdict.explained
+        }
         for row in self.rows:
             row.button.setEnabled(False)
             row.setEnabled(False)
+            row.mark(marks.get(str(row.button.property("option_id")), ""))
         self.check_button.hide()
         last = self.asked.number == self.asked.total and self.verdict.next_step is None
         if self.verdict.next_step is not None:

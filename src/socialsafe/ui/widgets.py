@@ -289,6 +289,27 @@ class ChoiceRow(QFrame):
         row.addWidget(self.text, 1)
         self.button.toggled.connect(self._on_toggled)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.outcome: QLabel | None = None  # the mark in words, once checked
+
+    def mark(self, outcome: str) -> None:
+        """After checking, as a quiz review marks each option: "right" (chosen, and right), "wrong" (chosen,
+        and wrong) or "missed" (the right answer, not chosen); "" for an option that is neither. A mark in
+        words beside the option and in what a screen reader says with it, not colour alone."""
+        words = {
+            "right": _("✔ Your answer: right"),
+            "wrong": _("✖ Your answer: wrong"),
+            "missed": _("✔ The right answer"),
+        }.get(outcome, "")
+        self.setProperty("checked", outcome in ("right", "wrong"))
+        self.setProperty("marked", outcome)
+        if words:
+            if self.outcome is None:
+                self.outcome = label("", "outcome")
+                self.layout().addWidget(self.outcome)
+            self.outcome.setText(words)
+            self.button.setAccessibleDescription(words + " " + self.button.accessibleDescription())
+        self.style().unpolish(self)
+        self.style().polish(self)
 
     def _on_toggled(self, checked: bool) -> None:
         self.setProperty("checked", checked)
