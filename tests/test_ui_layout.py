@@ -316,3 +316,14 @@ def test_a_page_opens_at_its_top_however_far_down_it_was_left(qtbot: QtBot, stor
     window.open_record(pack.id)
     window.show_home()
     assert [a.verticalScrollBar().value() for a in areas] == [0] * len(areas)
+
+
+def test_the_window_opens_no_bigger_than_the_screen_has_room_for() -> None:
+    from PySide6.QtCore import QSize
+
+    from socialsafe.ui.main_window import start_size
+
+    assert start_size(QSize(1920, 1040)) == (1024, 700)
+    assert start_size(QSize(1024, 600)) == (1024, 560)  # a small laptop: its foot on the screen
+    assert start_size(QSize(1366, 728)) == (1024, 688)
+    assert start_size(None) == (1024, 700)

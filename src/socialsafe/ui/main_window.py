@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QLocale, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -80,6 +80,18 @@ _INPUT_EVENTS = {
 }
 
 
+def start_size(room: QSize | None) -> tuple[int, int]:
+    """The window's first size: 1024 × 700, but never more than the screen has room for (a small laptop's
+    1024 × 600), less a title bar's height, so its foot, where the buttons are, is on the screen."""
+    width, height = MIN_WIDTH, 700
+    if room is None or room.isEmpty():
+        return width, height
+    return min(width, room.width()), max(560, min(height, room.height() - TITLE_BAR))
+
+
+TITLE_BAR = 40  # what a window manager's title bar takes of the screen's height, about
+
+
 class MainWindow(QMainWindow):
     def __init__(
         self,
@@ -119,7 +131,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("SocialSafe"))
         self.setWindowIcon(app_icon())
         self.setMinimumSize(800, 560)
-        self.resize(MIN_WIDTH, 700)
+        self.resize(*start_size(self.screen().availableGeometry().size() if self.screen() else None))
 
         central = QWidget()
         column = QVBoxLayout(central)

@@ -287,6 +287,7 @@ class ChoiceRow(QFrame):
         row.addWidget(self.button, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(key, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.text, 1)
+        self._row = row
         self.button.toggled.connect(self._on_toggled)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.outcome: QLabel | None = None  # the mark in words, once checked
@@ -305,7 +306,7 @@ class ChoiceRow(QFrame):
         if words:
             if self.outcome is None:
                 self.outcome = label("", "outcome")
-                self.layout().addWidget(self.outcome)
+                self._row.addWidget(self.outcome)
             self.outcome.setText(words)
             self.button.setAccessibleDescription(words + " " + self.button.accessibleDescription())
         self.style().unpolish(self)
