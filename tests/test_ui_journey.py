@@ -149,7 +149,8 @@ def test_switch_person_and_idle_return_to_who_are_you(qtbot: QtBot, store: Store
     window = open_window(qtbot, store, [MINI])
     add_person(qtbot, window, "Fay Green", TEACHER, "Oak Hill Primary")
     assert window.idle.isActive()
-    assert window.idle.interval() == 5 * 60_000
+    assert window.idle.interval() + window._warn_ms == 5 * 60_000  # a warning a minute before the 5 minutes are up
+    assert window._warn_ms == 60_000
 
     qtbot.mouseClick(window.switch_button, Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.who
@@ -162,8 +163,27 @@ def test_switch_person_and_idle_return_to_who_are_you(qtbot: QtBot, store: Store
 
     with qtbot.waitSignal(window.idle.timeout, timeout=2000):
         window.idle.start(10)  # as if the idle minutes had passed
+    assert window.stack.currentWidget() is window.home  # warned first, not yet signed out
+    assert window.idle_warning is not None
+    assert window.idle_warning.isVisible()
+    assert "Everything you have answered is saved." in window.idle_warning.text()
+    press(qtbot, Qt.Key.Key_Return)  # "I'm still here": any key is the person still there
+    assert window.idle_warning is None
+    assert window.learner is not None
+    assert window.idle.isActive()
+    assert not window.idle_end.isActive()
+
+    window.open_display()  # a dialog of theirs open when they walk away
+    with qtbot.waitSignal(window.idle.timeout, timeout=2000):
+        window.idle.start(10)
+    window._warn_ms = 10
+    with qtbot.waitSignal(window.idle_end.timeout, timeout=2000):
+        window.idle_end.start(10)  # nobody answers the warning
     assert window.stack.currentWidget() is window.who
     assert window.learner is None
+    assert window.display_dialog is None or not window.display_dialog.isVisible()  # not over the next person
+    assert window.who.notice.isVisible()
+    assert window.who.notice.text().startswith("Fay Green was signed out because the PC was not used")
 
 
 def test_second_person_on_the_same_pc_has_their_own_progress(qtbot: QtBot, store: Store) -> None:

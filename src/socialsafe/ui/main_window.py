@@ -17,10 +17,12 @@ from PySide6.QtCore import QEvent, QLocale, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -89,6 +91,7 @@ def start_size(room: QSize | None) -> tuple[int, int]:
     return min(width, room.width()), max(560, min(height, room.height() - TITLE_BAR))
 
 
+WARN_BEFORE_MS = 60_000  # how long before an idle sign-out the person is warned
 TITLE_BAR = 40  # what a window manager's title bar takes of the screen's height, about
 
 
@@ -147,10 +150,15 @@ class MainWindow(QMainWindow):
 
         self._build_pages()
 
-        # Shared PCs: after a quiet spell, hand the PC back to the next person.
+        # Shared PCs: after a quiet spell, warn, then hand the PC back to the next person.
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
-        self.idle.timeout.connect(self.switch_person)
+        self.idle.timeout.connect(self._idle_warning)
+        self.idle_end = QTimer(self)
+        self.idle_end.setSingleShot(True)
+        self.idle_end.timeout.connect(self._idle_sign_out)
+        self._warn_ms = WARN_BEFORE_MS
+        self.idle_warning: QMessageBox | None = None
         app = QApplication.instance()
         assert app is not None
         app.installEventFilter(self)
@@ -558,9 +566,59 @@ class MainWindow(QMainWindow):
         return effective("idle_minutes", self.settings, self.store).value or 0
 
     def _restart_idle(self) -> None:
+        self.idle_end.stop()
+        if self.idle_warning is not None:  # any key or click is the person still there
+            warning, self.idle_warning = self.idle_warning, None
+            warning.done(0)
+            warning.deleteLater()
         minutes = self.idle_minutes()
         if self.learner is not None and minutes > 0:
-            self.idle.start(minutes * 60_000)
+            total = minutes * 60_000
+            self._warn_ms = min(WARN_BEFORE_MS, total // 2)
+            self.idle.start(total - self._warn_ms)
+
+    def _idle_warning(self) -> None:
+        """A minute before signing out: say so, with a button to stay (any key or click does too)."""
+        if self.learner is None:  # the office's own idle time (socialsafe.ui.admin.office): it locks at once
+            self.switch_person()
+            return
+        seconds = self._warn_ms // 1000
+        text = ngettext(
+            "Are you still there? To keep your training private on this shared PC, you will be signed out in "
+            "{n} second. Everything you have answered is saved.",
+            "Are you still there? To keep your training private on this shared PC, you will be signed out in "
+            "{n} seconds. Everything you have answered is saved.",
+            seconds,
+        ).format(n=seconds)
+        warning = QMessageBox(QMessageBox.Icon.Information, _("Still there?"), text, parent=self)
+        warning.setTextFormat(Qt.TextFormat.PlainText)
+        stay = warning.addButton(_("I'm still here"), QMessageBox.ButtonRole.AcceptRole)
+        stay.setAccessibleName(_("I'm still here: stay signed in"))
+        warning.setDefaultButton(stay)
+        warning.setAccessibleName(_("Still there?"))
+        warning.setAccessibleDescription(text)
+        self.idle_warning = warning
+        warning.open()
+        stay.setFocus()
+        announce(warning, text)
+        self.idle_end.start(self._warn_ms)
+
+    def _idle_sign_out(self) -> None:
+        """Nobody answered the warning: close what the person had open, sign out, and tell the next person why."""
+        learner = self.learner
+        self.idle_warning = None
+        app = QApplication.instance()
+        for widget in app.topLevelWidgets() if isinstance(app, QApplication) else []:
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.done(0)  # a dialog of theirs must not stay over the next person's screen
+        self.switch_person()
+        if learner is not None:
+            self.who.say_signed_out(
+                _(
+                    "{name} was signed out because the PC was not used for a while. Their answers are saved: "
+                    "they carry on where they left off when they pick their name."
+                ).format(name=learner.name)
+            )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _INPUT_EVENTS and self.learner is not None:

@@ -155,6 +155,11 @@ class WhoPage(QWidget):
         page = QWidget()
         layout = page_layout(page)
         layout.addWidget(label(_("Who are you?"), "h1"))
+        # Why the last person is no longer signed in (the PC was left idle): said once, to the next person too.
+        self.notice = label("")
+        self.notice.setAccessibleName(_("Signed out"))
+        self.notice.hide()
+        layout.addWidget(self.notice)
         self.pick_hint = label("", "muted")
         layout.addWidget(self.pick_hint)
         self.search = QLineEdit()
@@ -185,8 +190,15 @@ class WhoPage(QWidget):
         layout.addStretch(1)
         return page
 
+    def say_signed_out(self, text: str) -> None:
+        """Show and announce why the last person was signed out; gone once someone is picked or added."""
+        self.notice.setText(text)
+        self.notice.show()
+        announce(self.notice, text)
+
     def refresh(self) -> None:
         """Show the pick list afresh: called whenever the screen is shown."""
+        self.notice.hide()
         if self._roster_asked:  # the app has loaded (before that, the staff list's code waits)
             kept = self._kept_roster()
             if kept is not None:
