@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QProgressBar
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QProgressBar, QPushButton
 from pytestqt.qtbot import QtBot
 
 from conftest import MINI
@@ -321,3 +321,26 @@ def test_my_record_says_honestly_who_else_sees_it(qtbot, store) -> None:
     text = window.record.summary.text()
     assert "Only you" not in text
     assert "office sees this record too" in text
+
+
+def test_after_a_pass_the_next_module_is_offered_and_one_press_away(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, [MINI])
+    add_person(qtbot, window, "Ciara MacNamara", TEACHER, "Oak Hill Primary")
+    qtbot.mouseClick(button_named(window.home, "Start: Friend requests from pupils"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
+    answer_all(qtbot, window, right=True)
+    assert window.stack.currentWidget() is window.results
+    onward = button_named(window.results, "Next: Photographs")
+    assert onward.hasFocus()  # the first thing the keyboard is on
+
+    press(qtbot, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.module_page
+    assert window.module is not None
+    assert window.module.id == "photos"
+
+    # The last module passed: nothing left to go on to, so signing (or home) is offered instead.
+    qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
+    answer_all(qtbot, window, right=True)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the first results' buttons are gone
+    assert not [b for b in window.results.findChildren(QPushButton) if b.text().startswith("Next:")]
+    assert button_named(window.results, "Sign the policy now").hasFocus()

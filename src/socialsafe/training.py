@@ -105,6 +105,17 @@ def progress_for(store: Store, learner: Learner, pack: Pack, status: PersonStatu
     return rows
 
 
+def next_module(store: Store, learner: Learner, pack: Pack, status: PersonStatus, after: Module) -> Module | None:
+    """The module to offer after passing ``after``: the next one in the course not yet passed, else None."""
+    rows = [r for r in progress_for(store, learner, pack, status) if r.module.kind is ModuleKind.QUIZ]
+    order = [r.module.id for r in rows]
+    start = order.index(after.id) + 1 if after.id in order else 0
+    for row in rows[start:] + rows[:start]:
+        if row.status is not ModuleStatus.PASSED and row.module.id != after.id:
+            return row.module
+    return None
+
+
 def declaration(pack: Pack) -> str:
     return _("I have read and understood the {title}, version {version}, and I will follow it.").format(
         title=pack.policy.title, version=pack.policy.version

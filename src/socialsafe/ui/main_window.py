@@ -46,6 +46,7 @@ from socialsafe.ui.widgets import announce, button, label
 if TYPE_CHECKING:
     from socialsafe.content.loader import Content
     from socialsafe.content.model import Module, Pack
+    from socialsafe.domain.status import PersonStatus
     from socialsafe.storage.models import Learner
     from socialsafe.storage.store import Store
     from socialsafe.sync.engine import SyncReport
@@ -286,6 +287,7 @@ class MainWindow(QMainWindow):
         self.quiz.finished.connect(self.show_results)
         self.results.home.connect(self.show_home)
         self.results.retry.connect(self.retry)
+        self.results.next_module.connect(self._open_next)
         self.results.reread.connect(
             lambda: self.open_module(self.pack.id, self.module.id) if self.pack and self.module else None
         )
@@ -539,6 +541,26 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.quiz)
         self.quiz.start(QuizRun.begin(self.store, self.learner, self.pack, self.module))
 
+    def _next(self, status: PersonStatus) -> Module | None:
+        from socialsafe.training import next_module
+
+        if self.learner is None or self.pack is None or self.module is None:
+            return None
+        return next_module(self.store, self.learner, self.pack, status, self.module)
+
+    def _next_title(self, status: PersonStatus) -> str:
+        found = self._next(status)
+        return found.title if found is not None else ""
+
+    def _open_next(self) -> None:
+        from socialsafe.training import status_of
+
+        if self.learner is None or self.pack is None:
+            return
+        found = self._next(status_of(self.store, self.content, self.learner, self.pack))
+        if found is not None:
+            self.open_module(self.pack.id, found.id)
+
     def retry(self) -> None:
         if self.learner is None or self.pack is None or self.module is None:
             return
@@ -552,10 +574,12 @@ class MainWindow(QMainWindow):
 
         self._result = result
         can_sign = renewing = False
+        onward = ""
         if self.learner is not None and self.pack is not None and result.passed:
             status = status_of(self.store, self.content, self.learner, self.pack)
             can_sign, renewing = status.awaiting_signoff, status.renewing
-        self.results.show_result(self.module.title if self.module else "", result, can_sign, renewing)
+            onward = self._next_title(status)
+        self.results.show_result(self.module.title if self.module else "", result, can_sign, renewing, onward)
         self.stack.setCurrentWidget(self.results)
         self.request_sync()
 
@@ -823,7 +847,10 @@ class MainWindow(QMainWindow):
         self._result = replace(self._result, missed=missed)
         status = status_of(self.store, self.content, self.learner, pack)
         can_sign = self._result.passed and status.awaiting_signoff
-        self.results.show_result(self.module.title if self.module else "", self._result, can_sign, status.renewing)
+        onward = self._next_title(status) if self._result.passed else ""
+        self.results.show_result(
+            self.module.title if self.module else "", self._result, can_sign, status.renewing, onward
+        )
         self.stack.setCurrentWidget(self.results)
 
     def _drop_office(self) -> None:

@@ -291,6 +291,7 @@ class ResultsPage(QWidget):
     home = Signal()
     reread = Signal()
     sign = Signal()
+    next_module = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -324,7 +325,10 @@ class ResultsPage(QWidget):
             (outcome, text), self._to_say = self._to_say, None
             announce(outcome, text)
 
-    def show_result(self, title: str, result: Result, can_sign: bool = False, renewing: bool = False) -> None:
+    def show_result(
+        self, title: str, result: Result, can_sign: bool = False, renewing: bool = False, next_title: str = ""
+    ) -> None:
+        """``next_title``: the next module not yet passed, offered after a pass (when there is one)."""
         clear(self.body)
         self.body.addWidget(label(title, "muted"))
         fraction = result.score / result.max_score if result.max_score else 0.0
@@ -347,13 +351,24 @@ class ResultsPage(QWidget):
         # What to do next, under the verdict: the keyboard starts on it, in view at any text size (below a
         # long list of points to look at again, the focus was out of sight).
         row = FlowRow()
-        home = button(_("Back to my modules"), _("Back to my modules"), primary=result.passed and not can_sign)
-        home.clicked.connect(self.home)
         retry = button(_("Try again"), _("Try again with a fresh set of questions"), primary=not result.passed)
         retry.clicked.connect(self.retry)
         reread = button(_("Read the module again"), _("Read the module again"))
         reread.clicked.connect(self.reread)
+        onward_first = result.passed and bool(next_title) and not can_sign
+        home = button(
+            _("Back to my modules"),
+            _("Back to my modules"),
+            primary=result.passed and not can_sign and not onward_first,
+        )
+        home.clicked.connect(self.home)
         buttons: list[QWidget] = [home, retry, reread] if result.passed else [retry, reread, home]
+        if onward_first:
+            # On through the course: the next module is one press away, and the first thing the keyboard is on.
+            words = _("Next: {module}").format(module=next_title)
+            onward = button(words, words, primary=True, description=_("Go on to the next module of the course"))
+            onward.clicked.connect(self.next_module)
+            buttons.insert(0, onward)
         if can_sign:
             # After the refresher, signing renews training already done: said so, not "complete your training".
             words = _("Sign again to renew") if renewing else _("Sign the policy now")
