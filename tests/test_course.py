@@ -155,10 +155,11 @@ def test_a_clause_of_several_lines_stays_whole_inside_its_quote(course: Pack, qa
     quoted, block = [], document.begin()
     while block.isValid():
         if block.blockFormat().intProperty(QTextFormat.Property.BlockQuoteLevel) > 0:
-            quoted.append(block.text())
+            quoted.append(block.text().strip("“”"))  # the clause in quotation marks, its first and last line
         block = block.next()
     for line in lines[1:]:
         assert line.removeprefix("- ") in quoted
     html = clause_html([aims])
     assert all(line in html for line in lines)
-    assert html.count("<br>") == 3
+    assert html.count("<br>") == 4  # the list's three breaks, and the one before the section quoted from
+    assert f"— {aims.section}" in html
