@@ -13,11 +13,12 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget, QWidgetItem
 
 
-class FlowRow(QLayout):
+class _Lines(QLayout):
+    """What both layouts share: items in lines, as tall as the width given makes them."""
+
     def __init__(self, parent: QWidget | None = None, spacing: int = 8) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
-        self._right: set[int] = set()  # ids of the items kept at the right-hand end of their line
         self._spacing = spacing
         self.setContentsMargins(0, 0, 0, 0)
 
@@ -26,15 +27,6 @@ class FlowRow(QLayout):
     def addItem(self, item: QLayoutItem) -> None:
         self._items.append(item)
 
-    def add(self, widget: QWidget, right: bool = False) -> None:
-        """Add ``widget``; with ``right``, at the right-hand end of its line (after the others)."""
-        self.addChildWidget(widget)
-        item = QWidgetItem(widget)
-        self._items.append(item)
-        if right:
-            self._right.add(id(item))
-        self.invalidate()
-
     def count(self) -> int:
         return len(self._items)
 
@@ -42,17 +34,10 @@ class FlowRow(QLayout):
         return self._items[index] if 0 <= index < len(self._items) else None
 
     def takeAt(self, index: int) -> QLayoutItem | None:
-        if not 0 <= index < len(self._items):
-            return None
-        item = self._items.pop(index)
-        self._right.discard(id(item))
-        return item
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
 
     def spacing(self) -> int:
         return self._spacing
-
-    def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation(0)
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -67,10 +52,41 @@ class FlowRow(QLayout):
     def sizeHint(self) -> QSize:
         """All on one line, if there is room for that."""
         shown = self._shown()
-        margins = self.contentsMargins()
         width = sum(i.sizeHint().width() for i in shown) + self._spacing * max(0, len(shown) - 1)
         height = max((i.sizeHint().height() for i in shown), default=0)
-        return QSize(width, height).grownBy(margins)
+        return QSize(width, height).grownBy(self.contentsMargins())
+
+    def _shown(self) -> list[QLayoutItem]:
+        return [item for item in self._items if not item.isEmpty()]
+
+    def _arrange(self, rect: QRect, move: bool) -> int:
+        """Place the items within ``rect`` (when ``move``); returns the height they take."""
+        raise NotImplementedError
+
+
+class FlowRow(_Lines):
+    def __init__(self, parent: QWidget | None = None, spacing: int = 8) -> None:
+        super().__init__(parent, spacing)
+        self._right: set[int] = set()  # ids of the items kept at the right-hand end of their line
+
+    def add(self, widget: QWidget, right: bool = False) -> None:
+        """Add ``widget``; with ``right``, at the right-hand end of its line (after the others)."""
+        self.addChildWidget(widget)
+        item = QWidgetItem(widget)
+        self._items.append(item)
+        if right:
+            self._right.add(id(item))
+        self.invalidate()
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        if not 0 <= index < len(self._items):
+            return None
+        item = self._items.pop(index)
+        self._right.discard(id(item))
+        return item
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
 
     def minimumSize(self) -> QSize:
         """As narrow as the widest button: the others go onto lines of their own."""
@@ -80,9 +96,6 @@ class FlowRow(QLayout):
         return size.grownBy(self.contentsMargins())
 
     # Laying out ---------------------------------------------------------------------------------
-
-    def _shown(self) -> list[QLayoutItem]:
-        return [item for item in self._items if not item.isEmpty()]
 
     def _arrange(self, rect: QRect, move: bool) -> int:
         """Place the items in lines within ``rect``; returns the height they take."""
@@ -123,7 +136,7 @@ class FlowRow(QLayout):
             x += width + self._spacing
 
 
-class EvenFlow(QLayout):
+class EvenFlow(_Lines):
     """Items side by side in columns of one width, as many to a line as fit; the others on the lines below.
 
     For things read as a set (the office's counts by status, its filters): at normal text they share one
@@ -133,50 +146,15 @@ class EvenFlow(QLayout):
     """
 
     def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
-        super().__init__(parent)
-        self._items: list[QLayoutItem] = []
-        self._spacing = spacing
-        self.setContentsMargins(0, 0, 0, 0)
-
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
+        super().__init__(parent, spacing)
 
     def add(self, widget: QWidget) -> None:
         self.addChildWidget(widget)
         self._items.append(QWidgetItem(widget))
         self.invalidate()
 
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def spacing(self) -> int:
-        return self._spacing
-
     def expandingDirections(self) -> Qt.Orientation:
         return Qt.Orientation.Horizontal
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._arrange(QRect(0, 0, width, 0), move=False)
-
-    def setGeometry(self, rect: QRect) -> None:
-        super().setGeometry(rect)
-        self._arrange(rect, move=True)
-
-    def sizeHint(self) -> QSize:
-        """All on one line."""
-        shown = self._shown()
-        width = sum(i.sizeHint().width() for i in shown) + self._spacing * max(0, len(shown) - 1)
-        height = max((i.sizeHint().height() for i in shown), default=0)
-        return QSize(width, height).grownBy(self.contentsMargins())
 
     def minimumSize(self) -> QSize:
         """One to a line."""
@@ -184,9 +162,6 @@ class EvenFlow(QLayout):
         for item in self._shown():
             size = size.expandedTo(item.minimumSize())
         return size.grownBy(self.contentsMargins())
-
-    def _shown(self) -> list[QLayoutItem]:
-        return [item for item in self._items if not item.isEmpty()]
 
     @staticmethod
     def _widest(items: list[QLayoutItem]) -> int:
