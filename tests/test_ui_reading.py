@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, QPoint, QPointF, QRect, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QAccessible, QWheelEvent
 from PySide6.QtWidgets import QApplication, QCheckBox, QFileDialog, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -35,14 +33,17 @@ from socialsafe.ui.headings import mark_heading
 from socialsafe.ui.reading import ReadingText
 from socialsafe.ui.widgets import label
 from ui_helpers import (
+    Heard,
     add_person,
     answer_all,
     answer_current,
     button_named,
     focused,
     in_sight,
+    listen,
     open_window,
     press,
+    said_by,
     seen,
     type_text,
 )
@@ -50,40 +51,10 @@ from ui_helpers import (
 TEACHER = 1
 
 
-@dataclass
-class Heard:
-    kind: str  # "alert" or "announcement"
-    source: QObject
-    text: str
-
-
 @pytest.fixture
 def heard(monkeypatch: pytest.MonkeyPatch) -> list[Heard]:
     """Every Alert and Announcement handed to assistive technology, in order."""
-    events: list[Heard] = []
-    real = QAccessible.updateAccessibility
-
-    def update(event: Any) -> None:
-        kind, source = event.type(), event.object()
-        if kind == QAccessible.Event.Announcement:
-            assert event.politeness() == QAccessible.AnnouncementPoliteness.Assertive
-            events.append(Heard("announcement", source, event.message()))
-        elif kind == QAccessible.Event.Alert:
-            events.append(Heard("alert", source, source.accessibleDescription()))
-        real(event)
-
-    monkeypatch.setattr(QAccessible, "updateAccessibility", staticmethod(update))
-    return events
-
-
-def said_by(heard: list[Heard], part: str) -> QWidget:
-    """The widget that said ``part``, as an Alert and an assertive Announcement, while it was on screen."""
-    found = [event for event in heard if part in event.text]
-    assert {event.kind for event in found} == {"alert", "announcement"}, [event.text for event in heard]
-    source = found[-1].source
-    assert isinstance(source, QWidget)
-    assert source.isVisible()
-    return source
+    return listen(monkeypatch)
 
 
 def text_of(widget: QWidget) -> tuple[str, int]:

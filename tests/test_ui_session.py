@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from conftest import MINI
@@ -29,11 +27,14 @@ from socialsafe.ui.admin.session import BelowPassMarkConfirmation, GroupSessionD
 from test_ui_admin import loaded, tile_counts, unlock
 from test_ui_screens import clipped
 from ui_helpers import (
+    Heard,
     focused_control,
     label_not_in_name,
+    listen,
     no_keyboard,
     open_window,
     press,
+    said_by,
     small_targets,
     tab_round,
     type_text,
@@ -144,39 +145,10 @@ def attempts_by_name(store: Store) -> dict[str, list[Any]]:
     return {learner.name: store.attempts(learner.id) for learner in store.learners()}
 
 
-@dataclass
-class Said:
-    kind: str
-    source: QObject
-    text: str
-
-
 @pytest.fixture
-def heard(monkeypatch: pytest.MonkeyPatch) -> list[Said]:
+def heard(monkeypatch: pytest.MonkeyPatch) -> list[Heard]:
     """What is told to assistive technology: every Alert and Announcement, in order."""
-    events: list[Said] = []
-    real = QAccessible.updateAccessibility
-
-    def update(event: Any) -> None:
-        kind, source = event.type(), event.object()
-        if kind == QAccessible.Event.Announcement:
-            events.append(Said("announcement", source, event.message()))
-        elif kind == QAccessible.Event.Alert:
-            events.append(Said("alert", source, source.accessibleDescription()))
-        real(event)
-
-    monkeypatch.setattr(QAccessible, "updateAccessibility", staticmethod(update))
-    return events
-
-
-def said_by(heard: list[Said], part: str) -> QWidget:
-    """The widget that said ``part``, as an Alert and an Announcement, while it was on screen."""
-    found = [event for event in heard if part in event.text]
-    assert {event.kind for event in found} == {"alert", "announcement"}, [event.text for event in heard]
-    source = found[-1].source
-    assert isinstance(source, QWidget)
-    assert source.isVisible()
-    return source
+    return listen(monkeypatch)
 
 
 # Thirty people, the whole course, one go ----------------------------------------------------------------
@@ -253,7 +225,7 @@ def test_a_session_for_thirty_people_over_the_whole_course_in_one_go(
 
 
 def test_a_score_below_the_pass_mark_is_shown_said_and_asked_about(
-    qtbot: QtBot, store: Store, heard: list[Said]
+    qtbot: QtBot, store: Store, heard: list[Heard]
 ) -> None:
     staff = [("Siân O'Brien-Jones", "teacher", DDERWEN), ("Tereza Nováková", "volunteer", OAK), *STAFF[5:7]]
     _window, area = office_for(qtbot, store, [MINI], staff)
@@ -317,7 +289,7 @@ def test_a_score_below_the_pass_mark_is_shown_said_and_asked_about(
 
 
 def test_nothing_ticked_or_no_module_chosen_is_said_and_records_nothing(
-    qtbot: QtBot, store: Store, heard: list[Said]
+    qtbot: QtBot, store: Store, heard: list[Heard]
 ) -> None:
     _window, area = office_for(qtbot, store, [MINI], STAFF[:3])
     dialog = open_dialog(qtbot, area)
@@ -337,7 +309,7 @@ def test_nothing_ticked_or_no_module_chosen_is_said_and_records_nothing(
 
 
 def test_an_attendance_list_with_a_bad_row_ticks_no_one_until_it_is_corrected(
-    qtbot: QtBot, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, heard: list[Said]
+    qtbot: QtBot, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, heard: list[Heard]
 ) -> None:
     _window, area = office_for(qtbot, store, [MINI], STAFF[:2])  # Siân and Dafydd are on this PC
     attendance = tmp_path / "attendance.csv"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QPoint, QRect, Qt
+import pytest
+from PySide6.QtCore import QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QAccessible, QImage
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -479,3 +482,41 @@ def open_pc_settings(qtbot: QtBot, window: MainWindow, passphrase: str) -> Setti
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
     return dialog
+
+
+# What assistive technology is told -----------------------------------------------------------------------
+
+
+@dataclass
+class Heard:
+    kind: str  # "alert" or "announcement"
+    source: QObject
+    text: str
+
+
+def listen(monkeypatch: pytest.MonkeyPatch) -> list[Heard]:
+    """Every Alert and assertive Announcement the app hands to assistive technology from now on, in order."""
+    events: list[Heard] = []
+    real = QAccessible.updateAccessibility
+
+    def update(event: Any) -> None:
+        kind, source = event.type(), event.object()
+        if kind == QAccessible.Event.Announcement:
+            assert event.politeness() == QAccessible.AnnouncementPoliteness.Assertive
+            events.append(Heard("announcement", source, event.message()))
+        elif kind == QAccessible.Event.Alert:
+            events.append(Heard("alert", source, source.accessibleDescription()))
+        real(event)
+
+    monkeypatch.setattr(QAccessible, "updateAccessibility", staticmethod(update))
+    return events
+
+
+def said_by(heard: list[Heard], part: str) -> QWidget:
+    """The widget that said ``part``, as an Alert and an assertive Announcement, while it was on screen."""
+    found = [event for event in heard if part in event.text]
+    assert {event.kind for event in found} == {"alert", "announcement"}, [event.text for event in heard]
+    source = found[-1].source
+    assert isinstance(source, QWidget)
+    assert source.isVisible()
+    return source
