@@ -167,17 +167,20 @@ def test_the_sync_bar_and_qts_own_buttons_follow(qtbot: QtBot, window: MainWindo
     share.mkdir()
     window.store.set_setting(SHARE_SETTING, str(share))
     window._share_changed(sync=False)
-    assert window.sync_status.text() == "Not shared yet · 1 result waiting to be shared"
+    plain = "✔ Results are saved on this PC and will be sent to the office shortly."
+    assert window.sync_status.text() == plain
+    assert window.sync_status.toolTip() == "Not shared yet · 1 result waiting to be shared"
     window.set_language(PSEUDO)
     assert window.sync_bar.isVisibleTo(window)
-    assert window.sync_status.text() == "⟦Ñöţ šĥáŕéđ ýéţ⟧ · ⟦1 ŕéšûļţ ŵáîţîñĝ ţö ƀé šĥáŕéđ⟧"
+    assert pseudo(window.sync_status.text())
+    assert window.sync_status.toolTip() == "⟦Ñöţ šĥáŕéđ ýéţ⟧ · ⟦1 ŕéšûļţ ŵáîţîñĝ ţö ƀé šĥáŕéđ⟧"
     assert pseudo(window.sync_button.text())
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
     save = box.button(QDialogButtonBox.StandardButton.Save)
     assert save is not None
     assert save.text() == "⟦Ŝáṽé⟧"
     window.set_language("en_GB")
-    assert window.sync_status.text() == "Not shared yet · 1 result waiting to be shared"
+    assert window.sync_status.text() == plain
     again = QDialogButtonBox(QDialogButtonBox.StandardButton.Save)
     button = again.button(QDialogButtonBox.StandardButton.Save)
     assert button is not None

@@ -244,23 +244,27 @@ def test_sync_now_publishes_this_pc_and_the_status_line_follows(
     store.set_setting(SHARE_SETTING, str(share))
     window = open_with(qtbot, store, windows)
     settle(qtbot, window)  # the sync at start
-    assert "Last shared:" in window.sync_status.text()
-    assert "nothing waiting to be shared" in window.sync_status.text()
+    # Plain words for whoever is at the PC; the details (for the office and IT) in the tooltip.
+    assert window.sync_status.text().startswith("✔ Results are saved and were sent to the office (")
+    assert "Last shared:" in window.sync_status.toolTip()
+    assert "nothing waiting to be shared" in window.sync_status.toolTip()
 
     add_person(qtbot, window, "Amina Okafor", TEACHER, "Oak Hill Primary")
-    assert "1 result waiting to be shared" in window.sync_status.text()
+    assert window.sync_status.text() == "✔ Results are saved on this PC and will be sent to the office shortly."
+    assert "1 result waiting to be shared" in window.sync_status.toolTip()
     before = store.setting(LAST_SYNC_SETTING)
     time.sleep(0.01)
 
     with qtbot.waitSignal(window.sync_worker.finished, timeout=WAIT_MS) as finished:
         qtbot.mouseClick(button_named(window, "Sync now"), Qt.MouseButton.LeftButton)
-        assert window.sync_status.text() == "⟳ Sharing…"
+        assert window.sync_status.text() == "⟳ Sending results to the office…"
     report = finished.args[0]
     assert isinstance(report, SyncReport)
     assert report.published == 1
     assert kinds(device_file(store, share)) == ["header", "learner"]
     assert store.setting(LAST_SYNC_SETTING) != before
-    status = window.sync_status.text()
+    assert window.sync_status.text().startswith("✔ Results are saved and were sent to the office (")
+    status = window.sync_status.toolTip()
     assert status.startswith("✔ Last shared: ")
     assert "nothing waiting to be shared" in status
     assert window.sync_bar.property("state") == "ok"
@@ -284,12 +288,14 @@ def test_a_share_that_disappears_shows_a_calm_line_and_keeps_local_data(
         qtbot.mouseClick(window.sync_button, Qt.MouseButton.LeftButton)
 
     assert "cannot be reached" in failed.args[0]
-    expected = f"⚠ Not shared: The shared folder {share} cannot be reached. Your results are safe on this PC."
+    # The learner is told their work is safe, in plain words; no folder path.
+    expected = "⚠ Your results are safe on this PC. They could not reach the office just now and will be sent later."
+    assert window.sync_status.text() == expected
     assert window.sync_status.accessibleName() == expected
     assert window.sync_status.accessibleDescription() == expected  # announced to assistive technology
-    shown = window.sync_status.text()  # the long test folder name is shortened in the middle
-    assert shown.startswith("⚠ Not shared: The shared folder /")
-    assert shown.endswith("SocialSafe cannot be reached. Your results are safe on this PC.")
+    # The details for IT, whole, in the tooltip.
+    detail = f"⚠ Not shared: The shared folder {share} cannot be reached. Your results are safe on this PC."
+    assert window.sync_status.toolTip() == detail
     assert window.sync_bar.property("state") == "error"
     assert [(x.id, x.name) for x in store.learners()] == learners
     assert (moved / "devices" / device_file(store, share).name).read_bytes() == published
@@ -299,7 +305,42 @@ def test_a_share_that_disappears_shows_a_calm_line_and_keeps_local_data(
     moved.rename(share)
     with qtbot.waitSignal(window.sync_worker.finished, timeout=WAIT_MS):
         window.sync_timer.timeout.emit()
-    assert window.sync_status.text().startswith("✔ Last shared: ")
+    assert window.sync_status.text().startswith("✔ Results are saved and were sent to the office (")
+
+
+def test_the_office_sees_the_details_a_learner_is_spared(
+    qtbot: QtBot, store: Store, share: Path, windows: list[MainWindow]
+) -> None:
+    store.set_setting(SHARE_SETTING, str(share))
+    window = open_with(qtbot, store, windows)
+    add_person(qtbot, window, "Amina Okafor", TEACHER, "Oak Hill Primary")
+    settle(qtbot, window)
+    window.sync_timer.stop()
+    window.switch_person()
+    add_person(qtbot, window, "Ben Hughes", TEACHER, "Oak Hill Primary")
+    learner_line = window.sync_status.text()
+    assert learner_line == "✔ Results are saved on this PC and will be sent to the office shortly."
+    window.switch_person()
+
+    dialog = open_pc_settings(qtbot, window, PASSPHRASE)  # the office is open behind it
+    dialog.reject()
+    assert window.office is not None
+    assert window.stack.currentWidget() is window.office.area
+    office_line = window.sync_status.text()
+    assert office_line.startswith("✔ Last shared: ")
+    assert "results waiting to be shared" in office_line  # Ben, and the passphrase just set
+    assert window.sync_status.accessibleName() == office_line
+
+    # A problem names its folder in the office, and not on a learner's screen.
+    window._sync_failed(f"The shared folder {share} cannot be reached. Check the network drive.")
+    assert window.sync_status.toolTip() == (
+        f"⚠ Not shared: The shared folder {share} cannot be reached. Your results are safe on this PC."
+    )
+    assert window.sync_status.text().startswith("⚠ Not shared: The shared folder ")
+    window.switch_person()  # the office closes
+    assert window.stack.currentWidget() is window.who
+    assert str(share) not in window.sync_status.text()
+    assert window.sync_status.text().startswith("⚠ Your results are safe on this PC.")
 
 
 def test_a_slow_share_never_freezes_the_window(
@@ -324,7 +365,7 @@ def test_a_slow_share_never_freezes_the_window(
     started = time.monotonic()
     qtbot.mouseClick(window.sync_button, Qt.MouseButton.LeftButton)
     assert time.monotonic() - started < 0.5  # the click returns at once
-    assert window.sync_status.text() == "⟳ Sharing…"
+    assert window.sync_status.text() == "⟳ Sending results to the office…"
     qtbot.wait(300)
     # The person carries on meanwhile: a click is handled and the page changes.
     qtbot.mouseClick(window.who.add_button, Qt.MouseButton.LeftButton)
@@ -335,7 +376,7 @@ def test_a_slow_share_never_freezes_the_window(
     window.switch_person()
     assert window.stack.currentWidget() is window.who
     assert window.sync_worker.running
-    assert window.sync_status.text() == "⟳ Sharing…"
+    assert window.sync_status.text() == "⟳ Sending results to the office…"
 
     with qtbot.waitSignal(window.sync_worker.finished, timeout=WAIT_MS):
         pass
@@ -442,7 +483,7 @@ def test_finishing_a_module_and_signing_off_trigger_a_sync(
     assert window.stack.currentWidget() is window.home
     assert len(calls) == 4
     assert "acknowledgement" in kinds(device_file(store, share))
-    assert "nothing waiting to be shared" in window.sync_status.text()
+    assert "nothing waiting to be shared" in window.sync_status.toolTip()
 
 
 def test_the_periodic_sync_timer_uses_the_configured_interval(

@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
         self.sync_worker: SyncWorker | None = None  # made by ready()
         self.sync_timer = QTimer(self)
         self.sync_timer.timeout.connect(self.request_sync)
-        self._sync_error = ""
+        self._sync_error = ("", "")  # the last sync problem: plain words, details
         self._awaiting = ""  # this PC's key while the office has not trusted it (from the last sync)
         self.switch_person()
         if self._store is not None and self._source_content is not None:
@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
         self.sync_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.sync_status, 1)
         self.sync_button = button(
-            _("Sync now"), _("Sync now"), description=_("Share this PC's results with the shared folder now")
+            _("Sync now"), _("Sync now"), description=_("Send the results on this PC to the office now")
         )
         self.sync_button.clicked.connect(self.request_sync)
         row.addWidget(self.sync_button)
@@ -910,7 +910,7 @@ class MainWindow(QMainWindow):
     def _share_changed(self, sync: bool) -> None:
         """Show or hide sharing for the folder now in force; sync at once if asked."""
         share, _source = self.share_folder()
-        self._sync_error = ""
+        self._sync_error = ("", "")
         self.who.load_roster()  # the staff list 'Who are you?' offers is the one kept for this folder
         self.sync_bar.setVisible(share is not None)
         if share is None:
@@ -935,10 +935,10 @@ class MainWindow(QMainWindow):
         return self.sync_worker is None or self.sync_worker.stop(timeout_s)
 
     def _sync_started(self) -> None:
-        self._set_sync_text(_("⟳ Sharing…"))
+        self._set_sync_text(_("⟳ Sending results to the office…"), _("⟳ Sharing…"))
 
     def _sync_finished(self, report: SyncReport) -> None:
-        self._sync_error = ""
+        self._sync_error = ("", "")
         self._awaiting = report.awaiting  # the office has not trusted this PC yet: its key, to compare
         if self.learner is not None and report.erased and self.store.learner(self.learner.id) is None:
             self.switch_person()  # this person's records were erased on request, through another PC
@@ -950,12 +950,15 @@ class MainWindow(QMainWindow):
 
         share, _source = self.share_folder()
         reason = first_sentence(message, share)
-        text = _("⚠ Not shared: {reason} Your results are safe on this PC.").format(reason=reason)
-        new = text != self._sync_error
-        self._sync_error = text
-        self._set_sync_text(text, error=True)
+        plain = _(
+            "⚠ Your results are safe on this PC. They could not reach the office just now and will be sent later."
+        )
+        detail = _("⚠ Not shared: {reason} Your results are safe on this PC.").format(reason=reason)
+        new = (plain, detail) != self._sync_error
+        self._sync_error = (plain, detail)
+        self._set_sync_text(plain, detail, error=True)
         if new:
-            announce(self.sync_status, text)
+            announce(self.sync_status, self.sync_status.accessibleName())
 
     def _shorten_folder(self, text: str) -> str:
         """The text with a long shared folder name shortened in the middle, so the line stays short."""
@@ -974,35 +977,50 @@ class MainWindow(QMainWindow):
         if self.sync_worker.running:
             self._sync_started()
             return
-        if self._sync_error:
-            self._set_sync_text(self._sync_error, error=True)
+        if self._sync_error[0]:
+            self._set_sync_text(*self._sync_error, error=True)
             return
         waiting = waiting_to_publish(self.store)
-        parts = []
         last = self.store.setting(LAST_SYNC_SETTING)
         moment = _parse_utc(last) if last else None
-        if moment is not None:
-            parts.append(_("✔ Last shared: {time}").format(time=format_datetime(moment, "short")))
+        # What a learner needs: their work is safe and is reaching the office.
+        if waiting or moment is None:
+            plain = [_("✔ Results are saved on this PC and will be sent to the office shortly.")]
         else:
-            parts.append(_("Not shared yet"))
+            time = format_datetime(moment, "short")
+            plain = [_("✔ Results are saved and were sent to the office ({time}).").format(time=time)]
+        # What the office and IT need: when, how many records, this PC's key.
+        detail = []
+        if moment is not None:
+            detail.append(_("✔ Last shared: {time}").format(time=format_datetime(moment, "short")))
+        else:
+            detail.append(_("Not shared yet"))
         if waiting:
-            parts.append(
+            detail.append(
                 ngettext("{n} result waiting to be shared", "{n} results waiting to be shared", waiting).format(
                     n=waiting
                 )
             )
         elif moment is not None:
-            parts.append(_("nothing waiting to be shared"))
+            detail.append(_("nothing waiting to be shared"))
         if self._awaiting:
-            parts.append(
+            plain.append(_("They count for the office once it approves this PC."))
+            detail.append(
                 _("counted on other PCs once the office trusts this PC (key {key})").format(key=self._awaiting)
             )
-        self._set_sync_text(" · ".join(parts))
+        self._set_sync_text(" ".join(plain), " · ".join(detail))
 
-    def _set_sync_text(self, text: str, error: bool = False) -> None:
-        """Show ``text`` (a long folder name shortened); the tooltip and assistive technology get it whole."""
+    def _office_shown(self) -> bool:
+        return self.office is not None and self.stack.currentWidget() is self.office.area
+
+    def _set_sync_text(self, plain: str, detail: str, error: bool = False) -> None:
+        """Plain words for learners, the details (folder, counts, key) in the office; the tooltip has them for IT.
+
+        A long folder name is shortened on screen; the tooltip and assistive technology get it whole.
+        """
+        text = detail if self._office_shown() else plain
         self.sync_status.setText(self._shorten_folder(text))
-        self.sync_status.setToolTip(as_text(text))  # a sync problem may name a file
+        self.sync_status.setToolTip(as_text(detail))  # a sync problem may name a file
         self.sync_status.setAccessibleName(text)
         if self.sync_bar.property("state") != ("error" if error else "ok"):
             self.sync_bar.setProperty("state", "error" if error else "ok")
