@@ -406,8 +406,8 @@ def test_the_settings_folder_check_and_a_failed_sync_are_said(
     store.set_setting(SHARE_SETTING, str(not_a_folder))
     window = open_window(qtbot, store, [MINI])
     try:
-        qtbot.waitUntil(lambda: any("could not reach the office" in event.text for event in said), timeout=WAIT_MS)
-        assert announced(said, "⚠ Your results are safe on this PC.") is window.sync_status
+        qtbot.waitUntil(lambda: any("sent to the office later" in event.text for event in said), timeout=WAIT_MS)
+        assert announced(said, "⚠ Your results are safe on this PC and will") is window.sync_status
         assert unnamed(window) == []
 
         theirs = tmp_path / "Backups"

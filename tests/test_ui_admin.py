@@ -333,10 +333,33 @@ def test_leaving_the_office_or_going_idle_locks_it(qtbot: QtBot, window: MainWin
     window.store.set_setting(IDLE_SETTING, "0")
     office_area = unlock(qtbot, window, admin)
     assert window.idle.isActive()
-    assert window.idle.interval() == 5 * 60_000
-    window.idle.start(1)
-    qtbot.waitUntil(lambda: office.area is None, timeout=3000)
+    assert window.idle.interval() + window._warn_ms == 5 * 60_000  # warned a minute before the 5 minutes are up
+    with qtbot.waitSignal(window.idle.timeout, timeout=2000):
+        window.idle.start(1)
+    assert office.area is office_area  # warned first, not locked yet
+    warning = window.idle_warning
+    assert warning is not None
+    assert warning.isVisible()
+    assert "the office will lock in 60 seconds" in warning.text()
+    qtbot.keyClick(warning, Qt.Key.Key_Return)  # "I'm still here"
+    assert window.idle_warning is None
+    assert office.area is office_area
+    assert window.idle.isActive()
+
+    window.open_settings()  # a dialog left open when the office manager walks away
+    dialog = window.settings_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    with qtbot.waitSignal(window.idle.timeout, timeout=2000):
+        window.idle.start(1)
+    window._warn_ms = 10
+    with qtbot.waitSignal(window.idle_end.timeout, timeout=2000):
+        window.idle_end.start(10)  # nobody answers the warning
+    assert office.area is None
     assert window.stack.currentWidget() is window.who
+    assert not dialog.isVisible()  # not over the next person's screen
+    assert window.who.notice.isVisible()
+    assert window.who.notice.text().startswith("The office was locked because the PC was not used for a while.")
 
     # Switch person (Ctrl+Shift+S) leaves it too.
     unlock(qtbot, window, admin)

@@ -289,7 +289,7 @@ def test_a_share_that_disappears_shows_a_calm_line_and_keeps_local_data(
 
     assert "cannot be reached" in failed.args[0]
     # The learner is told their work is safe, in plain words; no folder path.
-    expected = "⚠ Your results are safe on this PC. They could not reach the office just now and will be sent later."
+    expected = "⚠ Your results are safe on this PC and will be sent to the office later."
     assert window.sync_status.text() == expected
     assert window.sync_status.accessibleName() == expected
     assert window.sync_status.accessibleDescription() == expected  # announced to assistive technology
@@ -340,7 +340,7 @@ def test_the_office_sees_the_details_a_learner_is_spared(
     window.switch_person()  # the office closes
     assert window.stack.currentWidget() is window.who
     assert str(share) not in window.sync_status.text()
-    assert window.sync_status.text().startswith("⚠ Your results are safe on this PC.")
+    assert window.sync_status.text().startswith("⚠ Your results are safe on this PC and will")
 
 
 def test_a_slow_share_never_freezes_the_window(

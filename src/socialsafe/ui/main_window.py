@@ -394,7 +394,7 @@ class MainWindow(QMainWindow):
         self.apply_preferences(load_preferences(self.quick, None))  # the PC's, not the last person's
         self.pack = self.module = None
         self._header_for_person()
-        self.idle.stop()
+        self.stop_idle()
         self.who.refresh()
         self.stack.setCurrentWidget(self.who)
 
@@ -406,7 +406,7 @@ class MainWindow(QMainWindow):
             return
         self.apply_preferences(load_preferences(self.store, learner_id))
         self._header_for_person()
-        self._restart_idle()
+        self.restart_idle()
         self.show_home()
 
     def _header_for_person(self) -> None:
@@ -589,35 +589,61 @@ class MainWindow(QMainWindow):
         """This PC's choice, else the site config's, else 5 minutes."""
         return effective("idle_minutes", self.settings, self.store).value or 0
 
-    def _restart_idle(self) -> None:
-        self.idle_end.stop()
-        if self.idle_warning is not None:  # any key or click is the person still there
-            warning, self.idle_warning = self.idle_warning, None
-            warning.done(0)
-            warning.deleteLater()
-        minutes = self.idle_minutes()
-        if self.learner is not None and minutes > 0:
+    def _office_open(self) -> bool:
+        return self.office is not None and self.office.is_open
+
+    def restart_idle(self) -> None:
+        """The idle time starts again: a learner's (this PC's choice), or the office's (never 'Never')."""
+        self.stop_idle()
+        if self.learner is not None:
+            minutes = self.idle_minutes()
+        elif self.office is not None and self.office.is_open:  # the office's idle time locks it
+            minutes = self.office.idle_minutes()
+        else:
+            return
+        if minutes > 0:
             total = minutes * 60_000
             self._warn_ms = min(WARN_BEFORE_MS, total // 2)
             self.idle.start(total - self._warn_ms)
 
+    def stop_idle(self) -> None:
+        """No idle time runs, and a warning shown goes: any key or click is the person still there."""
+        self.idle.stop()
+        self.idle_end.stop()
+        if self.idle_warning is not None:
+            warning, self.idle_warning = self.idle_warning, None
+            warning.done(0)
+            warning.deleteLater()
+
     def _idle_warning(self) -> None:
-        """A minute before signing out: say so, with a button to stay (any key or click does too)."""
-        if self.learner is None:  # the office's own idle time (socialsafe.ui.admin.office): it locks at once
-            self.switch_person()
-            return
+        """Shortly before signing out or locking the office: say so, with a button to stay (any key or click too)."""
         seconds = self._warn_ms // 1000
-        text = ngettext(
-            "Are you still there? To keep your training private on this shared PC, you will be signed out in "
-            "{n} second. Everything you have answered is saved.",
-            "Are you still there? To keep your training private on this shared PC, you will be signed out in "
-            "{n} seconds. Everything you have answered is saved.",
-            seconds,
-        ).format(n=seconds)
+        if self.learner is not None:
+            text = ngettext(
+                "Are you still there? To keep your training private on this shared PC, you will be signed out in "
+                "{n} second. Everything you have answered is saved.",
+                "Are you still there? To keep your training private on this shared PC, you will be signed out in "
+                "{n} seconds. Everything you have answered is saved.",
+                seconds,
+            ).format(n=seconds)
+        elif self._office_open():
+            text = ngettext(
+                "Are you still there? To keep everyone's records private, the office will lock in {n} second. "
+                "What you have saved is kept; anything not yet saved in an open window is not.",
+                "Are you still there? To keep everyone's records private, the office will lock in {n} seconds. "
+                "What you have saved is kept; anything not yet saved in an open window is not.",
+                seconds,
+            ).format(n=seconds)
+        else:
+            return
         warning = QMessageBox(QMessageBox.Icon.Information, _("Still there?"), text, parent=self)
         warning.setTextFormat(Qt.TextFormat.PlainText)
         stay = warning.addButton(_("I'm still here"), QMessageBox.ButtonRole.AcceptRole)
-        stay.setAccessibleName(_("I'm still here: stay signed in"))
+        stay.setAccessibleName(
+            _("I'm still here: stay signed in")
+            if self.learner is not None
+            else _("I'm still here: keep the office open")
+        )
         warning.setDefaultButton(stay)
         warning.setAccessibleName(_("Still there?"))
         warning.setAccessibleDescription(text)
@@ -628,14 +654,14 @@ class MainWindow(QMainWindow):
         self.idle_end.start(self._warn_ms)
 
     def _idle_sign_out(self) -> None:
-        """Nobody answered the warning: close what the person had open, sign out, and tell the next person why."""
-        learner = self.learner
+        """Nobody answered the warning: close what was open, sign out or lock, and tell the next person why."""
+        learner, office = self.learner, self._office_open()
         self.idle_warning = None
         app = QApplication.instance()
         for widget in app.topLevelWidgets() if isinstance(app, QApplication) else []:
             if isinstance(widget, QDialog) and widget.isVisible():
-                widget.done(0)  # a dialog of theirs must not stay over the next person's screen
-        self.switch_person()
+                widget.done(0)  # a dialog left open must not stay over the next person's screen
+        self.switch_person()  # the office, if open, locks as it is left
         if learner is not None:
             self.who.say_signed_out(
                 _(
@@ -643,10 +669,17 @@ class MainWindow(QMainWindow):
                     "they carry on where they left off when they pick their name."
                 ).format(name=learner.name)
             )
+        elif office:
+            self.who.say_signed_out(
+                _(
+                    "The office was locked because the PC was not used for a while. What was saved in it is kept; "
+                    "the admin passphrase opens it again."
+                )
+            )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _INPUT_EVENTS and self.learner is not None:
-            self._restart_idle()
+            self.restart_idle()
         return False
 
     # Display preferences: text size, colours, language -----------------------------------------
@@ -814,7 +847,7 @@ class MainWindow(QMainWindow):
                 self.who.email.setText(email)
             self.stack.setCurrentWidget(self.who)
             if self.learner is None:
-                self.idle.stop()
+                self.stop_idle()
             return
         if kind == "module" and self._reading is not None:
             what, pack_id = self._reading
@@ -891,7 +924,7 @@ class MainWindow(QMainWindow):
         self.settings_dialog.open()
 
     def _settings_saved(self) -> None:
-        self._restart_idle()
+        self.restart_idle()
         if self.settings_dialog is not None and self.settings_dialog.share_changed:
             self._share_changed(sync=True)
 
@@ -950,9 +983,7 @@ class MainWindow(QMainWindow):
 
         share, _source = self.share_folder()
         reason = first_sentence(message, share)
-        plain = _(
-            "⚠ Your results are safe on this PC. They could not reach the office just now and will be sent later."
-        )
+        plain = _("⚠ Your results are safe on this PC and will be sent to the office later.")
         detail = _("⚠ Not shared: {reason} Your results are safe on this PC.").format(reason=reason)
         new = (plain, detail) != self._sync_error
         self._sync_error = (plain, detail)
@@ -1044,7 +1075,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
-        self.idle.stop()
+        self.stop_idle()
         self.stop_sync()
         super().closeEvent(event)
 

@@ -670,7 +670,7 @@ class Office(QObject):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
-        self._restart_idle()
+        self.window.restart_idle()
         self.area.refresh()
         self.area.dashboard.table.setFocus()
         self.unlocked.emit()
@@ -685,7 +685,7 @@ class Office(QObject):
         if app is not None:
             app.removeEventFilter(self)
         window = self.window
-        window.idle.stop()
+        window.stop_idle()
         if window.settings_dialog is not None and window.settings_dialog.isVisible():
             window.settings_dialog.reject()  # this PC's settings are never left open for the next person
         showing = window.stack.currentWidget() is area
@@ -711,10 +711,7 @@ class Office(QObject):
         """The main window's idle time; the office is never left open for ever, even when learners' is 'Never'."""
         return self.window.idle_minutes() or DEFAULT_IDLE_MINUTES
 
-    def _restart_idle(self) -> None:
-        self.window.idle.start(self.idle_minutes() * 60_000)
-
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self.area is not None and event.type() in INPUT_EVENTS:
-            self._restart_idle()
+            self.window.restart_idle()
         return False
