@@ -71,6 +71,59 @@ def test_the_first_screen_loads_no_orm_packs_office_or_sync(tmp_path: Path) -> N
     assert result.stdout.split("\n")[-2] == "0 []", result.stdout
 
 
+def test_the_ready_check_exits_once_everything_a_quiz_needs_is_loaded(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    store = Store(home / "socialsafe.db")
+    people_here(store)
+    store.close()
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from PySide6.QtWidgets import QApplication
+        from socialsafe.config import Settings
+        from socialsafe.ui import app
+        from socialsafe.ui.main_window import MainWindow
+        seen = []
+        real_ready = MainWindow.ready
+        def ready(window):
+            real_ready(window)
+            seen.append((window.is_ready(), window.quiz.isWindow(), len(window.store.learners())))
+        MainWindow.ready = ready
+        code = app.run(Settings.resolve({str(home)!r}, None, None), ready_check=True)
+        print(code, seen[:1], [name for name in {HEAVY!r} if name not in sys.modules])  # the office: on first use
+        """
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SOCIALSAFE_SITE_CONFIG": str(tmp_path / "none.toml")}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    # Ready, the quiz screen made (in the window, not a window of its own), the people read through the Store;
+    # everything the first screen leaves for later is loaded.
+    assert result.stdout.split("\n")[-2] == "0 [(True, False, 4)] ['socialsafe.ui.admin']", result.stdout
+
+
+def test_the_ready_check_fails_when_the_records_cannot_be_opened(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "socialsafe.db").mkdir()  # a folder where the database should be
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "SOCIALSAFE_HOME": str(home),
+        "SOCIALSAFE_SITE_CONFIG": str(tmp_path / "none.toml"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "socialsafe", "gui", "--ready-check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip()
+
+
 def test_quick_reads_list_the_same_people_as_the_store(tmp_path: Path) -> None:
     store = Store(tmp_path / "socialsafe.db")
     people_here(store)

@@ -85,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument(
         "--startup-check", action="store_true", help=_("exit as soon as the first window is shown and idle")
     )
+    gui.add_argument(
+        "--ready-check",
+        action="store_true",
+        help=_("exit once the records, the packs and every screen are loaded, so a quiz could start at once"),
+    )
 
     validate = commands.add_parser("validate", help=_("check quiz packs and print every problem"))
     validate.add_argument(
@@ -269,7 +274,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from socialsafe.cli.admin import run
 
             return run(settings, args)
-        return cmd_gui(settings, startup_check=getattr(args, "startup_check", False))
+        return cmd_gui(
+            settings,
+            startup_check=getattr(args, "startup_check", False),
+            ready_check=getattr(args, "ready_check", False),
+        )
     except UsageError as error:
         _say(str(error))
         return EXIT_USAGE
@@ -1032,11 +1041,11 @@ def _print_erase_plan(plan: ErasePlan) -> None:
         )
 
 
-def cmd_gui(settings: Settings, startup_check: bool = False) -> int:
+def cmd_gui(settings: Settings, startup_check: bool = False, ready_check: bool = False) -> int:
     # Qt is imported only here, so the other commands start fast and need no display.
     from socialsafe.ui.app import run
 
-    return run(settings, startup_check=startup_check)
+    return run(settings, startup_check=startup_check, ready_check=ready_check)
 
 
 if __name__ == "__main__":

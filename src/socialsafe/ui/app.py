@@ -48,7 +48,12 @@ def make_app() -> QApplication:
     return app
 
 
-def run(settings: Settings, startup_check: bool = False) -> int:
+def run(settings: Settings, startup_check: bool = False, ready_check: bool = False) -> int:
+    """Open the app. A check opens it and exits: once the first window is shown (``startup_check``), or once
+    the store, the packs and every screen are loaded too, so a learner could start a quiz (``ready_check``).
+    """
+    if ready_check:
+        startup_check = True  # quiet, no sync, and exit 1 on any unexpected error on the way
     # The system's language (or SOCIALSAFE_LANG's) until a person's own choice applies at sign-in.
     locale = set_locale()
     app = make_app()
@@ -93,7 +98,10 @@ def run(settings: Settings, startup_check: bool = False) -> int:
             print(recovery.message(), file=sys.stderr)
         else:
             QTimer.singleShot(0, lambda: tell_recovery(window, recovery))
-    if startup_check:
+    if ready_check:
+        # Everything loaded as soon as the window is shown, then quit once idle again.
+        QTimer.singleShot(0, lambda: (window.ready(), QTimer.singleShot(0, app.quit)))
+    elif startup_check:
         # A zero timer fires once the event loop has shown the window and is idle.
         QTimer.singleShot(0, app.quit)
     try:
