@@ -347,3 +347,19 @@ def test_a_course_whose_translation_is_not_whole_says_it_is_in_english(
     assert _(note) != note  # said in Welsh, where the app's own words are whole
     assert _(note) in labels_text(window.home)
     assert window.content.current[0].module("friend-requests").title == "Friend requests from pupils"
+
+
+def test_a_catalog_is_read_only_when_its_language_is_first_shown() -> None:
+    pack = load_pack(LEAF)
+    translations = pack._translations
+    assert translations is not None
+    assert set(translations.files) == {"cy"}  # found by its name when the pack loads
+    assert translations.read == {}  # but not read: an English session never reads it
+    assert localize(pack, "en_GB") is pack
+    assert offered(pack, "en_GB")
+    assert translations.read == {}
+    welsh = localize(pack, "cy")
+    assert welsh is not pack
+    assert set(translations.read) == {"cy"}
+    assert translations.problems == []  # the bundled catalog is whole and right
+    assert localize(pack, "cy") is welsh  # read and made once

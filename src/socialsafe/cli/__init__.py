@@ -340,7 +340,6 @@ def cmd_validate(
         found = load_all([target])
         content.packs.extend(found.packs)
         content.problems.extend(found.problems)
-        content.warnings.extend(found.warnings)
         if not found.packs and not found.problems:
             # A folder named on purpose but holding no pack is a mistake (a misnamed pack.toml).
             content.problems.append(Problem(target, _("no quiz pack here (a pack is a folder holding pack.toml)")))

@@ -37,16 +37,20 @@ class Content:
 
     packs: list[Pack] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    # Problems that leave nothing out: a translation, or an entry of one, that is not used (its
-    # English shows instead). ``socialsafe validate`` reports them with the others.
-    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems that leave nothing out: a translation, or an entry of one, that is not used (its English
+        shows instead). ``socialsafe validate`` reports them with the others. Every catalog is read to find them.
+        """
+        return [problem for pack in self.packs for problem in pack.translation_problems]
 
     def localized(self, locale: str | None = None) -> Content:
         """The same packs with their text in ``locale`` (default: the one in force), English where untranslated.
 
         For what people read. Reports and the shared folder use the packs as loaded.
         """
-        return Content([localize(p, locale) for p in self.packs], self.problems, self.warnings)
+        return Content([localize(p, locale) for p in self.packs], self.problems)
 
     @property
     def current(self) -> list[Pack]:
@@ -99,7 +103,6 @@ def load_all(roots: Iterable[Path]) -> Content:
             content.problems.extend(error.problems)
         else:
             content.packs.append(pack)
-            content.warnings.extend(pack.translation_problems)
     return content
 
 

@@ -20,6 +20,7 @@ update ``PACK/locale/LANGUAGE.po`` with every text of the pack.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import sys
 from collections.abc import Callable
@@ -69,20 +70,52 @@ _PO_ERROR_LINE = re.compile(r"\s+on (\d+)$")
 
 M = TypeVar("M", bound=BaseModel)
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class PackTranslations:
-    """A pack's catalogs by language code (``cy``, ``cy_GB``), what was wrong with them, and the copies made."""
+    """A pack's catalogs by language code (``cy``, ``cy_GB``), what was wrong with them, and the copies made.
 
-    catalogs: dict[str, dict[Key, str]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    Only the file names are looked at when the pack loads: a catalog is read and checked when its
+    language is first asked for (an English session reads none), or all of them for ``problems``.
+    """
+
+    pack: Pack | None = None  # the pack as written, whose texts the catalogs translate
+    files: dict[str, Path] = field(default_factory=dict)  # language code: its .po file, not read yet
+    named_wrong: list[Problem] = field(default_factory=list)  # files whose name is not a language code
+    read: dict[str, tuple[dict[Key, str] | None, list[Problem]]] = field(default_factory=dict, repr=False)
     made: dict[str, tuple[Pack, Pack]] = field(default_factory=dict, repr=False)  # locale: (pack, its copy)
     missing: dict[str, int] = field(default_factory=dict, repr=False)  # language: texts it does not translate
+
+    def catalog(self, language: str) -> dict[Key, str] | None:
+        """The usable entries of the catalog for ``language``; None when it has none or cannot be read."""
+        if language not in self.files:
+            return None
+        if language not in self.read:
+            problems: list[Problem] = []
+            entries = _read_catalog(self.files[language], *_known_texts(self.pack), problems) if self.pack else None
+            for problem in problems:
+                log.warning("pack translation not used: %s", problem)
+            self.read[language] = (entries, problems)
+        return self.read[language][0]
+
+    @property
+    def catalogs(self) -> dict[str, dict[Key, str]]:
+        """Every catalog that could be read, by language (each is read now if it was not yet)."""
+        return {code: entries for code in sorted(self.files) if (entries := self.catalog(code)) is not None}
+
+    @property
+    def problems(self) -> list[Problem]:
+        """What is wrong with the catalogs: every one is read and checked now if it was not yet."""
+        self.catalogs  # noqa: B018 -- reads them all
+        found = [*self.named_wrong, *(p for code in self.read for p in self.read[code][1])]
+        return sorted(found, key=lambda problem: str(problem.path))  # file by file, each in line order
 
     def untranslated(self, language: str, english: Pack) -> int:
         """How many texts of ``english`` the catalog for ``language`` leaves in English (counted once)."""
         if language not in self.missing:
-            catalog = self.catalogs[language]
+            catalog = self.catalog(language) or {}
             self.missing[language] = sum(
                 not any(catalog.get((context, item.text)) for context in (*item.contexts, None))
                 for item in texts(english)
@@ -91,12 +124,9 @@ class PackTranslations:
 
     def language_for(self, locale: str) -> str | None:
         """The catalog for ``locale``: its own (cy_GB), else its language's (cy), else a sibling's (cy_AR)."""
-        if locale in self.catalogs:
-            return locale
         language = locale.split("_")[0]
-        if language in self.catalogs:
-            return language
-        return next((code for code in sorted(self.catalogs) if code.split("_")[0] == language), None)
+        siblings = (code for code in sorted(self.files) if code.split("_")[0] == language)
+        return next((code for code in (locale, language, *siblings) if self.catalog(code) is not None), None)
 
 
 def _walk(model: M, contexts: tuple[str, ...], loc: Location, translate: Translate) -> M:
@@ -165,25 +195,27 @@ def _ids(pack: Pack) -> set[str]:
 
 
 def read_translations(pack: Pack, folder: Path) -> PackTranslations:
-    """Read ``folder/*.po`` (a pack's ``locale`` folder) for ``pack``, which keeps them; bad entries are left out."""
-    translations = PackTranslations()
+    """Find ``folder/*.po`` (a pack's ``locale`` folder) for ``pack``, which keeps them; each is read when needed."""
+    translations = PackTranslations(pack=pack)
     pack._translations = translations
     if not folder.is_dir():
         return translations
-    known: dict[str, set[str | None]] = {}
-    for item in texts(pack.english):
-        known.setdefault(item.text, {None}).update(item.contexts)
-    ids = _ids(pack)
     for path in sorted(folder.glob("*" + PO_SUFFIX)):
         language = _language(path.stem)
         if language is None:
             message = _("the file name is not a language code (name it like cy.po or cy_GB.po)")
-            translations.problems.append(Problem(path, message))
-            continue
-        catalog = _read_catalog(path, known, ids, translations.problems)
-        if catalog is not None:
-            translations.catalogs[language] = catalog
+            translations.named_wrong.append(Problem(path, message))
+        else:
+            translations.files[language] = path
     return translations
+
+
+def _known_texts(pack: Pack) -> tuple[dict[str, set[str | None]], set[str]]:
+    """The pack's texts with the contexts each may be given in, and the ids a msgctxt may name."""
+    known: dict[str, set[str | None]] = {}
+    for item in texts(pack.english):
+        known.setdefault(item.text, {None}).update(item.contexts)
+    return known, _ids(pack)
 
 
 def _language(stem: str) -> str | None:
@@ -298,7 +330,7 @@ def localize(pack: Pack, locale: str | None = None) -> Pack:
         # one in English, so a catalog that leaves any text untranslated is not offered (offered() says so).
         if language is None or translations.untranslated(language, english):
             return english
-        code, translate = language, _lookup(translations.catalogs[language])
+        code, translate = language, _lookup(translations.catalog(language) or {})
     made = translations.made.get(code)
     if made is not None and made[0] is english:
         return made[1]
@@ -316,7 +348,7 @@ def pack_text(pack: Pack, english: str, *contexts: str, locale: str | None = Non
     language = translations.language_for(code)
     if language is None or translations.untranslated(language, pack.english):
         return english
-    return _lookup(translations.catalogs[language])(english, contexts, ())
+    return _lookup(translations.catalog(language) or {})(english, contexts, ())
 
 
 def offered(pack: Pack, locale: str | None = None) -> bool:

@@ -71,8 +71,7 @@ def run(settings: Settings, startup_check: bool = False, ready_check: bool = Fal
         content = settings.load_content(quick.setting(SHARE_SETTING))
         for problem in content.problems:
             log.warning("pack left out: %s", problem)
-        for problem in content.warnings:
-            log.warning("pack translation not used: %s", problem)
+        # A pack's translation is read, and what is wrong with it logged, when its language is first shown.
         return content
 
     reporter = ErrorReporter(log_file(settings), quiet=startup_check)
@@ -99,8 +98,12 @@ def run(settings: Settings, startup_check: bool = False, ready_check: bool = Fal
         else:
             QTimer.singleShot(0, lambda: tell_recovery(window, recovery))
     if ready_check:
-        # Everything loaded as soon as the window is shown, then quit once idle again.
-        QTimer.singleShot(0, lambda: (window.ready(), QTimer.singleShot(0, app.quit)))
+
+        def ready_then_quit() -> None:
+            window.ready()
+            QTimer.singleShot(0, app.quit)  # once idle again, everything loaded
+
+        QTimer.singleShot(0, ready_then_quit)  # as soon as the window is shown
     elif startup_check:
         # A zero timer fires once the event loop has shown the window and is idle.
         QTimer.singleShot(0, app.quit)
