@@ -168,6 +168,29 @@ def test_at_normal_text_every_main_button_of_the_office_is_in_sight(
     assert rows_in_sight(dashboard.table) >= 4
 
 
+@pytest.mark.parametrize(("language", "height"), [("en_GB", 560), ("cy", 600)])
+def test_in_welsh_and_in_the_window_a_small_screen_opens_every_main_button_is_in_sight(
+    qtbot: QtBot, store: Store, admin: Any, language: str, height: int
+) -> None:
+    """Welsh words are longer; and on a 1024 × 600 screen the window opens 560 high (``start_size``)."""
+    window, area = office(qtbot, store, admin, 1.0)
+    if language != "en_GB":
+        window.set_language(language)  # the office closes as every screen is made again: open it again
+        area = unlock(qtbot, window, admin)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    window.resize(1024, height)
+    qtbot.wait(10)
+    keep(window, f"layout-office-100-{language}-{height}")
+    dashboard = area.dashboard
+    assert area.duplicates_button.isVisible()
+    buttons = [area.refresh_button, area.lock_button, dashboard.open_button, dashboard.export_button]
+    buttons += [dashboard.governors_button, area.group_button, area.duplicates_button]
+    assert [b.text() for b in buttons if not whole_in_sight(b)] == []
+    assert scrolling_around(dashboard.table) == [dashboard.table]
+    assert rows_in_sight(dashboard.table) >= 4
+
+
 @pytest.mark.parametrize("scale", [1.5, 2.0])
 def test_with_large_text_the_page_scrolls_and_the_list_shows_its_rows_under_its_headings(
     qtbot: QtBot, store: Store, admin: Any, scale: float

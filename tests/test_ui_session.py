@@ -382,7 +382,7 @@ def test_the_dialog_fits_1024_by_600_is_named_and_keyboard_reachable(
     out = os.environ.get("SOCIALSAFE_SCREENSHOTS")
     assert clipped(window) == []
     assert area.group_button.isVisibleTo(window)
-    assert area.group_button.accessibleName().startswith("Record a session for several people")
+    assert area.group_button.accessibleName().startswith("Record a group session")
     dialog = open_dialog(qtbot, area)
     attendance = tmp_path / "attendance.csv"
     attendance.write_text("name,email,role,school\nBob Roe,,headmaster,Oak Primary\n", encoding="utf-8")
@@ -426,7 +426,7 @@ def test_the_dialog_fits_1024_by_600_is_named_and_keyboard_reachable(
 
 def test_it_is_behind_the_admin_passphrase(qtbot: QtBot, store: Store) -> None:
     window = open_window(qtbot, store, [MINI])
-    wanted = "Record a session for several people…"
+    wanted = "Record a group session…"
     assert not [b for b in window.findChildren(QPushButton) if b.text() == wanted]  # no office, no button
     area = unlock(qtbot, window, admin)
     assert [b for b in window.findChildren(QPushButton) if b.text() == wanted] == [area.group_button]

@@ -1,6 +1,6 @@
 """One face-to-face session for many people at once, with no Qt: who was there, what it covered, and recording it.
 
-``socialsafe record`` and the office's "Record a session for several people…"
+``socialsafe record`` and the office's "Record a group session…"
 both use it. The rules:
 
 - **Who was there**: people the office knows (their learner records on any

@@ -518,6 +518,8 @@ def _sheet(theme: Theme, scale: float) -> str:
         h2=f"{base * 1.25:.1f}",
         # Click targets grow with the text: never under 44 px (WCAG 2.5.5's size).
         target=str(round(max(44, 40 * scale))),
+        button_inner=str(round(max(44, 40 * scale)) - 2 * 4 - 2 * 2),  # a button's padding and border are inside it
+        field_inner=str(round(max(44, 40 * scale)) - 2 * 2 - 2 * 2),  # and a field's
         header_target=str(round(max(44, 32 * scale))),  # the header's buttons: its words, and room to click
         bar=str(round(18 * scale)),
         indicator=str(round(22 * scale)),

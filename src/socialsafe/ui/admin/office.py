@@ -148,14 +148,15 @@ class OfficeArea(QWidget):
         top = FlowRow(self.top)
         top.add(self.tab_bar)
         top.add(buttons, right=True)
+        self.top_buttons = buttons
         layout.addWidget(self.top)
         self.people = QStackedWidget()
         self.dashboard = DashboardPage()
         self.person = PersonPage()
         # One face-to-face session for many people at once (an INSET day): under the list of everyone.
         self.group_button = button(
-            _("Record a session for several people…"),
-            _("Record a session for several people: one face-to-face session for everyone who was there"),
+            _("Record a group session…"),
+            _("Record a group session: one face-to-face session for several people, everyone who was there"),
             description=_("Tick who was there or load the attendance list; the whole course or chosen modules"),
         )
         self.group_button.clicked.connect(self.record_group_session)
@@ -169,6 +170,7 @@ class OfficeArea(QWidget):
         self.duplicates_button.clicked.connect(self.review_duplicates)
         self.duplicates_note.hide()
         self.duplicates_button.hide()
+        self.duplicates_note.setWordWrap(True)  # on two lines (see _show_duplicates)
         # After the list's own buttons, on their line where there is room, else on lines below: never wider
         # than the window, which would make the whole page scroll sideways (WCAG 1.4.10).
         for part in (self.group_button, self.duplicates_note, self.duplicates_button):
@@ -229,10 +231,18 @@ class OfficeArea(QWidget):
         self.insight.export.connect(self.export_insight)
 
     def _fit_tabs(self, width: int) -> None:
-        """The section tabs on one line where they fit the page, their longest names on two where not."""
+        """The section tabs on one line beside the area's buttons where they fit, their longest names on two
+        where not (as tall as the buttons: no room lost); only if that is not enough do the buttons go below."""
         layout = self.body.layout()
         margins = layout.contentsMargins() if layout is not None else None
-        self.tab_bar.set_room(width - (margins.left() + margins.right() if margins is not None else 0))
+        room = width - (margins.left() + margins.right() if margins is not None else 0)
+        beside = room - self.top_buttons.sizeHint().width() - 8  # the row's spacing
+        self.tab_bar.set_room(beside if self._tabs_fit(beside) else room)
+
+    def _tabs_fit(self, room: int) -> bool:
+        """Whether the tabs, their longest names on two lines as needed, fit ``room``."""
+        self.tab_bar.set_room(room)
+        return sum(self.tab_bar.tabSizeHint(i).width() for i in range(self.tab_bar.count())) <= room
 
     def _page_shown(self, _index: int) -> None:
         """A section or a person's record opens at its top, laid out for what it holds."""
@@ -475,6 +485,12 @@ class OfficeArea(QWidget):
             ngettext("{n} pair of records may be one person.", "{n} pairs of records may be one person.", found).format(
                 n=found
             )
+        )
+        # On two lines, half its words wide, so that it and its button share a line with 'Record a group
+        # session…' rather than take a line of their own below it.
+        metrics = self.duplicates_note.fontMetrics()
+        self.duplicates_note.setFixedWidth(
+            metrics.horizontalAdvance(self.duplicates_note.text()) // 2 + 4 * metrics.averageCharWidth()
         )
         self.duplicates_note.setVisible(bool(found))
         self.duplicates_button.setVisible(bool(found))

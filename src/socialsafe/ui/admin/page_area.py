@@ -152,17 +152,23 @@ class Room:
 
     def least(self) -> int:
         """Its headings and ``rows`` rows: what the page keeps for it before letting it have the rest."""
-        return 2 * self.view.frameWidth() + self.heading_height() + self.rows * self.row_height()
+        rows = self.rows * self.row_height()
+        return 2 * self.view.frameWidth() + self.heading_height() + rows + self.sideways_bar()
 
     def whole(self) -> int:
         """Its headings and every row, with no scrolling of its own."""
         view = self.view
         height = 2 * view.frameWidth() + view.viewportSizeHint().height()  # a list's hint holds its headings
+        return height + self.sideways_bar()
+
+    def sideways_bar(self) -> int:
+        """The height of its sideways scroll bar, below its rows, when it is wider than its room."""
+        view = self.view
         if isinstance(view, QAbstractItemView) and self.header is not None:
             wide = self.header.length() > view.viewport().width()
             if wide and view.horizontalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
-                height += view.horizontalScrollBar().sizeHint().height()  # it scrolls sideways: its bar below it
-        return height
+                return view.horizontalScrollBar().sizeHint().height()
+        return 0
 
     def size(self, whole: bool, height: int) -> None:
         """``whole``: as tall as all its rows, the page around it scrolling instead; else it scrolls its own
