@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from threading import Thread
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -27,9 +27,10 @@ from socialsafe.content.loader import Content
 from socialsafe.i18n import _
 from socialsafe.log import log
 from socialsafe.storage.store import Store
-from socialsafe.sync import engine
-from socialsafe.sync.engine import SyncReport
 from socialsafe.sync.share import ShareError
+
+if TYPE_CHECKING:
+    from socialsafe.sync.engine import SyncReport
 
 
 def unexpected_error() -> str:
@@ -146,6 +147,9 @@ class SyncWorker(QObject):
         path, content = self.store.path, self.content
 
         def job() -> SyncReport:
+            # Loaded with the first sync, on its thread: a PC that never shares never loads it.
+            from socialsafe.sync import engine
+
             # The thread opens the database for itself: nothing it holds can be closed under it
             # when the window (and its store) goes away first, as at quit or between tests.
             own = Store(path)
