@@ -235,8 +235,9 @@ class Stats:
 
 
 class Generator:
-    def __init__(self, course: Course, devices: int, schools: int, seed: int) -> None:
+    def __init__(self, course: Course, devices: int, schools: int, seed: int, finished_only: bool = False) -> None:
         self.course = course
+        self.finished_only = finished_only  # every attempt finished: no abandoned or open tries
         self.rng = random.Random(seed)
         self.device_ids = [self.uuid() for _ in range(devices)]
         self.schools = [
@@ -324,6 +325,7 @@ class Generator:
     ) -> rec.AttemptRec:
         module_id, pass_mark, draw = module
         learner = self.rng.choice(person.learners)
+        unfinished = unfinished and not self.finished_only
         finished, score, passed = None, None, None
         source, note, max_score = "quiz", None, draw
         if not unfinished:
@@ -567,8 +569,16 @@ def _csv_cell(text: str) -> str:
 
 
 def generate(
-    share: Path, content: Content, devices: int, records: int, people: int, schools: int, seed: int, roster: bool
+    share: Path,
+    content: Content,
+    devices: int,
+    records: int,
+    people: int,
+    schools: int,
+    seed: int,
+    roster: bool,
+    finished_only: bool = False,
 ) -> Stats:
-    gen = Generator(Course.of(content), devices, schools, seed)
+    gen = Generator(Course.of(content), devices, schools, seed, finished_only)
     everyone = gen.build(records, people)
     return gen.write(share, everyone if roster else None)
