@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QAccessible, QWheelEvent
-from PySide6.QtWidgets import QApplication, QCheckBox, QFileDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QFileDialog, QLabel, QMessageBox, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from conftest import MINI
@@ -30,7 +30,7 @@ from socialsafe.resources import bundled
 from socialsafe.storage.store import Store
 from socialsafe.training import declaration
 from socialsafe.ui.headings import mark_heading
-from socialsafe.ui.reading import ReadingText
+from socialsafe.ui.reading import MARGIN, ReadingText
 from socialsafe.ui.widgets import label
 from ui_helpers import (
     Heard,
@@ -396,6 +396,55 @@ def test_a_number_key_brings_its_option_into_view(qtbot: QtBot, store: Store) ->
                     row.button.click()
         answer_current(qtbot, window, right=False)
     assert checked >= 4
+
+
+def assert_opens_at_its_focus(qtbot: QtBot, page: QWidget) -> QWidget:
+    """The control with the keyboard on ``page`` is all in view, the page scrolled from its top no further than
+    that needs (its heading in view where both fit): what the page has the keyboard on."""
+    qtbot.waitUntil(lambda: page.isVisible() and page.window().focusWidget() is not None)
+    focus = focused()
+    assert page.isAncestorOf(focus)
+    if isinstance(focus, ReadingText):  # text to read: its first line, where the caret is
+        caret = focus.cursorRect()
+        place = QRect(focus.viewport().mapTo(focus.window(), caret.topLeft()), caret.size())
+    else:
+        place = whole(focus)
+    qtbot.waitUntil(lambda: seen(focus).contains(place), timeout=2000)
+    area = next(a for a in page.findChildren(QScrollArea) if a.isAncestorOf(focus))
+    view = QRect(area.viewport().mapTo(area.window(), QPoint(0, 0)), area.viewport().size())
+    # At its top, or scrolled down just so far: a little less and the control would be cut off.
+    assert area.verticalScrollBar().value() == 0 or place.bottom() + MARGIN + 10 > view.bottom()
+    return focus
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+def test_home_and_sign_off_open_with_the_keyboard_in_view(
+    qtbot: QtBot, store: Store, scale: float, language: str
+) -> None:
+    """At 200 % text in a 1024 × 600 window the first module's Start is far below the greeting, and the name
+    that signs below the declaration: filled before it is shown, the page opens with its focus in view."""
+    window = open_window(qtbot, store, [MINI], scale=scale)
+    window.set_language(language)
+    newcomer = store.add_learner("Priya Sharma", "teacher", "Oak Primary")
+    window.sign_in(newcomer.id)
+    pack = window.content.current[0]
+    start = assert_opens_at_its_focus(qtbot, window.home)
+    assert start.accessibleName() == (
+        f"Start: {pack.modules[0].title}" if language == "en" else f"Dechrau: {pack.modules[0].title}"
+    )
+
+    window.sign_in(ready_to_sign(store))
+    signing = assert_opens_at_its_focus(qtbot, window.home)  # 'Sign the policy'
+    qtbot.mouseClick(signing, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.signoff
+    assert assert_opens_at_its_focus(qtbot, window.signoff) is window.signoff.name
+    if scale == 1.0:
+        assert window.signoff.findChildren(QScrollArea)[0].verticalScrollBar().value() == 0
+    type_text(qtbot, "Nia Evans")
+    press(qtbot, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.home
+    assert isinstance(assert_opens_at_its_focus(qtbot, window.home), ReadingText)  # 'Signed on…'
 
 
 def test_at_200_percent_the_module_text_gets_the_room_the_window_has(qtbot: QtBot, store: Store, tmp_path) -> None:

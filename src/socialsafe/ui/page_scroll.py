@@ -1,4 +1,4 @@
-"""How pages scroll: the mouse wheel scrolls the page, and a page opens at its top.
+"""How pages scroll: the mouse wheel scrolls the page, and a page opens at its top, its focus in view.
 
 A person scrolling a long page with the wheel passes over drop-downs, spin boxes
 and dates. Qt would let the wheel change whichever one is under the pointer
@@ -10,7 +10,7 @@ else.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QWidget,
 )
+
+from socialsafe.ui.reading import show_focus
 
 # Controls whose value the wheel changes: drop-downs, and spin boxes (dates and times are spin boxes too).
 GUARDED = (QComboBox, QAbstractSpinBox)
@@ -84,10 +86,37 @@ def install_wheel_guard(app: QApplication) -> WheelGuard:
 
 
 def to_top(page: QWidget) -> None:
-    """``page`` and the scrolling pages within it back at their top left, showing their headings."""
+    """``page`` and the scrolling pages within it back at their top left, showing their headings, as far as the
+    control with the keyboard lets: that control is in view (WCAG 2.4.11), its heading too where both fit.
+
+    Done now and again once the page is laid out (a page filled before it is shown has its widgets' places
+    only then), unless something has scrolled it in between. Only pages that follow the focus
+    (:func:`socialsafe.ui.reading.follow_focus`) scroll to it; the office's pages place their lists themselves.
+    """
+    placed = _open(page)
+
+    def again() -> None:
+        if page.isVisible() and _places(page) == placed:
+            _open(page)
+
+    QTimer.singleShot(0, page, again)
+
+
+def _areas(page: QWidget) -> list[QScrollArea]:
     areas = page.findChildren(QScrollArea)
     if isinstance(page, QScrollArea):
         areas.insert(0, page)
-    for area in areas:
+    return areas
+
+
+def _places(page: QWidget) -> list[int]:
+    return [bar.value() for area in _areas(page) for bar in (area.verticalScrollBar(), area.horizontalScrollBar())]
+
+
+def _open(page: QWidget) -> list[int]:
+    """At the top, then down as far as the focus needs; where the scroll bars are then."""
+    for area in _areas(page):
         for bar in (area.verticalScrollBar(), area.horizontalScrollBar()):
             bar.setValue(bar.minimum())
+    show_focus(page)
+    return _places(page)

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QResizeEvent, QTextCursor, QTextDocument, QWheelEvent
 from PySide6.QtWidgets import QApplication, QScrollArea, QSizePolicy, QWidget
 
 from socialsafe.ui.safe_text import Reader
 from socialsafe.ui.style import colour, current_theme, notifier
+
+# Room kept around a control scrolled into view, as Qt's ensureWidgetVisible keeps: something of what is next to it.
+MARGIN = 50
 
 READ_BY_KEYBOARD = Qt.TextInteractionFlag.TextSelectableByKeyboard | Qt.TextInteractionFlag.TextSelectableByMouse
 
@@ -137,8 +140,8 @@ class ReadingText(Reader):
         caret = self.cursorRect()
         middle = self.viewport().mapTo(body, caret.center())
         margin = caret.height() * 3 // 2
-        if self.textCursor().atStart():
-            margin = max(margin, middle.y())  # back at the start: the top of the page too, its title
+        if self.textCursor().atStart() and middle.y() + margin <= area.viewport().height():
+            area.verticalScrollBar().setValue(0)  # back at the start: the top of the page too, its title, if it fits
         area.ensureVisible(middle.x(), middle.y(), 0, margin)
 
     def _follow_caret(self) -> None:
@@ -198,11 +201,70 @@ class _FocusFollower(QObject):
     def _moved(self, _old: QWidget | None, new: QWidget | None) -> None:
         if new is None:
             return
+        # A page that is not shown is not laid out: it shows the control when it opens (show_focus).
         for area in self._areas.values():
             body = area.widget()
             if body is not None and area.isVisible() and body.isAncestorOf(new):
-                area.ensureWidgetVisible(new)  # for text to read, the line with its caret
+                _bring(area, new)
                 return
+
+    def show(self, page: QWidget) -> None:
+        focus = page.window().focusWidget()
+        if focus is None or not page.isAncestorOf(focus) or not focus.isVisible():
+            return
+        if isinstance(focus, ReadingText) and focus.page() is not None:
+            focus.show_caret()  # its caret's line, and the page's top with it while the caret is at the start
+            return
+        areas = [
+            area
+            for area in self._areas.values()
+            if (area is page or page.isAncestorOf(area)) and area.isVisible() and area.isAncestorOf(focus)
+        ]
+        # The innermost first: the page around it then scrolls to where the inner one shows the control.
+        for area in sorted(areas, key=_depth, reverse=True):
+            _bring(area, focus)
+
+
+def _depth(widget: QWidget) -> int:
+    depth = 0
+    while not widget.isWindow():  # never a window's parentWidget(): see ReadingText.page
+        parent = widget.parentWidget()
+        if parent is None:
+            break
+        widget, depth = parent, depth + 1
+    return depth
+
+
+def _bring(area: QScrollArea, widget: QWidget) -> None:
+    if isinstance(widget, ReadingText):
+        area.ensureWidgetVisible(widget)  # the line with its caret
+    else:
+        reveal(area, widget)
+
+
+def reveal(area: QScrollArea, widget: QWidget, margin: int = MARGIN) -> None:
+    """Scroll ``area`` as little as shows all of ``widget`` in it, with ``margin`` around it where there is room;
+    its top left if it is bigger than the view.
+
+    Qt's ``ensureWidgetVisible`` shows no more of a text field than its caret (its "micro focus"): the
+    field's lower half and frame could stay cut off at the foot of the view.
+    """
+    body = area.widget()
+    if body is None or not body.isAncestorOf(widget):
+        return
+    place = QRect(widget.mapTo(body, QPoint(0, 0)), widget.size())
+    view = area.viewport().size()
+    for bar, start, size, room in (
+        (area.verticalScrollBar(), place.top(), place.height(), view.height()),
+        (area.horizontalScrollBar(), place.left(), place.width(), view.width()),
+    ):
+        space = min(margin, max(0, (room - size) // 2))
+        value = bar.value()
+        if start + size + space > value + room:
+            value = start + size + space - room
+        if start - space < value:
+            value = start - space
+        bar.setValue(value)
 
 
 def follow_focus(area: QScrollArea) -> None:
@@ -218,3 +280,15 @@ def follow_focus(area: QScrollArea) -> None:
     if follower is None:
         follower = _FocusFollower(app)
     follower.add(area)
+
+
+def show_focus(page: QWidget) -> None:
+    """Scroll the pages in ``page`` that follow the focus as little as shows the control with the keyboard.
+
+    For a page filled, its focus given, before it is shown: the keyboard's move came while the page was
+    hidden and not laid out, too early to scroll to it.
+    """
+    app = QApplication.instance()
+    follower = app.findChild(_FocusFollower) if isinstance(app, QApplication) else None
+    if follower is not None:
+        follower.show(page)
