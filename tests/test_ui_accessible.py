@@ -40,6 +40,7 @@ from socialsafe.ui.admin.gate import GateDialog
 from socialsafe.ui.admin.person import EraseConfirmation
 from socialsafe.ui.admin.roster_page import ExemptionDialog, ImportPreviewDialog, PersonDialog
 from socialsafe.ui.error_dialog import ErrorDialog
+from socialsafe.ui.fields import is_invalid
 from socialsafe.ui.language import apply_qt_language, reset_qt_language
 from socialsafe.ui.main_window import MainWindow
 from socialsafe.ui.settings_dialog import SettingsDialog
@@ -396,6 +397,15 @@ def test_a_sign_off_that_does_not_match_is_said(qtbot: QtBot, store: Store, said
     type_text(qtbot, "Somebody Else")
     press(qtbot, Qt.Key.Key_Return)
     assert announced(said, "type your name as it is shown: Nia Evans") is window.signoff.error
+    # The field is marked, the keyboard on it, the message in what is said with it (WCAG 3.3.1).
+    name = window.signoff.name
+    assert is_invalid(name)
+    assert focused() is name
+    assert name.accessibleDescription().startswith(window.signoff.error.text())
+    assert "You are signing:" in name.accessibleDescription()  # its own description kept after the problem
+    type_text(qtbot, "Nia Evans")  # typed over what was refused: the mark goes
+    assert not is_invalid(name)
+    assert name.accessibleDescription().startswith("You are signing:")
 
 
 def test_the_settings_folder_check_and_a_failed_sync_are_said(

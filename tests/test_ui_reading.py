@@ -447,6 +447,44 @@ def test_home_and_sign_off_open_with_the_keyboard_in_view(
     assert isinstance(assert_opens_at_its_focus(qtbot, window.home), ReadingText)  # 'Signed on…'
 
 
+def assert_in_view(qtbot: QtBot, *widgets: QWidget) -> None:
+    for widget in widgets:
+        qtbot.waitUntil(lambda widget=widget: widget.isVisible() and seen(widget) == whole(widget), timeout=2000)
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_at_200_percent_a_refused_name_and_its_message_are_in_view(qtbot: QtBot, store: Store, language: str) -> None:
+    window = open_window(qtbot, store, [MINI], scale=2.0)
+    window.set_language(language)
+    window.sign_in(ready_to_sign(store))
+    window.open_signoff(window.content.current[0].id)
+    page = window.signoff
+    assert_in_view(qtbot, page.name)
+    type_text(qtbot, "Somebody Else")
+    press(qtbot, Qt.Key.Key_Return)
+    assert focused() is page.name
+    assert_in_view(qtbot, page.name, page.error)  # the message of four lines, below the field
+
+    # 'Add yourself': the message under the field at fault, not at the form's foot a screen below.
+    window.switch_person()
+    who = window.who
+    qtbot.mouseClick(who.add_button, Qt.MouseButton.LeftButton)
+    who.role.setCurrentIndex(TEACHER)
+    who.school.setText("Oak Primary")
+    who.email.setFocus()
+    press(qtbot, Qt.Key.Key_Return)  # no name
+    assert focused() is who.name
+    qtbot.waitUntil(lambda: whole(who.name).bottom() < whole(who.add_error).top() < whole(who.role).top())
+    assert_in_view(qtbot, who.name, who.add_error)
+    type_text(qtbot, "Priya Sharma")
+    who.email.setText("not an address")
+    who.email.setFocus()
+    press(qtbot, Qt.Key.Key_Return)
+    assert focused() is who.email
+    qtbot.waitUntil(lambda: whole(who.email).bottom() < whole(who.add_error).top() < whole(who.pin).top())
+    assert_in_view(qtbot, who.email, who.add_error)
+
+
 def test_at_200_percent_the_module_text_gets_the_room_the_window_has(qtbot: QtBot, store: Store, tmp_path) -> None:
     share = tmp_path / "share"
     share.mkdir()

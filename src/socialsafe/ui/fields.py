@@ -8,12 +8,26 @@ the field's name as the focus lands there), and the keyboard goes to the
 field. The message itself is shown and said by the form, beside the field, in
 words that name the field ("Please enter your name."). The mark goes as soon
 as the person changes the field: what they see then is what they typed, not a
-complaint about what was there before.
+complaint about what was there before. With large text the message is put
+where it is seen: in the row below the field (:func:`put_under`), the field
+and it scrolled into view (:func:`in_view`).
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QDateTimeEdit, QLineEdit, QSpinBox, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QLineEdit,
+    QScrollArea,
+    QSpinBox,
+    QWidget,
+)
+
+from socialsafe.ui.reading import reveal
 
 _INVALID = "invalid"  # the dynamic property the style sheet draws
 _OWN_DESCRIPTION = "plainDescription"  # the field's description from before it was marked, to put back
@@ -81,3 +95,50 @@ def _watch(field: QWidget) -> None:
         field.valueChanged.connect(changed)
     elif isinstance(field, QDateTimeEdit):
         field.dateTimeChanged.connect(changed)
+
+
+def put_under(form: QFormLayout, field: QWidget, message: QWidget) -> None:
+    """``message`` in the row just below ``field``'s in ``form``, across the form: read with what it is about,
+    not at the form's foot (with large text, a screen below the field)."""
+    if form.indexOf(message) >= 0:
+        form.takeRow(_row(form, message))
+    else:
+        holder = message.parentWidget()
+        layout = holder.layout() if holder is not None else None
+        if layout is not None:
+            layout.removeWidget(message)
+    row = _row(form, field)
+    if row >= 0:
+        form.insertRow(row + 1, message)
+
+
+def _row(form: QFormLayout, widget: QWidget) -> int:
+    """The row of ``form`` that ``widget`` is in (-1: none)."""
+    position = form.getWidgetPosition(widget)  # (row, role), typed only as an object
+    return int(position[0]) if isinstance(position, tuple) else -1
+
+
+def in_view(field: QWidget, message: QWidget) -> None:
+    """Scroll the page ``field`` is on to show ``message`` about it and the field, now and once laid out
+    (a message just shown has its place only then). The field, with the keyboard, wins where both do not fit."""
+
+    def show() -> None:
+        area = _page_of(field)
+        if area is not None and field.isVisible():
+            if message.isVisible():
+                reveal(area, message)
+            reveal(area, field)
+
+    show()
+    QTimer.singleShot(0, field, show)
+
+
+def _page_of(widget: QWidget) -> QScrollArea | None:
+    while not widget.isWindow():  # never a window's parentWidget(): see ReadingText.page
+        parent = widget.parentWidget()
+        if parent is None:
+            return None
+        if isinstance(parent, QScrollArea):
+            return parent
+        widget = parent
+    return None

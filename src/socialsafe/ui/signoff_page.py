@@ -6,6 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
 from socialsafe.i18n import _
+from socialsafe.ui.fields import clear_invalid, in_view, mark_invalid
 from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.reading import ReadingText, follow_focus
 from socialsafe.ui.widgets import announce, button, card, esc, label, page_layout, scrolling
@@ -67,14 +68,17 @@ class SignOffPage(QWidget):
             _("You are signing: {declaration} {hint}").format(declaration=declaration, hint=self.name_hint.text())
         )
         self.name.clear()
+        clear_invalid(self.name)
         self.error.hide()
         self.name.setFocus()
 
     def show_error(self, message: str) -> None:
+        """The name refused: the field marked, the keyboard on it, the message just below it, in view and said."""
+        mark_invalid(self.name, message)
         self.error.setText(message)
         self.error.show()
+        in_view(self.name, self.error)
         announce(self.error, message)
-        self.name.setFocus()
 
     def _sign(self) -> None:
         self.sign.emit(self.name.text())

@@ -45,7 +45,7 @@ from socialsafe.domain.pin import check_pin
 from socialsafe.i18n import _, ngettext
 from socialsafe.labels import role_label
 from socialsafe.storage.quick import QuickReads
-from socialsafe.ui.fields import clear_invalid, mark_invalid
+from socialsafe.ui.fields import clear_invalid, in_view, mark_invalid, put_under
 from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.widgets import announce, button, clear_button, in_our_words, label, page_layout, scrolling
 
@@ -550,10 +550,12 @@ class WhoPage(QWidget):
         self.chosen.emit(learner.id)
 
     def _show_error(self, message: str, field: QWidget) -> None:
-        """Say why the form was refused, beside it and aloud, with ``field`` marked and the keyboard on it."""
+        """Say why the form was refused, just below ``field`` and aloud, the field marked, the keyboard on it."""
         self.stack.setCurrentWidget(self._add_page)
+        put_under(self.add_form, field, self.add_error)  # read with the field, not a screen below it
         mark_invalid(field, message)
         self._say(self.add_error, message)
+        in_view(field, self.add_error)
 
     # Is this you? -------------------------------------------------------------------------------------
 
