@@ -24,6 +24,7 @@ from socialsafe.resources import bundled
 from socialsafe.storage.store import Store
 from socialsafe.ui.admin import OfficeArea
 from socialsafe.ui.admin.session import BelowPassMarkConfirmation, GroupSessionDialog
+from socialsafe.ui.fields import is_invalid
 from test_ui_admin import loaded, tile_counts, unlock
 from test_ui_screens import clipped
 from ui_helpers import (
@@ -296,12 +297,30 @@ def test_nothing_ticked_or_no_module_chosen_is_said_and_records_nothing(
     save(qtbot, dialog)
     assert said_by(heard, "Tick the people who were at the session") is dialog.error
     assert focused_control() is dialog.people
+    # The field at fault marked, the problem said with it (WCAG 3.3.1); ticking someone answers it.
+    assert is_invalid(dialog.people)
+    assert dialog.people.accessibleDescription().startswith("Tick the people who were at the session")
 
     qtbot.mouseClick(dialog.tick_button, Qt.MouseButton.LeftButton)
+    assert not is_invalid(dialog.people)
     dialog.chosen.setChecked(True)
-    assert not any(row.box.isChecked() for row in dialog.module_rows.values())
+    boxes = [row.box for row in dialog.module_rows.values()]
+    assert not any(box.isChecked() for box in boxes)
     save(qtbot, dialog)
     assert said_by(heard, "Tick the modules the session covered") is dialog.error
+    assert all(is_invalid(box) for box in boxes)
+    assert focused_control() is boxes[0]
+    assert boxes[0].accessibleDescription().startswith("Tick the modules the session covered")
+    assert all(store.attempts(learner.id) == [] for learner in store.learners())
+    boxes[-1].click()
+    assert not any(is_invalid(box) for box in boxes)
+
+    dialog.score.setValue(9)
+    dialog.max_score.setValue(5)
+    save(qtbot, dialog)
+    assert said_by(heard, "The score must be between 0 and the maximum score") is dialog.error
+    assert is_invalid(dialog.score)
+    assert focused_control() in (dialog.score, dialog.score.lineEdit())
     assert all(store.attempts(learner.id) == [] for learner in store.learners())
 
 

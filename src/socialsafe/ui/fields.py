@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractSpinBox,
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
     QLineEdit,
+    QListWidget,
     QScrollArea,
     QSpinBox,
     QWidget,
@@ -95,6 +97,10 @@ def _watch(field: QWidget) -> None:
         field.valueChanged.connect(changed)
     elif isinstance(field, QDateTimeEdit):
         field.dateTimeChanged.connect(changed)
+    elif isinstance(field, QListWidget):
+        field.itemChanged.connect(changed)  # a row ticked or unticked
+    elif isinstance(field, QAbstractButton):
+        field.toggled.connect(changed)
 
 
 def put_under(form: QFormLayout, field: QWidget, message: QWidget) -> None:

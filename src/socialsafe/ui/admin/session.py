@@ -49,6 +49,7 @@ from socialsafe.office import sessions
 from socialsafe.office.sessions import Attendee, Covered, Outcome, Session
 from socialsafe.reports import collation
 from socialsafe.storage.store import InputError, Prove, Store
+from socialsafe.ui.fields import clear_invalid, mark_invalid
 from socialsafe.ui.flow import FlowRow
 from socialsafe.ui.safe_text import Reader, as_text
 from socialsafe.ui.style import current_scale, set_role, set_tone
@@ -540,6 +541,8 @@ class GroupSessionDialog(ScrollingDialog):
 
     def _count(self, *_args: object) -> None:
         ticked, shown, total = len(self.ticked()), len(self.shown_items()), self.people.count()
+        if ticked:
+            clear_invalid(self.people)  # 'no one ticked' is answered, however they were ticked
         text = ngettext("{n} person ticked", "{n} people ticked", ticked).format(n=ticked)
         if shown != total:
             text += " · " + ngettext("showing {shown} of {n}", "showing {shown} of {n}", total).format(
@@ -651,11 +654,14 @@ class GroupSessionDialog(ScrollingDialog):
             row.box.setChecked(whole or module_id in self._picked)
             row.box.blockSignals(False)
             row.setEnabled(not whole)
+            clear_invalid(row.box)  # 'no module ticked' is answered
         self._update_marks()
 
     def _module_ticked(self, *_args: object) -> None:
         if self.chosen.isChecked():
             self._picked = {i for i, row in self.module_rows.items() if row.box.isChecked()}
+        for row in self.module_rows.values():
+            clear_invalid(row.box)  # one ticked answers 'no module ticked' for them all
         self._update_marks()
 
     def _update_marks(self, *_args: object) -> None:
@@ -681,11 +687,15 @@ class GroupSessionDialog(ScrollingDialog):
 
     # Saving ----------------------------------------------------------------------------------------
 
-    def show_error(self, text: str, focus: QWidget | None = None) -> None:
+    def show_error(self, text: str, focus: QWidget | None = None, fields: Sequence[QWidget] = ()) -> None:
+        """Say why nothing was saved, below the form and aloud, the keyboard on ``focus``; ``fields`` (the
+        first of them ``focus``, if it is one) are marked as at fault, ``text`` said with each."""
+        for field in fields:
+            mark_invalid(field, text, focus=field is focus)
         self.error.setText("✖ " + text)
         self.error.show()
         announce(self.error, text)
-        if focus is not None:
+        if focus is not None and not focus.hasFocus():
             focus.setFocus()
 
     def day_chosen(self) -> dt.date:
@@ -704,18 +714,28 @@ class GroupSessionDialog(ScrollingDialog):
             return
         attendees = self.ticked()
         if not attendees:
-            self.show_error(_("Tick the people who were at the session, or load the attendance list."), self.people)
+            self.show_error(
+                _("Tick the people who were at the session, or load the attendance list."), self.people, [self.people]
+            )
             return
         covered = self.covered()
         if covered is None:
-            self.show_error(_("Tick the modules the session covered, or choose the whole course."), self.chosen)
+            boxes = [row.box for row in self.module_rows.values()]
+            self.show_error(
+                _("Tick the modules the session covered, or choose the whole course."),
+                boxes[0] if boxes else self.chosen,
+                boxes,
+            )
             return
         score, most = self.score.value(), self.max_score.value()
         session = Session(covered, score, most, self.day_chosen(), self.note.text().strip() or None)
         try:
             planned = sessions.plan(self.store, session, attendees)
         except sessions.SessionError as error:
-            self.show_error(error.say(), self.score if isinstance(error, sessions.ScoreError) else None)
+            if isinstance(error, sessions.ScoreError):
+                self.show_error(error.say(), self.score, [self.score])
+            else:
+                self.show_error(error.say())
             return
         below = {m.id for m in sessions.below_pass_mark(covered.modules, score, most)}
         affected = [p for p in planned if any(m.id in below for m in p.modules)]
