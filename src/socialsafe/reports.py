@@ -67,6 +67,8 @@ class PersonRecords:
     # From the roster, when the person is on it (the roster's role wins).
     roster_role: str | None = None
     exempt_until: dt.date | None = None
+    # ``attempts`` are a digest (socialsafe.domain.digest): enough for the person's status, not a module report.
+    digested: bool = False
 
     @property
     def newest(self) -> LearnerFacts:
@@ -264,6 +266,8 @@ def _build_rows(
     modules: bool,
 ) -> tuple[list[PersonRow], list[ModuleRow]]:
     ordered = sorted(people, key=PersonRecords.sort_key)
+    if modules and any(person.digested for person in ordered):
+        raise ValueError("a module report needs every attempt, not a digest")
     months = site_validity_months()  # once, not once a person: it reads the site config file
     person_rows: list[PersonRow] = []
     module_rows: list[ModuleRow] = []
@@ -337,6 +341,11 @@ def person_row_of(
     people = [p for p in people_of_store(store) if any(x.id == learner_id for x in p.learners)]
     rows = build_person_rows(people, content, today or dt.date.today(), policy_id)
     return rows[0] if rows else None
+
+
+def refreshers(content: Content) -> frozenset[str]:
+    """The module ids the loaded packs name as their refresher: what a digest of attempts keeps every pass of."""
+    return frozenset(r for pack in content.packs if (r := pack.header.pack.refresher))
 
 
 def rows_by(

@@ -482,7 +482,8 @@ def cmd_export(settings: Settings, out: Path, by: str, format_name: str | None) 
     content = _load_content(settings)
     store = _open_store(settings)
     try:
-        people, share_error, problems = _merged_people(settings, store)
+        # A person list needs of each person's attempts only what their status reads: a digest of them.
+        people, share_error, problems = _merged_people(settings, store, _digest_for(by, content))
         # One row per person, as the share's reports: the primary policy when several are loaded.
         header, rows = reports.rows_by(by, store, content, policy_id=content.primary_policy_id, people=people)
     finally:
@@ -524,13 +525,21 @@ def _share_of(settings: Settings, store: Store) -> Path | None:
     return settings.share_folder(store.setting(SHARE_SETTING))[0]
 
 
+def _digest_for(by: str, content: Content) -> frozenset[str] | None:
+    """What a merge for the report ``by`` may digest attempts by: the refreshers, for a person report only."""
+    from socialsafe.reports import refreshers
+
+    return refreshers(content) if by == "person" else None
+
+
 def _merged_people(
-    settings: Settings, store: Store
+    settings: Settings, store: Store, digest: frozenset[str] | None = None
 ) -> tuple[list[reports.PersonRecords] | None, Exception | None, list[object]]:
     """Everyone on every PC, from the share's device files and roster; None to use this PC's records.
 
     Also the share's problems (lines and files that could not be read, as
     ``sync`` finds them), or the error that kept the share from being read.
+    ``digest``: the refreshers' module ids, to digest attempts for a person report (``merged_people``).
     """
     from socialsafe.sync.engine import merged_people
     from socialsafe.sync.share import ShareError
@@ -545,7 +554,7 @@ def _merged_people(
             log.warning("roster: %s", problem)
         return (roster.with_roster(reports.people_of_store(store), listed) if listed else None), None, []
     try:
-        people, problems = merged_people(store, share)
+        people, problems = merged_people(store, share, digest)
     except ShareError as error:
         return None, error, []
     for problem in problems:
@@ -588,7 +597,7 @@ def cmd_report(settings: Settings, by: str) -> int:
     content = _load_content(settings)
     store = _open_store(settings)
     try:
-        people, share_error, problems = _merged_people(settings, store)
+        people, share_error, problems = _merged_people(settings, store, _digest_for(by, content))
         tables = [
             (pack, *reports.rows_by(by, store, content, policy_id=pack.policy.id, people=people))
             for pack in content.current

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar
@@ -15,6 +16,7 @@ _PLAIN = str.maketrans(
 )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a trust's merge asks again and again for the same names and schools
 def letters(text: str) -> str:
     """``text`` compared on its letters and digits alone (``shared/contracts/share-format.md``, "Who is a
     person"): accents folded (Siân = Sian, Łukasz = Lukasz), case folded, and everything else (apostrophes,

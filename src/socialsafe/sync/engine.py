@@ -25,6 +25,7 @@ from socialsafe import __version__
 from socialsafe.bulk import collector_paused
 from socialsafe.content.loader import Content, Problem
 from socialsafe.domain import limits
+from socialsafe.domain.digest import AttemptDigest
 from socialsafe.domain.people import as_merged, merged_identities, person_identity
 from socialsafe.export import to_csv
 from socialsafe.files import RefusedFileError, read_whole, write_atomic
@@ -36,6 +37,7 @@ from socialsafe.reports import (
     ModuleRow,
     PersonRecords,
     PersonRow,
+    ReportAttempt,
     build_rows,
     columns,
     group_people,
@@ -86,6 +88,10 @@ class SignedFilesSeenError(Exception):
     """A signed (version 2) device file on a share that shows no admin authority."""
 
 
+class EveryRecordNeededError(Exception):
+    """A record in another PC's device file names a PC whose file was read and digested already."""
+
+
 @dataclass
 class Merged:
     """Every record known, after erasures, without duplicates.
@@ -120,10 +126,21 @@ class Merged:
     # (Kept on a share with an admin authority, where a forged copy is worth finding; None otherwise.)
     _attempt_ids: set[str] | None = field(default=None, repr=False)
     _ack_ids: set[str] | None = field(default=None, repr=False)
+    # Digested (for a person report): the refreshers' module ids, and attempts folded by learner id into
+    # :attr:`digests` instead of kept in :attr:`attempts` (see :meth:`_fold`). None: every attempt kept.
+    refreshers: frozenset[str] | None = None
+    digests: dict[str, AttemptDigest] = field(default_factory=dict, repr=False)
+    # Digested: the attempts that may meet a copy in another file (this PC's own, and any naming another PC
+    # than its file's), kept whole by learner and id; and the PCs whose files have been digested.
+    _exposed: dict[tuple[str, str], rec.AttemptRec] = field(default_factory=dict, repr=False)
+    _digested: set[str] = field(default_factory=set, repr=False)
+    _keys: dict[tuple[str, str, str], tuple[str, str, str]] = field(default_factory=dict, repr=False)
 
     def add(self, records: Iterable[rec.Record], source: Path | None = None) -> None:
         """Records not seen before; the first copy of an id is kept (records never change), and a different
         record under an id already seen is noted in :attr:`conflicts`."""
+        if self.refreshers is not None:
+            records = self._fold(records, source)
         attempts, of_learner, attempt_kind = self.attempts, self.attempts.get, rec.AttemptRec
         seen = self._attempt_ids
         for record in records:
@@ -159,6 +176,51 @@ class Merged:
                 self._keep_once(self.enrolments, record, source)
             elif type(record) is rec.CertificateRec:
                 self._keep_once(self.certificates, record, source)
+
+    def _fold(self, records: Iterable[rec.Record], source: Path | None) -> list[rec.Record]:
+        """Digest the attempts of one source (a device file, or this PC's own records); return the rest.
+
+        A record is kept once (the first copy, as :meth:`add` does: by learner and id), yet without a set of
+        every id read. A record carries the id of the PC that made it, and that PC writes it to its own file
+        only (``shared/contracts/share-format.md``): a copy can be in that file, in this PC's database, or in
+        another PC's file (a record naming another PC). So each file's own records are checked against the
+        file's others and against the records that can come from elsewhere (this PC's, and those naming
+        another PC, which are few and kept whole); then the file's ids are let go. A record naming a PC whose
+        file was digested already could be a copy of one let go: :class:`EveryRecordNeededError`, and the
+        merge is made again with every record kept.
+        """
+        assert self.refreshers is not None
+        rest: list[rec.Record] = []
+        stem = source.stem if source is not None else None
+        here: dict[tuple[str, str], rec.AttemptRec] = {}  # this file's own attempts: let go after it
+        exposed, digests, refreshers, digested = self._exposed, self.digests, self.refreshers, self._digested
+        attempt_kind = rec.AttemptRec
+        for record in records:
+            if type(record) is not attempt_kind:
+                rest.append(record)
+                continue
+            key = (record.learner_id, record.id)
+            old = exposed.get(key)
+            if old is None:
+                if record.device_id == stem:
+                    old = here.get(key)
+                    if old is None:
+                        here[key] = record
+                elif record.device_id in digested:
+                    raise EveryRecordNeededError(record.device_id)
+                else:
+                    exposed[key] = record
+            if old is not None:
+                if old != record:
+                    self.conflicts.append((source, old, record))
+                continue
+            digest = digests.get(record.learner_id)
+            if digest is None:
+                digest = digests[record.learner_id] = AttemptDigest(refreshers, self._keys)
+            digest.add(record)
+        if stem is not None:
+            digested.add(stem)
+        return rest
 
     def without(self, ids: set[str]) -> Merged:
         """The records but those with ``ids``: what the share's reports may show from a PC not yet trusted."""
@@ -203,13 +265,21 @@ class Merged:
         return self.find(record) is not None
 
     def attempts_of(self, learner_ids: Iterable[str]) -> list[rec.AttemptRec]:
+        assert self.refreshers is None, "a digest keeps only some attempts: see digest_of"
         return [a for lid in learner_ids for a in self.attempts.get(lid, {}).values()]
+
+    def digest_of(self, learner_ids: Iterable[str]) -> list[ReportAttempt]:
+        """The learners' attempts as the status rules read them: all of them, or what the digest kept."""
+        if self.refreshers is None:
+            return list(self.attempts_of(learner_ids))
+        return [a for lid in learner_ids if (d := self.digests.get(lid)) is not None for a in d.kept()]
 
     def acks_of(self, learner_ids: Iterable[str]) -> list[rec.AckRec]:
         return [s for lid in learner_ids for s in self.acks.get(lid, {}).values()]
 
     def records(self) -> list[rec.Record]:
         """Everything, learners first (the local database ties records to their learner)."""
+        assert self.refreshers is None, "a digest keeps only some attempts"
         everything: list[rec.Record] = [*self.learners.values()]
         everything += [a for mine in self.attempts.values() for a in mine.values()]
         everything += [s for mine in self.acks.values() for s in mine.values()]
@@ -254,6 +324,7 @@ class Merged:
         for learner_id in dropped:
             self.learners.pop(learner_id, None)
             self.attempts.pop(learner_id, None)
+            self.digests.pop(learner_id, None)
             self.acks.pop(learner_id, None)
         if dropped:
             self.certificates = {k: c for k, c in self.certificates.items() if c.learner_id not in dropped}
@@ -729,12 +800,15 @@ def device_key_bytes(store: Store) -> bytes:
     return raw
 
 
-def merge(store: Store, share: Path | None, report: SyncReport) -> Merged:
-    """This PC's records plus every readable device file's that counts, with erasures applied."""
+def merge(store: Store, share: Path | None, report: SyncReport, refreshers: frozenset[str] | None = None) -> Merged:
+    """This PC's records plus every readable device file's that counts, with erasures applied.
+
+    ``refreshers``: digest the attempts (:attr:`Merged.refreshers`), on a share without an admin authority.
+    """
     mine = own_records(store)
     trust = share_trust(store, share) if share is not None else None
-    for _round in range(2):
-        merged = Merged(trust=trust)
+    for _round in range(3):
+        merged = Merged(trust=trust, refreshers=refreshers if trust is None else None)
         if trust is not None:
             merged.watch_ids()
         merged.add(mine)
@@ -751,6 +825,10 @@ def merge(store: Store, share: Path | None, report: SyncReport) -> Merged:
             log.warning("signed device files on %s, but no authority found: nothing from them is counted", share)
             trust = ShareTrust(None, store.device_id, public_raw(private_key(device_key_bytes(store))))
             continue
+        except EveryRecordNeededError as error:
+            log.info("a record naming PC %s in another PC's file: merged again, every record kept", error)
+            refreshers = None
+            continue
         report.problems += checked.problems
         report.devices_read += checked.devices_read
         settle(merged, report)
@@ -764,21 +842,29 @@ def people(merged: Merged, roster: list[RosterPerson]) -> list[PersonRecords]:
     grouped = []
     for group in group_people(merged.shown_learners()):
         ids = [learner.id for learner in group]
-        person = PersonRecords(learners=list(group))
-        person.attempts.extend(merged.attempts_of(ids))
+        person = PersonRecords(learners=list(group), digested=merged.refreshers is not None)
+        person.attempts.extend(merged.digest_of(ids))
         person.signoffs.extend(merged.acks_of(ids))
         grouped.append(person)
     return with_roster(grouped, roster)
 
 
-def merged_people(store: Store, share: Path) -> tuple[list[PersonRecords], list[Problem]]:
-    """Everyone on every PC, read from the share without writing to it (for export and report)."""
+def merged_people(
+    store: Store, share: Path, refreshers: frozenset[str] | None = None
+) -> tuple[list[PersonRecords], list[Problem]]:
+    """Everyone on every PC, read from the share without writing to it (for export and report).
+
+    ``refreshers`` (the module ids packs name as their refresher): only a person report is wanted, so the
+    attempts are digested as the status rules read them (:class:`AttemptDigest`): memory follows people.
+    """
     check_share(share)
     report = SyncReport()
-    merged = merge(store, share, report)
+    merged = merge(store, share, report, refreshers)
     merged.apply_erasures(store.learners(merged=False))
     roster, problems = share_roster(share, store, merged.trust)
-    return people(merged, roster), [p for p in report.problems if not p.note] + problems
+    with collector_paused():  # some hundred thousand objects made, none in a cycle
+        everyone = people(merged, roster)
+    return everyone, [p for p in report.problems if not p.note] + problems
 
 
 def roster_signing(store: Store, trust: ShareTrust | None, key: AdminKey | None = None) -> RosterSigning | None:
