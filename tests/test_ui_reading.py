@@ -20,7 +20,16 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QAccessible, QWheelEvent
-from PySide6.QtWidgets import QApplication, QCheckBox, QFileDialog, QLabel, QMessageBox, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from conftest import MINI
@@ -40,6 +49,7 @@ from ui_helpers import (
     button_named,
     focused,
     in_sight,
+    labels_text,
     listen,
     open_window,
     press,
@@ -346,6 +356,46 @@ def test_saving_the_certificate_says_where_it_went(
     assert ok.text() == "OK"
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not box.isVisible(), timeout=2000)
+
+
+def test_after_signing_the_certificate_is_one_press_away(
+    qtbot: QtBot, store: Store, heard: list[Heard], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(qtbot, store, [MINI])
+    window.sign_in(ready_to_sign(store))
+    qtbot.mouseClick(button_named(window.home, "Sign the policy"), Qt.MouseButton.LeftButton)
+    type_text(qtbot, "Nia Evans")
+    press(qtbot, Qt.Key.Key_Return)
+    signed = focused()
+    assert isinstance(signed, ReadingText)
+    qtbot.wait(5)  # the page's old widgets go
+    # The card says the training is complete and until when; the line below it does not say it again.
+    assert "your training is complete and valid until" in signed.text()
+    assert "Your training is complete" not in labels_text(window.home)
+    # The certificate to save, in the card, the next Tab stop.
+    press(qtbot, Qt.Key.Key_Tab)
+    save = focused()
+    assert save is button_named(window.home, "Save your certificate…")
+    assert save.accessibleName() == "Save your certificate as a PDF"
+    assert signed.parentWidget() is save.parentWidget()  # in the card
+    target = tmp_path / "certificate.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "PDF (*.pdf)")))
+    press(qtbot, Qt.Key.Key_Return)  # Enter presses it
+    assert target.read_bytes().startswith(b"%PDF")
+    [box] = [w for w in window.findChildren(QMessageBox) if w.isVisible()]
+    assert box.windowTitle() == "Certificate saved"
+    assert box.isAncestorOf(said_by(heard, "Your certificate is saved as certificate.pdf"))
+    box.accept()
+
+    # Home later: where the person stands, no card, no button.
+    window.show_home()
+    qtbot.wait(5)
+    assert "✔ Your training is complete." in labels_text(window.home)
+    assert not [
+        b
+        for b in window.home.findChildren(QPushButton)
+        if b.text() == "Save your certificate…" and b.isVisibleTo(window.home)
+    ]
 
 
 # The focus in view, and room to read at 200 % text ------------------------------------------------------

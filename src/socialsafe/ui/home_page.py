@@ -31,6 +31,7 @@ class HomePage(QWidget):
     refresher = Signal(str)
     what_changed = Signal(str)
     my_record = Signal(str)
+    save_certificate = Signal(str)  # pack id: the certificate of the training just completed, saved as a PDF
 
     def __init__(self, store: Store, content: Content, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,10 +106,13 @@ class HomePage(QWidget):
                     label(_("This course is in English for now: its translation into your language is not complete."))
                 )
             signed = [s for s in signed_now if (s.policy_id, s.policy_version) == (pack.policy.id, pack.policy.version)]
+            card_says_all = False
             if signed and confirmed is None:
                 frame, confirmed = self._confirmation(pack, signed[-1], status)
                 self.body.addWidget(frame)  # above where the person stands: the first thing said and seen
-            panel, action = self._status_panel(pack, status)
+                card_says_all = _completes(status)
+            # Where the card says the training is complete and until when, the panel does not say it again.
+            panel, action = self._status_panel(pack, status, headline=not card_says_all)
             self.body.addWidget(panel)
             focus = focus or action
             bar = QProgressBar()
@@ -141,11 +145,12 @@ class HomePage(QWidget):
             self._say()
 
     def _confirmation(self, pack: Pack, signoff: Acknowledgement, status: PersonStatus) -> tuple[QWidget, ReadingText]:
-        """What signing did, in a card: when, what was signed, until when the training is valid."""
+        """What signing did, in a card: when, what was signed, until when the training is valid; and, the
+        training complete, its certificate to save, one press away."""
         frame, layout = card("feedback-right")
         signed_on = format_date(signoff.acknowledged_at.astimezone().date())
         policy = {"title": pack.policy.title, "version": signoff.policy_version}
-        if status.status is Status.COMPLETE and status.expires_on:
+        if _completes(status) and status.expires_on:
             text = _(
                 "✔ Signed on {date}. You have signed the {title}, version {version}: your training is complete "
                 "and valid until {expires}."
@@ -157,10 +162,23 @@ class HomePage(QWidget):
         words = ReadingText(_("Your signature"))
         words.show_text(text)
         layout.addWidget(words)
+        if _completes(status):
+            save = button(
+                _("Save your certificate…"),
+                _("Save your certificate as a PDF"),
+                primary=True,
+                description=_("The certificate of the training you have just completed"),
+            )
+            pid = pack.id
+            save.clicked.connect(lambda: self.save_certificate.emit(pid))
+            row = FlowRow()
+            row.add(save)
+            layout.addLayout(row)
         return frame, words
 
-    def _status_panel(self, pack: Pack, status: PersonStatus) -> tuple[QWidget, QWidget | None]:
-        """Where the person stands, in words and colour, with the next thing to do."""
+    def _status_panel(self, pack: Pack, status: PersonStatus, headline: bool = True) -> tuple[QWidget, QWidget | None]:
+        """Where the person stands, in words and colour (unless ``headline`` is False: said just above), with
+        the next thing to do."""
         frame, layout = card("banner" if status.status in _ATTENTION else "card")
         expires = format_date(status.expires_on) if status.expires_on else ""
         text = {
@@ -191,11 +209,12 @@ class HomePage(QWidget):
             text = _("✍ You passed the refresher. One step left: sign the policy again to renew your training.")
         elif status.awaiting_signoff:
             text = _("✍ One step left: sign the policy to complete your training.")
-        headline = label(text)
-        # The words and symbol say where the person stands; the colour only repeats it.
-        set_tone(headline, TRAINING_TONES[status.status] if status.status in _TONED else "strong")
-        headline.setAccessibleName(text)
-        layout.addWidget(headline)
+        if headline:
+            words = label(text)
+            # The words and symbol say where the person stands; the colour only repeats it.
+            set_tone(words, TRAINING_TONES[status.status] if status.status in _TONED else "strong")
+            words.setAccessibleName(text)
+            layout.addWidget(words)
         row = FlowRow()  # with large text the buttons wrap onto a second line
         action: QWidget | None = None
         pid = pack.id
@@ -312,6 +331,11 @@ class HomePage(QWidget):
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(text)
         return frame
+
+
+def _completes(status: PersonStatus) -> bool:
+    """Whether the training is complete, with a date it is valid until: what a certificate shows."""
+    return status.status is Status.COMPLETE and status.expires_on is not None and not status.renewing
 
 
 _ATTENTION = {Status.DUE_SOON, Status.EXPIRED, Status.UPDATE_NEEDED}

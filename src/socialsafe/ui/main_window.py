@@ -275,6 +275,7 @@ class MainWindow(QMainWindow):
         self.home.refresher.connect(self.open_refresher)
         self.home.what_changed.connect(self.open_what_changed)
         self.home.my_record.connect(self.open_record)
+        self.home.save_certificate.connect(lambda pid: self._certificate(print_it=False, pack_id=pid))
         self.signoff.sign.connect(self.sign)
         self.signoff.back.connect(self.show_home)
         self.record.back.connect(self.show_home)
@@ -515,7 +516,10 @@ class MainWindow(QMainWindow):
         self.record.show_record(self.store, self.content, self.learner, pack, status)
         self.stack.setCurrentWidget(self.record)
 
-    def _certificate(self, print_it: bool) -> None:
+    def _certificate(self, print_it: bool, pack_id: str = "") -> None:
+        """Save or print the certificate of ``pack_id``'s course (default: the course open now)."""
+        if pack_id:
+            self.pack = self._pack(pack_id)
         if self.learner is None or self.pack is None:
             return
         from socialsafe.training import certificate_for
