@@ -212,7 +212,7 @@ def test_the_whole_learner_journey_by_keyboard(qtbot: QtBot, store: Store) -> No
     press(qtbot, Qt.Key.Key_Return)
     settle(qtbot)
     assert window.stack.currentWidget() is window.home
-    assert "✔ Your training is complete." in labels_text(window.home)
+    assert "your training is complete and valid until" in focused_control().toPlainText()  # the signing card
 
     check_round(qtbot)
     tab_to(qtbot, button_called("My record and certificate"))
