@@ -215,14 +215,14 @@ def test_a_retake_of_the_final_check_is_fresh_and_still_asks_every_must_clause(c
     rng = random.Random(3)
     for _ in range(50):
         before = {p.question_id for p in quiz.draw(pool, module.draw, rng, covers=covers, required=required)}
-        ids = [p.question_id for p in quiz.draw(pool, module.draw, rng, (), covers, required, seen=before)]
+        ids = [p.question_id for p in quiz.draw(pool, module.draw, rng, (), covers, required, asked_before=[before])]
         assert not before & set(ids)
         assert musts(course) <= asked(course, ids)[0]
 
 
 def test_a_pool_too_small_to_be_fresh_asks_what_it_has() -> None:
     pool = [q for m in load_pack(BUNDLED).modules for q in m.questions][:5]
-    ids = [p.question_id for p in quiz.draw(pool, 5, random.Random(0), seen={q.id for q in pool[:3]})]
+    ids = [p.question_id for p in quiz.draw(pool, 5, random.Random(0), asked_before=[{q.id for q in pool[:3]}])]
     assert sorted(ids) == sorted(q.id for q in pool)
 
 

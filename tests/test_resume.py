@@ -252,10 +252,10 @@ def test_a_new_begin_after_finishing_starts_a_fresh_attempt_with_a_new_draw(stor
     second = QuizRun.begin(store, learner, mini_pack, module, random.Random(2))
 
     assert second.attempt.id != first.attempt.id
-    # Drawn afresh with this rng, what was just answered rightly drawn only where nothing fresh is left.
-    just_right = quiz.right_in(store.answers(first.attempt.id))
-    assert just_right
-    assert second.plan == quiz.draw(module.questions, module.draw, random.Random(2), seen=just_right)
+    # Drawn afresh with this rng, what was just asked drawn only where nothing fresh is left.
+    just_asked = quiz.asked_in([store.answers(first.attempt.id)])
+    assert just_asked
+    assert second.plan == quiz.draw(module.questions, module.draw, random.Random(2), asked_before=just_asked)
     assert store.answers(second.attempt.id) == []
     asked = second.current()
     assert asked is not None

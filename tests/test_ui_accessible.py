@@ -125,7 +125,7 @@ def learner_screens(qtbot: QtBot, window: MainWindow, store: Store) -> Iterator[
     click(qtbot, window.module_page.start_button)
     yield from quiz_screens(qtbot, window, right=False)
     yield "results, not passed", window
-    click(qtbot, button_named(window.results, "Try again with a fresh set of questions"))
+    click(qtbot, button_named(window.results, "Try again"))  # Photographs has no other questions: not "fresh"
     yield from quiz_screens(qtbot, window, right=True)
     yield "results, passed", window
     click(qtbot, button_named(window.results, "Back to my modules"))

@@ -61,11 +61,13 @@ def test_new_person_passes_a_module_and_home_shows_it(qtbot: QtBot, store: Store
 
 
 def test_failing_shows_what_to_revisit_and_retry_draws_afresh(qtbot: QtBot, store: Store) -> None:
+    # Friend requests asks 2 of its 3 questions: a retake asks the one not asked, then one of the two missed.
     window = open_window(qtbot, store, [MINI])
     add_person(qtbot, window, "Ben Hughes", TEACHER, "Oak Hill Primary")
-    qtbot.mouseClick(button_named(window.home, "Start: Photographs"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button_named(window.home, "Start: Friend requests from pupils"), Qt.MouseButton.LeftButton)
     qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
     first_attempt = window.quiz.run.attempt.id
+    first = {p.question_id for p in window.quiz.run.plan}
 
     answer_all(qtbot, window, right=False)
 
@@ -74,16 +76,39 @@ def test_failing_shows_what_to_revisit_and_retry_draws_afresh(qtbot: QtBot, stor
     assert "You scored 0 out of 2 (0%)." in results
     assert "Not passed yet" in results
     assert "To look at again" in results
-    assert "“Staff should not post photographs of pupils" in results  # the clause to revisit, in its words
+    assert "“" in results  # the clauses to revisit, in the policy's words
+    # Two of three asked: no whole fresh set, and the page does not promise one.
+    assert "you will get questions you have not just seen, as far as the module allows." in results
+    assert "fresh set" not in results
 
     qtbot.mouseClick(button_named(window.results, "Try again"), Qt.MouseButton.LeftButton)
     assert window.stack.currentWidget() is window.quiz
     assert window.quiz.run.attempt.id != first_attempt
     assert window.quiz.counter.text() == "Question 1 of 2"
+    again = {p.question_id for p in window.quiz.run.plan}
+    assert {"fr-1", "fr-2", "fr-3"} - first <= again  # the one not asked before
+    assert len(again & first) == 1  # and one that was missed
     answer_all(qtbot, window, right=True)
     assert "Passed" in labels_text(window.results)
     statuses = [a.passed for a in store.attempts(store.learners()[0].id)]
     assert statuses == [False, True]
+
+
+def test_failing_a_module_with_no_other_questions_says_the_same_ones_come_again(qtbot: QtBot, store: Store) -> None:
+    window = open_window(qtbot, store, [MINI])
+    add_person(qtbot, window, "Ben Hughes", TEACHER, "Oak Hill Primary")
+    qtbot.mouseClick(button_named(window.home, "Start: Photographs"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
+
+    answer_all(qtbot, window, right=False)
+
+    results = labels_text(window.results)
+    assert "“Staff should not post photographs of pupils" in "\n".join(
+        t.text() for t in window.results.findChildren(ReadingText)
+    )
+    assert "the module has no other questions, so you will get these again." in results
+    assert "fresh set" not in results
+    assert [b for b in window.results.findChildren(QPushButton) if b.accessibleName() == "Try again"]
 
 
 def test_feedback_quotes_the_clause_and_says_why(qtbot: QtBot, store: Store) -> None:
@@ -344,3 +369,22 @@ def test_after_a_pass_the_next_module_is_offered_and_one_press_away(qtbot: QtBot
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the first results' buttons are gone
     assert not [b for b in window.results.findChildren(QPushButton) if b.text().startswith("Next:")]
     assert button_named(window.results, "Sign the policy now").hasFocus()
+
+
+def test_a_fresh_set_is_promised_only_when_a_retake_is_sure_to_ask_none_again(qtbot: QtBot) -> None:
+    from socialsafe.training import Result
+    from socialsafe.ui.quiz_page import ResultsPage
+
+    page = ResultsPage()
+    qtbot.addWidget(page)
+    page.show_result("Photographs", Result(1, 5, 0.8, False, [], not_asked=5, fresh_retake=True))
+    assert "you will get a fresh set of questions." in labels_text(page)
+    assert [
+        b for b in page.findChildren(QPushButton) if b.accessibleName() == "Try again with a fresh set of questions"
+    ]
+
+    page = ResultsPage()  # a new page: the last one's labels are deleted only later
+    qtbot.addWidget(page)
+    page.show_result("Photographs", Result(1, 5, 0.8, False, [], not_asked=5, fresh_retake=False))
+    assert "fresh set" not in labels_text(page)  # a "must" clause may need one asked again
+    assert "as far as the module allows" in labels_text(page)

@@ -61,6 +61,10 @@ class Result:
     pass_mark: float
     passed: bool
     missed: list[Missed]
+    # How many questions of the module (for this person) the attempt did not ask: a retake asks these first,
+    # and whether it is sure to ask none of the attempt's again (it may need some to ask every "must" clause).
+    not_asked: int = 0
+    fresh_retake: bool = False
 
 
 def status_of(
@@ -173,11 +177,11 @@ class QuizRun:
         # A final check asks every "must" clause and every module in each draw, a shorter path every "must" clause
         # of its module (content.coverage.draw_needs).
         covers, required = draw_needs(pack, module, learner.role)
-        # A retake asks what was not just answered rightly, where the pool has enough.
+        # A retake asks first what the person was not just asked, then what they missed, where the pool has enough.
         tries = [a for a in store.attempts(learner.id) if a.module_id == module.id and a.finished_at is not None]
-        seen = quiz.right_in(store.answers(tries[-1].id)) if tries else set()
+        before = quiz.asked_in(store.answers(t.id) for t in tries)
         pool = pack.pool(module, learner.role)
-        plan = quiz.draw(pool, module.draw_for(learner.role), rng or random.Random(), first, covers, required, seen)
+        plan = quiz.draw(pool, module.draw_for(learner.role), rng or random.Random(), first, covers, required, before)
         attempt = store.start_attempt(learner.id, pack, module, plan, pass_mark_for(module.pass_mark))
         return cls(store, pack, module, attempt)
 
@@ -224,7 +228,13 @@ class QuizRun:
         self.attempt = self.store.finish_attempt(self.attempt.id, where.score, passed)
         missed = [Missed(self._questions[q], self.clauses(self._questions[q].clauses)) for q in where.missed]
         score = self.attempt.score if self.attempt.score is not None else where.score
-        return Result(score, where.total, self.attempt.pass_mark, bool(self.attempt.passed), missed)
+        learner = self.store.learner(self.attempt.learner_id)
+        role = learner.role if learner is not None else ""
+        pool, asked = self.pack.pool(self.module, role), {p.question_id for p in self.plan}
+        covers, required = draw_needs(self.pack, self.module, role)
+        fresh = quiz.fresh_retake(pool, self.module.draw_for(role), asked, covers, required)
+        not_asked = len({q.id for q in pool} - asked)
+        return Result(score, where.total, self.attempt.pass_mark, bool(self.attempt.passed), missed, not_asked, fresh)
 
 
 def certificate_for(

@@ -35,32 +35,84 @@ def draw(
     first: Sequence[str] = (),
     covers: Mapping[str, frozenset[str]] | None = None,
     required: frozenset[str] = frozenset(),
-    seen: Collection[str] = (),
+    asked_before: Sequence[Collection[str]] = (),
 ) -> list[PlannedQuestion]:
     """A fresh random set of ``count`` questions from the pool, with shuffled options.
 
     Questions named in ``first`` (spaced review: the ones a person missed
     before) come first, as many as fit; random others fill the rest.
-    ``required`` (the final check: every "must" clause and every module) is
-    what the set must ask between its questions, ``covers`` what each question
-    (by id) asks of it: the set is drawn at random among those that ask it all.
-    ``seen`` (what the person just answered rightly in their last try) is drawn
-    only where the pool has nothing fresh left: a retake asks something new.
+    ``required`` (the final check: every "must" clause and every module; a
+    shorter path: every "must" clause of its module) is what the set must ask
+    between its questions, ``covers`` what each question (by id) asks of it:
+    the set is drawn at random among those that ask it all.
+
+    ``asked_before`` (what the person was asked in their last tries at this
+    module, see :func:`asked_in`) is drawn as late as the pool allows: a
+    retake asks first what they have not just seen, then the groups in the
+    order given (the last one last); a question counts in the last group it
+    is in. Only what ``required`` cannot be asked without, or what the pool
+    has nothing fresher for, comes back. Review questions (``first``) they
+    were just asked in these tries wait their turn with the rest of them.
     """
     by_id = {q.id: q for q in pool}
-    first_ids = [i for i in dict.fromkeys(first) if i in by_id]
-    fresh = [i for i in by_id if i not in seen]
+    tiers = _by_freshness(list(by_id), asked_before)
+    asked = {i for group in asked_before for i in group}
+    first_ids = [i for i in dict.fromkeys(first) if i in by_id and i not in asked]
     ids: list[str] = []
     if required:
-        ids = _covering(fresh, count, rng, first_ids, covers or {}, required)
-        if not set(required) <= {c for i in ids for c in (covers or {}).get(i, frozenset())}:
-            ids = _covering(list(by_id), count, rng, first_ids, covers or {}, required)  # fresh cannot ask it all
+        wanted, rank = set(required), {i: n for n, tier in enumerate(tiers) for i in tier}
+        fresher: list[str] = []
+        for tier in tiers:  # the freshest questions that can ask it all, the whole pool at worst
+            fresher += tier
+            ids = _covering(fresher, count, rng, first_ids, covers or {}, required, rank)
+            if wanted <= {c for i in ids for c in (covers or {}).get(i, frozenset())}:
+                break
     else:
         ids = first_ids[:count]
-    for group in (fresh, list(by_id)):
-        rest = [i for i in group if i not in ids]
+    for tier in tiers:
+        rest = [i for i in tier if i not in ids]
         ids += rng.sample(rest, min(count - len(ids), len(rest)))
     return [_plan(by_id[i], rng) for i in ids]
+
+
+def _by_freshness(ids: list[str], asked_before: Sequence[Collection[str]]) -> list[list[str]]:
+    """``ids`` in tiers, freshest first: those in no group of ``asked_before``, then each group's in its order."""
+    latest = {i: n for n, group in enumerate(asked_before, start=1) for i in group}
+    tiers = [[i for i in ids if latest.get(i, 0) == n] for n in range(len(asked_before) + 1)]
+    return [tier for tier in tiers if tier]
+
+
+def asked_in(tries: Iterable[Iterable[TimedAnswer]]) -> list[set[str]]:
+    """What a person was asked in their tries at a module (each one's answers, oldest try first), for :func:`draw`.
+
+    Each try gives two groups: the questions missed, then those answered
+    rightly; so a retake draws what was not just asked, then what was missed,
+    and what was just answered rightly last.
+    """
+    groups: list[set[str]] = []
+    for answers in tries:
+        given = list(answers)
+        right = right_in(given)
+        groups += [{a.question_id for a in given} - right, right]
+    return groups
+
+
+def fresh_retake(
+    pool: Sequence[Question],
+    count: int,
+    asked: Collection[str],
+    covers: Mapping[str, frozenset[str]] | None = None,
+    required: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether a retake is sure to ask none of ``asked``: the pool has ``count`` others that can ask ``required``.
+
+    :func:`draw` tries the questions not asked first, and with this many and
+    this cover it always finds such a set (its last try is this same greedy one).
+    """
+    fresh = [q.id for q in pool if q.id not in asked]
+    if len(fresh) < count:
+        return False
+    return not required or _fill([], fresh, count, random.Random(0), covers or {}, required, greedy=True)[1]
 
 
 def right_in(answers: Iterable[TimedAnswer]) -> set[str]:
@@ -81,6 +133,7 @@ def _covering(
     first: list[str],
     covers: Mapping[str, frozenset[str]],
     required: frozenset[str],
+    rank: Mapping[str, int] | None = None,
 ) -> list[str]:
     """Up to ``count`` question ids that ask everything in ``required`` between them, as fresh as that allows.
 
@@ -88,15 +141,30 @@ def _covering(
     unasked, the more it asks the likelier, so that draws differ; a try that
     ends with something unasked is thrown away. What was missed before
     (``first``) goes in first, each as long as the rest can still be asked.
-    When no try asks it all (a pack the validator refuses), the last one's set.
+    With ``rank`` (how lately each was asked: 0 not at all), each pick is among
+    the least lately asked that ask something still unasked, and of the tries
+    that ask it all the one that asks again the fewest wins; only when none
+    does, picks are among all of them. When no try asks it all (a pack the
+    validator refuses), the last one's set.
     """
     kept: list[str] = []
     for question in first:
         if len(kept) < count and _fill([*kept, question], pool, count, rng, covers, required, greedy=True)[1]:
             kept.append(question)
     picked: list[str] = kept
+    if rank:  # of the tries that ask it all, the one that asks again the fewest, the least lately asked
+        found: list[tuple[int, int, list[str]]] = []
+        for attempt in range(TRIES + 1):
+            picked, done = _fill(kept, pool, count, rng, covers, required, attempt == TRIES, rank)
+            again = [rank.get(q, 0) for q in picked if rank.get(q, 0)]
+            if done:
+                found.append((len(again), sum(again), picked))
+                if not again:
+                    break
+        if found:
+            return min(found, key=lambda tried: tried[:2])[2]
     for attempt in range(TRIES + 1):
-        picked, done = _fill(kept, pool, count, rng, covers, required, greedy=attempt == TRIES)
+        picked, done = _fill(kept, pool, count, rng, covers, required, attempt == TRIES)
         if done:
             break
     return picked
@@ -110,6 +178,7 @@ def _fill(
     covers: Mapping[str, frozenset[str]],
     required: frozenset[str],
     greedy: bool,
+    rank: Mapping[str, int] | None = None,
 ) -> tuple[list[str], bool]:
     """``start`` and questions picked to ask what it leaves unasked; and whether all of ``required`` is."""
     picked, left = list(start), set(required)
@@ -120,6 +189,9 @@ def _fill(
         weights = [len(covers.get(q, frozenset()) & left) ** 2 for q in candidates]
         if not any(weights):
             break
+        if rank:  # among those that ask something still unasked, the least lately asked only
+            least = min(rank.get(q, 0) for q, w in zip(candidates, weights, strict=True) if w)
+            weights = [w if rank.get(q, 0) == least else 0 for q, w in zip(candidates, weights, strict=True)]
         if greedy:
             choice = candidates[weights.index(max(weights))]
         else:

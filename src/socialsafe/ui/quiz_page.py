@@ -337,12 +337,23 @@ class ResultsPage(QWidget):
         )
         self.body.addWidget(label(score, "h1"))
         frame, layout = card("feedback-right" if result.passed else "feedback-wrong")
+        fresh = result.fresh_retake  # a retake asks none of these again
         if result.passed:
             verdict = _("✔ Passed. The pass mark is {mark}. Well done.").format(mark=format_percent(result.pass_mark))
-        else:
+        elif fresh:
             verdict = _(
                 "✖ Not passed yet: the pass mark is {mark}. Read the points below and try again: "
                 "you will get a fresh set of questions."
+            ).format(mark=format_percent(result.pass_mark))
+        elif result.not_asked:  # too few others for a whole new set (or to ask every "must" clause without some)
+            verdict = _(
+                "✖ Not passed yet: the pass mark is {mark}. Read the points below and try again: "
+                "you will get questions you have not just seen, as far as the module allows."
+            ).format(mark=format_percent(result.pass_mark))
+        else:
+            verdict = _(
+                "✖ Not passed yet: the pass mark is {mark}. Read the points below and try again: "
+                "the module has no other questions, so you will get these again."
             ).format(mark=format_percent(result.pass_mark))
         outcome = label(verdict)
         outcome.setAccessibleName(verdict)
@@ -351,7 +362,11 @@ class ResultsPage(QWidget):
         # What to do next, under the verdict: the keyboard starts on it, in view at any text size (below a
         # long list of points to look at again, the focus was out of sight).
         row = FlowRow()
-        retry = button(_("Try again"), _("Try again with a fresh set of questions"), primary=not result.passed)
+        retry = button(
+            _("Try again"),
+            _("Try again with a fresh set of questions") if fresh else _("Try again"),
+            primary=not result.passed,
+        )
         retry.clicked.connect(self.retry)
         reread = button(_("Read the module again"), _("Read the module again"))
         reread.clicked.connect(self.reread)
