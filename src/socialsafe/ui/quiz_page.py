@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QTextCursor
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
 from socialsafe.content.model import Clause, QuestionType
@@ -178,6 +178,7 @@ class QuizPage(QWidget):
             QWidget.setTabOrder(self.check_button, self.next_button)
             QWidget.setTabOrder(self.next_button, self.leave_button)
         self.feedback.hide()
+        self.instruction.show()
         self.check_button.show()
         self.next_button.hide()
         self._update_buttons()
@@ -218,6 +219,7 @@ class QuizPage(QWidget):
             row.setEnabled(False)
             row.mark(marks.get(str(row.button.property("option_id")), ""))
         self.check_button.hide()
+        self.instruction.hide()  # "choose one, then press Enter" is done with: its room is the question's
         last = self.asked.number == self.asked.total and self.verdict.next_step is None
         if self.verdict.next_step is not None:
             text = _("Continue the scenario")
@@ -233,13 +235,43 @@ class QuizPage(QWidget):
         QTimer.singleShot(0, self, self._feedback_to_top)  # and again once the feedback's height has settled
 
     def _feedback_to_top(self) -> None:
-        """Scroll the feedback's top, its verdict, to the top of the view: all the room below is for its reasons."""
+        """Scroll so that the question stays in view with its feedback's verdict.
+
+        The page's top when all of it, feedback and all, fits the view; else the question's top (the
+        scenario's, or else the prompt's) at the top of the view while the verdict still shows below the
+        options; else the prompt's. When not even the prompt and the verdict fit (large text, a small
+        screen), the verdict at the foot of the view with as much as fits of the marked options above
+        it: the reasons follow as the keyboard reads on from the verdict, where it is.
+        """
         if not self.feedback.isVisible():
             return
         self._body_layout.activate()
         bar = self.scroller.verticalScrollBar()
-        top = self.feedback.mapTo(self.body, self.feedback.rect().topLeft()).y()
-        bar.setValue(min(bar.maximum(), max(0, top - 8)))
+        room = self.scroller.viewport().height()
+        gap = 8
+
+        def top_of(widget: QWidget) -> int:
+            return widget.mapTo(self.body, widget.rect().topLeft()).y()
+
+        end = top_of(self.feedback) + self.feedback.height()
+        verdict = self._verdict_bottom()
+        if end + gap <= room:
+            value = 0
+        else:
+            tops = [top_of(w) - gap for w in (self.scene, self.prompt) if w.isVisible()]
+            value = next((top for top in tops if verdict - top <= room), verdict - room)
+        bar.setValue(min(bar.maximum(), max(0, value)))
+
+    def _verdict_bottom(self) -> int:
+        """Where the view must reach to show the verdict, the feedback's first line: in the page's coordinates.
+
+        As far below the line as the text keeps in view around its caret when the keyboard reads on
+        (``ReadingText.show_caret``), so that it has no reason to scroll the page again.
+        """
+        text = self.feedback_text
+        line = text.cursorRect(QTextCursor(text.document()))  # the first line, wherever the caret is
+        foot = QPoint(0, line.center().y() + line.height() * 3 // 2)
+        return text.viewport().mapTo(self.body, foot).y()
 
     def _show_feedback(self, verdict: Verdict) -> str:
         """Show what was right and why; the same in plain words, to be said."""
