@@ -487,6 +487,8 @@ def test_each_page_title_is_a_heading(tour: Tour) -> None:
         "add yourself": "Add yourself",
         "home": f"Hello, {NAME}",
         "module": module.title,
+        "quiz": module.title,  # the module's title heads its quiz too
+        "feedback": module.title,
         "sign-off": "Sign the policy",
         "signed": f"Hello, {SIGNER}",
     }

@@ -281,6 +281,10 @@ def test_page_and_section_titles_are_headings(qtbot: QtBot, store: Store) -> Non
     qtbot.mouseClick(button_named(window.home, "Start: Photographs"), Qt.MouseButton.LeftButton)
     assert headings(window.module_page) == [(1, "Photographs")]
     qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
+    quiz = headings(window.quiz)
+    assert quiz[0] == (1, "Photographs")  # the quiz's title, the module's, first
+    assert [level for level, _name in quiz].count(1) == 1
+    assert (2, words(window.quiz.asked.prompt)) in [(level, words(name)) for level, name in quiz]  # the question
     answer_all(qtbot, window, right=False)
     assert (2, "To look at again") in headings(window.results)
     assert any(level == 1 and name.startswith("You scored") for level, name in headings(window.results))

@@ -21,6 +21,7 @@ from socialsafe.domain.quiz import Verdict
 from socialsafe.i18n import _, format_percent
 from socialsafe.training import Asked, QuizRun, Result
 from socialsafe.ui.flow import FlowRow
+from socialsafe.ui.headings import mark_heading
 from socialsafe.ui.module_page import quoted_clause
 from socialsafe.ui.reading import ReadingText, follow_focus
 from socialsafe.ui.safe_text import label_markdown
@@ -58,7 +59,10 @@ class QuizPage(QWidget):
         body = QWidget()
         layout = page_layout(body)
         top = QHBoxLayout()
+        # The page's title, a level-1 heading to a screen reader as on every page; shown in the small type
+        # it had, so that with large text it keeps to one line beside the counter and the question keeps the room.
         self.module_title = label("", "muted")
+        mark_heading(self.module_title, 1)
         self.counter = label("")
         self.counter.setAlignment(Qt.AlignmentFlag.AlignRight)
         top.addWidget(self.module_title, 1)
