@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QTextCursor
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QButtonGroup, QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
 from socialsafe.content.model import Clause, QuestionType
 from socialsafe.domain.quiz import Verdict
@@ -95,6 +95,11 @@ class QuizPage(QWidget):
         self.scroller = scrolling(body, _("Question"))
         follow_focus(self.scroller)
         outer.addWidget(self.scroller, 1)
+        # Just after checking, the marks and the feedback may lay themselves out more than once (long words
+        # wrapping at large text): the view follows each change until the person first touches a key or the
+        # mouse, so that the verdict is where it was put, whatever the layout did after.
+        self._settling = False
+        self.scroller.verticalScrollBar().rangeChanged.connect(self._laid_out_again)
 
         # The buttons stay in view below the scrolling question.
         footer = QWidget()
@@ -127,6 +132,7 @@ class QuizPage(QWidget):
     def _show_current(self) -> None:
         assert self.run is not None
         self.verdict = None
+        self._settle(False)
         self.asked = self.run.current()
         if self.asked is None:
             self.finished.emit(self.run.finish())
@@ -236,7 +242,27 @@ class QuizPage(QWidget):
         self.next_button.show()
         announce(self.feedback_text, said)  # after the focus moves, so that moving it does not cut it short
         self._feedback_to_top()
+        self._settle(True)
         QTimer.singleShot(0, self, self._feedback_to_top)  # and again once the feedback's height has settled
+
+    def _settle(self, on: bool) -> None:
+        app = QApplication.instance()
+        if app is None or on == self._settling:
+            return
+        self._settling = on
+        if on:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+
+    def _laid_out_again(self, _least: int, _most: int) -> None:
+        if self._settling and self.verdict is not None:
+            self._feedback_to_top()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel):
+            self._settle(False)  # the person acts: the view is theirs now
+        return False
 
     def _feedback_to_top(self) -> None:
         """Scroll so that the question stays in view with its feedback's verdict.
