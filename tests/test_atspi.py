@@ -338,7 +338,9 @@ def walk_through(walk: Walk, pack: Pack) -> None:
     walk.look("sign-off")
     walk.typed(SIGNER)
     sign = walk.tab_to("the Sign button", lambda n: n["role"] == "push button" and n["name"].startswith("Sign"))
+    reader.events()  # what was said before signing does not count
     walk.press("space", "where signing takes the keyboard", lambda n: not same(n, sign) and not same(n, field))
+    walk.listen("signing", announced("Signed on"))
     walk.look("signed")
 
 
@@ -523,6 +525,12 @@ def test_the_result_is_announced(tour: Tour) -> None:
     heard = tour.heard.get("the results")
     assert heard is not None, tour.error
     assert announced("You scored")(heard), f"no announcement of the score; heard {heard}"
+
+
+def test_signing_is_announced(tour: Tour) -> None:
+    heard = tour.heard.get("signing")
+    assert heard is not None, tour.error
+    assert announced("Signed on")(heard), f"signing was not confirmed aloud; heard {heard}"
 
 
 def test_checking_an_answer_moves_the_focus_once(tour: Tour) -> None:
