@@ -31,7 +31,7 @@ from socialsafe.ui.admin import OfficeArea
 from socialsafe.ui.main_window import MainWindow
 from test_ui_admin import admin, pack_of, seed, unlock
 from test_ui_reading import ready_to_sign
-from ui_helpers import add_person, open_window
+from ui_helpers import add_person, answer_all, button_named, open_window
 
 __all__ = ["admin"]  # the office tests' fixture, used here by name
 
@@ -369,3 +369,36 @@ def test_the_window_opens_no_bigger_than_the_screen_has_room_for() -> None:
     assert start_size(QSize(1024, 600)) == (1024, 560)  # a small laptop: its foot on the screen
     assert start_size(QSize(1366, 728)) == (1024, 688)
     assert start_size(None) == (1024, 700)
+
+
+# A learner's record ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+def test_my_record_scrolls_one_thing_the_page_or_its_history(qtbot: QtBot, store: Store, scale: float) -> None:
+    """Issue #17: never a list scrolling inside a scrolling page. At 200 % the page scrolls and the history
+    shows every row, opened attempts too; at normal text the page fits and the history has the room left."""
+    window = open_window(qtbot, store, [MINI], scale=scale)
+    window.resize(1024, 600)
+    add_person(qtbot, window, "Amina Okafor", 1, "Oak Hill Primary")
+    for _ in range(3):
+        qtbot.mouseClick(button_named(window.home, "Start: Photographs"), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
+        answer_all(qtbot, window, right=False)
+        window.show_home()
+    window.open_record(pack_of(window).id)
+    record = window.record
+    tree = record.tree
+    qtbot.wait(10)
+    if scale == 1.0:
+        assert scrolling_around(tree) in ([], [tree])  # the page fits: only the history may scroll its rows
+        assert whole_in_sight(record.save_button)
+    else:
+        assert scrolling_around(tree) == [record.area]
+    attempts = tree.topLevelItem(2)
+    assert attempts is not None
+    tree.expandItem(attempts.child(0))  # an attempt's answers
+    qtbot.wait(10)
+    around = scrolling_around(tree)
+    assert around in ([], [tree]) if scale == 1.0 else around == [record.area]
+    keep(window, f"layout-record-{int(scale * 100)}")

@@ -23,7 +23,8 @@ from socialsafe.storage.models import Learner
 from socialsafe.storage.store import Store
 from socialsafe.training import attempts_of_person, signoffs_of_person
 from socialsafe.ui.flow import FlowRow
-from socialsafe.ui.widgets import button, label, page_layout, scrolling
+from socialsafe.ui.page_area import PageArea
+from socialsafe.ui.widgets import button, label, page_layout
 
 
 class _Wrapped(QStyledItemDelegate):
@@ -89,10 +90,16 @@ class RecordPage(QWidget):
         row.add(self.print_button)
         row.add(back, right=True)
         layout.addLayout(row)
-        # Large text on a small screen: the page scrolls, and the history keeps room for a few lines.
+        # The history takes the height the page leaves, scrolling its own rows; where large text leaves it less
+        # than a few rows, the page scrolls as a whole and the history shows every row: never a list scrolling
+        # inside a scrolling page.
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(body, _("My record")))
+        self.area = PageArea(body, _("My record"))
+        self.area.give_room(body, self.tree)
+        for opened in (self.tree.expanded, self.tree.collapsed):  # an attempt's answers shown or hidden
+            opened.connect(self.area.request)
+        outer.addWidget(self.area)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and watched is self.tree.viewport():
@@ -166,7 +173,6 @@ class RecordPage(QWidget):
         for top in (done, signed, tried):
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
-        self.tree.setMinimumHeight(self.tree.fontMetrics().height() * 8)
         self._fit_columns()
         has_certificate = status.completed_at is not None
         self.save_button.setEnabled(has_certificate)

@@ -45,7 +45,6 @@ from socialsafe.ui.admin.exports import (
 from socialsafe.ui.admin.gate import GateDialog, admin_module
 from socialsafe.ui.admin.insight_page import InsightPage
 from socialsafe.ui.admin.models import PersonLine, person_line
-from socialsafe.ui.admin.page_area import PageArea
 from socialsafe.ui.admin.pcs_page import PcsPage
 from socialsafe.ui.admin.person import PaperDialog, PersonPage, SessionDialog, erase_with_confirmation
 from socialsafe.ui.admin.roster_page import RosterPage
@@ -53,6 +52,7 @@ from socialsafe.ui.admin.session import GroupSessionDialog
 from socialsafe.ui.admin.tabs import SectionTabs
 from socialsafe.ui.admin.tidy import CorrectDialog, DuplicatesDialog, MergeDialog, do_correct, do_merge
 from socialsafe.ui.flow import FlowRow
+from socialsafe.ui.page_area import PageArea
 from socialsafe.ui.safe_text import as_text
 from socialsafe.ui.sync_worker import Relay, first_sentence, run_in_background
 from socialsafe.ui.widgets import announce, button, label

@@ -1,6 +1,7 @@
-"""The office's page: it scrolls as a whole only when it must, and never around a list that scrolls itself.
+"""A page with a list: it scrolls as a whole only when it must, and never around a list that scrolls itself.
 
-At normal text sizes an office section fits a 1024 × 600 window: the page does
+The office's sections and a learner's "My record" are such pages. At normal text sizes an office section fits a
+1024 × 600 window: the page does
 not scroll, and its list (everyone, a person's records, the staff list…) takes
 the height left over and scrolls its own rows under its headings. With large
 text a section cannot fit; then the page scrolls as a whole (the tabs, the
@@ -218,7 +219,7 @@ class StickyHeader(QObject):
 
 
 class PageArea(QScrollArea):
-    """The office's scrolling page over ``body``; ``pages`` is the stack of sections shown in it.
+    """The scrolling page over ``body``; ``pages`` is the stack of sections shown in it, if it has one.
 
     :meth:`give_room` names the list of a page that takes the height left over.
     """
@@ -227,7 +228,9 @@ class PageArea(QScrollArea):
     # (the office's tabs) is told first.
     room = Signal(int)
 
-    def __init__(self, body: QWidget, name: str, pages: QStackedWidget, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, body: QWidget, name: str, pages: QStackedWidget | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setWidgetResizable(False)  # sized here: to the window when it fits, else to what it needs
@@ -276,7 +279,9 @@ class PageArea(QScrollArea):
         self.request()
 
     def page(self) -> QWidget | None:
-        """The page on show: the deepest current page of the stacks."""
+        """The page on show: the deepest current page of the stacks (the body itself, with no stack)."""
+        if self.pages is None:
+            return self.body
         page = self.pages.currentWidget()
         while isinstance(page, QStackedWidget):
             page = page.currentWidget()
