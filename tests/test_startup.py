@@ -50,12 +50,18 @@ def people_here(store: Store) -> None:
         store.add_learner(name, "volunteer", school)
 
 
-def test_the_first_screen_loads_no_orm_packs_office_or_sync(tmp_path: Path) -> None:
+def home_with_people(tmp_path: Path) -> Path:
+    """A data folder with four people on this PC, as a shared PC has it."""
     home = tmp_path / "home"
     home.mkdir()
     store = Store(home / "socialsafe.db")
     people_here(store)
     store.close()
+    return home
+
+
+def test_the_first_screen_loads_no_orm_packs_office_or_sync(tmp_path: Path) -> None:
+    home = home_with_people(tmp_path)
     script = textwrap.dedent(
         f"""
         import sys
@@ -72,11 +78,7 @@ def test_the_first_screen_loads_no_orm_packs_office_or_sync(tmp_path: Path) -> N
 
 
 def test_the_ready_check_exits_once_everything_a_quiz_needs_is_loaded(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    store = Store(home / "socialsafe.db")
-    people_here(store)
-    store.close()
+    home = home_with_people(tmp_path)
     script = textwrap.dedent(
         f"""
         import sys

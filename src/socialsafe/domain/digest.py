@@ -20,22 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol
 
-from socialsafe.domain.status import is_pass
-
-
-class Foldable(Protocol):
-    pack_id: str
-    policy_version: str
-    module_id: str
-    finished_at: dt.datetime | None
-    score: int | None
-    max_score: int
-    pass_mark: float
-    passed: bool | None
-    source: str
-
+from socialsafe.domain.status import AttemptFacts, is_pass
 
 Key = tuple[str, str, str]  # (pack_id, policy_version, module_id)
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
@@ -74,7 +60,7 @@ class AttemptDigest:
         self._first_pass: dict[Key, dt.datetime] = {}
         self._refresher_passes: dict[Key, list[dt.datetime]] = {}
 
-    def add(self, attempt: Foldable) -> None:
+    def add(self, attempt: AttemptFacts) -> None:
         if attempt.pack_id not in self._packs:
             self._packs[attempt.pack_id] = None
         finished = attempt.finished_at
