@@ -341,13 +341,21 @@ def test_with_a_staff_list_the_school_is_chosen_and_another_spelling_cannot_be_t
     ]
 
 
+def newcomer(window: MainWindow, name: str, school: str | None = None) -> who_page.WhoPage:
+    """'Add yourself' filled in as a teacher would: the name, the role, and the school chosen from the list."""
+    who = window.who
+    who.show_add()
+    who.name.setText(name)
+    who.role.setCurrentIndex(1)
+    if school is not None:
+        who.school_list.setCurrentIndex(who.school_list.findText(school))
+    return who
+
+
 def test_a_school_must_be_chosen_from_the_list(qtbot: QtBot, store: Store, heard: list[str]) -> None:
     with_staff(store)
     window = open_window(qtbot, store, [MINI])
-    who = window.who
-    who.show_add()
-    who.name.setText("Ben Hughes")
-    who.role.setCurrentIndex(1)
+    who = newcomer(window, "Ben Hughes")
     qtbot.mouseClick(who.save_button, Qt.MouseButton.LeftButton)
     assert who.add_error.text() == "Please choose your school from the list."
     assert "Please choose your school from the list." in heard
@@ -368,11 +376,7 @@ def test_adding_yourself_close_to_the_staff_lists_priya_asks_is_this_you(
 ) -> None:
     with_staff(store)
     window = open_window(qtbot, store, [MINI])
-    who = window.who
-    who.show_add()
-    who.name.setText("priya patel")
-    who.role.setCurrentIndex(1)
-    who.school_list.setCurrentIndex(who.school_list.findText("Ysgol y Dderwen"))  # not the list's school for her
+    who = newcomer(window, "priya patel", "Ysgol y Dderwen")  # not the list's school for her
     who.pin.setText("1357")
     press_on(qtbot, who.pin, Qt.Key.Key_Return)
 
@@ -403,11 +407,7 @@ def press_on(qtbot: QtBot, widget: QLineEdit, key: Qt.Key) -> None:
 def test_no_add_me_as_new_adds_the_person_typed(qtbot: QtBot, store: Store) -> None:
     with_staff(store)
     window = open_window(qtbot, store, [MINI])
-    who = window.who
-    who.show_add()
-    who.name.setText("Pria Patel")
-    who.role.setCurrentIndex(1)
-    who.school_list.setCurrentIndex(who.school_list.findText("Oak Primary"))
+    who = newcomer(window, "Pria Patel", "Oak Primary")
     qtbot.mouseClick(who.save_button, Qt.MouseButton.LeftButton)
     assert who.stack.currentWidget() is who._match_page
 
@@ -440,10 +440,7 @@ def test_is_this_you_offers_the_person_on_this_pc_and_yes_carries_on_as_them(qtb
 def test_back_from_is_this_you_keeps_what_was_typed(qtbot: QtBot, store: Store) -> None:
     store.add_learner("Ann Lee", "teacher", "Oak Hill Primary")
     window = open_window(qtbot, store, [MINI])
-    who = window.who
-    who.show_add()
-    who.name.setText("Anne Lee")
-    who.role.setCurrentIndex(1)
+    who = newcomer(window, "Anne Lee")
     qtbot.mouseClick(who.save_button, Qt.MouseButton.LeftButton)
     assert who.stack.currentWidget() is who._match_page
     back = [b for b in who._match_page.findChildren(QPushButton) if b.text() == "Back"]
@@ -456,10 +453,7 @@ def test_back_from_is_this_you_keeps_what_was_typed(qtbot: QtBot, store: Store) 
 def test_without_a_staff_list_a_typed_school_takes_the_spelling_this_pc_knows(qtbot: QtBot, store: Store) -> None:
     store.add_learner("Ann Lee", "teacher", "Oak Hill Primary")
     window = open_window(qtbot, store, [MINI])
-    who = window.who
-    who.show_add()
-    who.name.setText("Ben Hughes")
-    who.role.setCurrentIndex(1)
+    who = newcomer(window, "Ben Hughes")
     who.school.setText("oak hill  primary")
     qtbot.mouseClick(who.save_button, Qt.MouseButton.LeftButton)
     assert sorted(x.school for x in store.learners()) == ["Oak Hill Primary", "Oak Hill Primary"]
@@ -540,11 +534,7 @@ def test_at_200_percent_text_is_this_you_and_start_show_their_buttons_in_a_small
 ) -> None:
     with_staff(store, [*STAFF, listed("Priya Sharma-Whitfield", "Oak Hill Church of England Primary School")])
     window = open_window(qtbot, store, [MINI], scale=2.0)  # 1024×600
-    who = window.who
-    who.show_add()
-    who.name.setText("Sean O Brian")
-    who.role.setCurrentIndex(1)
-    who.school_list.setCurrentIndex(who.school_list.findText("Oak Primary"))
+    who = newcomer(window, "Sean O Brian", "Oak Primary")
     qtbot.mouseClick(who.save_button, Qt.MouseButton.LeftButton)
     assert who.stack.currentWidget() is who._match_page
     assert all(in_sight(b) for b in (who.yes_button, who.new_button)), "answer without scrolling"

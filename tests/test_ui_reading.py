@@ -37,7 +37,7 @@ from socialsafe.config import SHARE_SETTING
 from socialsafe.content.loader import load_pack
 from socialsafe.resources import bundled
 from socialsafe.storage.store import Store
-from socialsafe.training import declaration
+from socialsafe.training import Asked, declaration
 from socialsafe.ui.headings import mark_heading
 from socialsafe.ui.main_window import MainWindow
 from socialsafe.ui.quiz_page import QuizPage
@@ -191,16 +191,21 @@ def test_the_policy_at_a_glance_is_named_for_what_it_is(qtbot: QtBot, store: Sto
     assert "Decline and report any contact a pupil starts." in text
 
 
+def photographs_begun(qtbot: QtBot, store: Store, name: str) -> tuple[MainWindow, QuizPage, Asked]:
+    """A teacher new on this PC at the first question of the mini pack's Photographs."""
+    window = open_window(qtbot, store, [MINI])
+    add_person(qtbot, window, name, TEACHER, "Oak Hill Primary")
+    qtbot.mouseClick(button_named(window.home, "Start: Photographs"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
+    asked = window.quiz.asked
+    assert asked is not None
+    return window, window.quiz, asked
+
+
 def test_feedback_is_text_the_keyboard_lands_on_and_it_keeps_its_words(
     qtbot: QtBot, store: Store, heard: list[Heard]
 ) -> None:
-    window = open_window(qtbot, store, [MINI])
-    add_person(qtbot, window, "Amina Okafor", TEACHER, "Oak Hill Primary")
-    qtbot.mouseClick(button_named(window.home, "Start: Photographs"), Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
-    quiz = window.quiz
-    asked = quiz.asked
-    assert asked is not None
+    _window, quiz, asked = photographs_begun(qtbot, store, "Amina Okafor")
     wrong = next(n for n, o in enumerate(asked.options, start=1) if not o.correct)
     press(qtbot, Qt.Key(Qt.Key.Key_0 + wrong))
     stops: list[QWidget] = []
@@ -658,13 +663,7 @@ def test_at_200_percent_the_verdict_shows_with_as_much_of_the_question_as_fits(
 
 def test_after_checking_each_option_is_marked_as_a_review_marks_it(qtbot: QtBot, store: Store) -> None:
     """A wrong choice is marked wrong (not left green as chosen) and the right answer is marked, in words too."""
-    window = open_window(qtbot, store, [MINI])
-    add_person(qtbot, window, "Sean OBrien", TEACHER, "Oak Hill Primary")
-    qtbot.mouseClick(button_named(window.home, "Start: Photographs"), Qt.MouseButton.LeftButton)
-    qtbot.mouseClick(window.module_page.start_button, Qt.MouseButton.LeftButton)
-    quiz = window.quiz
-    asked = quiz.asked
-    assert asked is not None
+    _window, quiz, asked = photographs_begun(qtbot, store, "Sean OBrien")
     wrong = next(n for n, o in enumerate(asked.options, start=1) if not o.correct)
     right = next(n for n, o in enumerate(asked.options, start=1) if o.correct)
     press(qtbot, Qt.Key(Qt.Key.Key_0 + wrong))
